@@ -1,0 +1,1 @@
+"""The ``cocon`` command line."""

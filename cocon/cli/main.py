@@ -1,0 +1,52 @@
+"""Entry point of the ``cocon`` command. Errors become one sentence and exit code 1."""
+
+from typing import Any
+
+import typer
+from typer._click.core import Context
+from typer.core import TyperGroup
+
+from cocon.cli import db, demo, projects, templates
+from planning.planner import PlanError
+from project_templates import TemplateError, TemplateNotFound
+from store.clock import ClockError
+from store.exceptions import CoconError
+
+USER_ERRORS: tuple[type[Exception], ...] = (CoconError, TemplateNotFound, PlanError, ClockError)
+
+
+class CoconGroup(TyperGroup):
+    """Turns the errors a user can cause into one clear sentence, never a traceback."""
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TemplateError as exc:
+            for problem in exc.problems:
+                typer.echo(str(problem), err=True)
+            raise typer.Exit(1) from None
+        except USER_ERRORS as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=CoconGroup,
+    help="Cocon: run co-construction projects with patients and users (avant, pendant, après).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(templates.app, name="templates")
+app.add_typer(projects.project_app, name="project")
+app.add_typer(projects.person_app, name="person")
+app.add_typer(projects.plan_app, name="plan")
+app.add_typer(projects.step_app, name="step")
+app.add_typer(projects.phase_app, name="phase")
+app.add_typer(db.app, name="db")
+app.command("demo")(demo.demo)
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,434 @@
+"""``cocon project``, ``person``, ``plan``, ``step`` and ``phase``: run a project from the terminal."""
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+from sqlmodel import Session
+
+from cocon.cli.output import actor, console, db, emit_json, lang, say
+from planning.calendar import long_date
+from planning.ics import IcsEvent, calendar_bytes
+from project_templates import find_template
+from store import phases, plans
+from store.clock import now, today
+from store.exceptions import InvalidInput
+from store.models import PlanStep, Project, ProjectPhase, StepStatus
+from store.people import add_person, members, role_coverage
+from store.projects import create_project, get_project, list_projects, template_of
+
+project_app = typer.Typer(help="Create, list and follow projects.", no_args_is_help=True)
+person_app = typer.Typer(help="People taking part in a project, and their roles.", no_args_is_help=True)
+plan_app = typer.Typer(help="The retro-planning: show, export, move steps.", no_args_is_help=True)
+step_app = typer.Typer(help="Mark steps as started, done or skipped.", no_args_is_help=True)
+phase_app = typer.Typer(help="Move a project through avant, pendant, après, clos.", no_args_is_help=True)
+
+PHASE_LABELS = {
+    "fr": {"avant": "Avant", "pendant": "Pendant", "apres": "Après", "clos": "Clos"},
+    "en": {"avant": "Before", "pendant": "During", "apres": "After", "clos": "Closed"},
+}
+
+
+def _date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(say(f"Date illisible pour {option} : « {value} » (écrire AAAA-MM-JJ, ex. 2027-06-30).",
+                               f"Unreadable date for {option}: '{value}' (write YYYY-MM-DD, e.g. 2027-06-30).")) from None
+
+
+def _phase_label(phase: str) -> str:
+    return PHASE_LABELS[lang()].get(phase, phase)
+
+
+def _status_label(status: StepStatus) -> str:
+    return plans.STATUS_LABELS[lang()][status]
+
+
+# --- project ----------------------------------------------------------------------------------
+
+
+@project_app.command("new")
+def project_new(
+    template: str = typer.Option(..., "--template", help="Template id (see `cocon templates list`) or YAML file."),
+    name: str = typer.Option(..., "--name", help="Project name, e.g. 'Accueil et salle d'attente'."),
+    structure: str = typer.Option(..., "--structure", help="MSP, CPTS or facility running it."),
+    end: str = typer.Option(..., "--end", help="Target end date, YYYY-MM-DD."),
+    start: str | None = typer.Option(None, "--start", help="Start date (default: today)."),
+    slug: str | None = typer.Option(None, "--slug", help="Short id used in commands (default: from the name)."),
+    team_channel: str | None = typer.Option(None, "--team-channel", help="Apprise URL for coordinator alerts."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Create a project from a template; its plan is computed backwards from the end date.
+
+    Example: cocon project new --template boite-a-idees --name "Boîte à idées" --structure "MSP des Tilleuls" --end 2027-06-30
+    """
+    loaded = find_template(template)
+    with db() as session:
+        project = create_project(
+            session, loaded=loaded, name=name, structure=structure, end=_date(end, "--end"),
+            start=_date(start, "--start") if start else None, slug=slug, actor=actor(), team_channel=team_channel,
+        )
+        steps = plans.plan_steps(session, project)
+        if as_json:
+            emit_json({"slug": project.slug, "phase": project.phase.value, "start": project.start, "end": project.end,
+                       "steps": len(steps)})
+            return
+        typer.echo(say(
+            f"Projet « {project.name} » créé : {project.slug} ({len(steps)} étapes, du {long_date(project.start)} au {long_date(project.end)}).",
+            f"Project '{project.name}' created: {project.slug} ({len(steps)} steps, {long_date(project.start, 'en')} to {long_date(project.end, 'en')}).",
+        ))
+        typer.echo(say(f"Ensuite : cocon person add {project.slug} --name … --role … --email …",
+                       f"Next: cocon person add {project.slug} --name … --role … --email …"))
+
+
+@project_app.command("list")
+def project_list(
+    structure: str | None = typer.Option(None, "--structure", help="Only this structure."),
+    phase: ProjectPhase | None = typer.Option(None, "--phase", help="Only this phase."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List projects with their phase and progress.
+
+    Example: cocon project list --phase avant
+    """
+    with db() as session:
+        rows: list[dict[str, Any]] = []
+        for project in list_projects(session, structure=structure, phase=phase):
+            steps = plans.plan_steps(session, project)
+            done = sum(1 for s in steps if s.status in (StepStatus.DONE, StepStatus.SKIPPED))
+            rows.append({"slug": project.slug, "name": project.name, "structure": project.structure,
+                         "phase": project.phase.value, "end": project.end, "done": done, "steps": len(steps)})
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        typer.echo(say("Aucun projet. Créez-en un avec `cocon project new` ou essayez `cocon demo`.",
+                       "No project yet. Create one with `cocon project new` or try `cocon demo`."))
+        return
+    table = Table(say("Projet", "Project"), say("Nom", "Name"), "Structure", "Phase", say("Fin", "End"), say("Avancement", "Progress"))
+    for row in rows:
+        table.add_row(row["slug"], row["name"], row["structure"], _phase_label(row["phase"]),
+                      long_date(row["end"], lang()), f"{row['done']}/{row['steps']}")
+    console.print(table)
+
+
+def project_summary(session: Session, project: Project) -> dict[str, Any]:
+    """What `project show` tells: phase, progress, next steps, overdue, missing roles, blockers."""
+    language = lang()
+    on = today()
+    steps = plans.plan_steps(session, project)
+    title = plans.titles(session, project, language)
+    open_steps = [s for s in steps if s.status in (StepStatus.PLANNED, StepStatus.IN_PROGRESS)]
+    summary: dict[str, Any] = {
+        "slug": project.slug,
+        "name": project.name,
+        "structure": project.structure,
+        "phase": project.phase.value,
+        "start": project.start,
+        "end": project.end,
+        "progress": {"done": sum(1 for s in steps if s.status in (StepStatus.DONE, StepStatus.SKIPPED)), "total": len(steps)},
+        "next": [{"key": s.key, "title": title[s.key], "due": s.due} for s in open_steps if s.due >= on][:5],
+        "overdue": [{"key": s.key, "title": title[s.key], "due": s.due} for s in open_steps if s.due < on],
+        "missing_roles": [{"role": c.role, "label": c.label, "count": c.count, "minimum": c.minimum}
+                          for c in role_coverage(session, project, language) if c.missing],
+        "gate": phases.gate_problems(session, project),
+        "dead_messages": _dead_messages(session, project),
+    }
+    return summary
+
+
+def _dead_messages(session: Session, project: Project) -> list[dict[str, Any]]:
+    try:
+        from notifications.outbox import dead_messages
+    except ImportError:
+        return []
+    return [{"id": m.id, "occasion": m.occasion, "about": m.about} for m in dead_messages(session, project)]
+
+
+@project_app.command("show")
+def project_show(slug: str = typer.Argument(..., metavar="P"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Show a project: phase, progress, next steps, overdue steps, missing roles.
+
+    Example: COCON_NOW=2027-03-01T09:00 cocon project show accueil-msp
+    """
+    with db() as session:
+        project = get_project(session, slug)
+        summary = project_summary(session, project)
+    if as_json:
+        emit_json(summary)
+        return
+    language = lang()
+    console.print(f"[bold]{summary['name']}[/bold] ({summary['slug']}) — {summary['structure']}")
+    console.print(say(f"Phase : {_phase_label(summary['phase'])} · avancement {summary['progress']['done']}/{summary['progress']['total']} étapes · "
+                      f"du {long_date(summary['start'])} au {long_date(summary['end'])}",
+                      f"Phase: {_phase_label(summary['phase'])} · progress {summary['progress']['done']}/{summary['progress']['total']} steps · "
+                      f"{long_date(summary['start'], 'en')} to {long_date(summary['end'], 'en')}"))
+    if summary["overdue"]:
+        console.print(f"\n[bold]{say('En retard', 'Overdue')}[/bold]")
+        for item in summary["overdue"]:
+            console.print(f"  ! {item['key']} — {item['title']} ({long_date(item['due'], language)})")
+    if summary["next"]:
+        console.print(f"\n[bold]{say('Prochaines étapes', 'Next steps')}[/bold]")
+        for item in summary["next"]:
+            console.print(f"  {long_date(item['due'], language)} — {item['title']} ({item['key']})")
+    if summary["missing_roles"]:
+        console.print(f"\n[bold]{say('Rôles à pourvoir', 'Roles still needed')}[/bold]")
+        for item in summary["missing_roles"]:
+            console.print(f"  {item['label']} : {item['count']}/{item['minimum']}")
+    if summary["dead_messages"]:
+        console.print(f"\n[bold]{say('Messages non remis', 'Undelivered messages')}[/bold]: {len(summary['dead_messages'])} "
+                      + say(f"(voir `cocon outbox list {slug}`)", f"(see `cocon outbox list {slug}`)"))
+    if summary["gate"] and summary["phase"] != "clos":
+        console.print(f"\n[bold]{say('Pour passer à la phase suivante', 'Before the next phase')}[/bold]")
+        for item in summary["gate"]:
+            console.print(f"  - {item}")
+
+
+# --- person -----------------------------------------------------------------------------------
+
+
+@person_app.command("add")
+def person_add(
+    slug: str = typer.Argument(..., metavar="P"),
+    name: str = typer.Option(..., "--name"),
+    role: str = typer.Option(..., "--role", help="Role id from the template, e.g. patient-partenaire."),
+    email: str | None = typer.Option(None, "--email"),
+    phone: str | None = typer.Option(None, "--phone"),
+    apprise_url: str | None = typer.Option(None, "--apprise-url", help="Any Apprise URL (SMS gateway, Signal, Matrix…)."),
+    language: str = typer.Option("fr", "--lang", help="fr or en."),
+    availability: list[str] = typer.Option([], "--availability", help="matin, apres-midi, soir, semaine, week-end."),
+    quiet_hours: str | None = typer.Option(None, "--quiet-hours", help="No messages in this local time range, e.g. 21:00-08:00."),
+    unavailable: list[str] = typer.Option([], "--unavailable", help="Dates or ranges: 2027-03-01..2027-03-15."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Add a person to a project with a role.
+
+    Example: cocon person add accueil-msp --name "Awa Diallo" --role patient-partenaire --email awa@example.org --availability soir --quiet-hours 21:00-09:00
+    """
+    with db() as session:
+        project = get_project(session, slug)
+        person = add_person(session, project, name=name, role=role, email=email, phone=phone, apprise_url=apprise_url,
+                            language=language, availability=availability, quiet_hours=quiet_hours,
+                            unavailable=unavailable, actor=actor())
+        if as_json:
+            emit_json({"id": person.id, "name": person.name, "role": role})
+            return
+        typer.echo(say(f"{person.name} ajouté·e au projet {slug} comme {role} (n°{person.id}).",
+                       f"{person.name} added to {slug} as {role} (#{person.id})."))
+
+
+@person_app.command("list")
+def person_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """List a project's people, their roles and how to reach them, and which roles are missing.
+
+    Example: cocon person list accueil-msp
+    """
+    with db() as session:
+        project = get_project(session, slug)
+        template = template_of(session, project)
+        rows: list[dict[str, Any]] = [{"id": p.id, "name": p.name, "role": m.role, "role_label": template.roles[m.role].label.get(lang()),
+                 "language": p.language, "availability": p.availability, "quiet_hours": p.quiet_hours,
+                 "channels": [c for c, v in (("email", p.email), ("phone", p.phone), ("apprise", p.apprise_url)) if v],
+                 "paused": p.paused, "opted_out": p.opted_out}
+                for p, m in members(session, project)]
+        coverage = role_coverage(session, project, lang())
+    if as_json:
+        emit_json({"people": rows, "missing_roles": [{"role": c.role, "missing": c.missing} for c in coverage if c.missing]})
+        return
+    table = Table("n°", say("Nom", "Name"), say("Rôle", "Role"), say("Joignable par", "Reachable by"), say("Disponibilités", "Availability"))
+    for row in rows:
+        table.add_row(str(row["id"]), row["name"], row["role_label"], ", ".join(row["channels"]),
+                      ", ".join(row["availability"]) + (f" ({say('calme', 'quiet')} {row['quiet_hours']})" if row["quiet_hours"] else ""))
+    console.print(table)
+    for c in coverage:
+        if c.missing:
+            console.print(say(f"Il manque {c.missing} {c.label}.", f"Missing {c.missing} {c.label}."))
+
+
+# --- plan ---------------------------------------------------------------------------------------
+
+
+def _step_rows(session: Session, project: Project) -> list[dict[str, Any]]:
+    title = plans.titles(session, project, lang())
+    return [{"key": s.key, "title": title[s.key], "phase": s.phase, "kind": s.kind, "owner": s.owner_role,
+             "due": s.due, "baseline": s.baseline_due, "shift_days": (s.due - s.baseline_due).days,
+             "status": s.status.value, "pinned": s.pinned}
+            for s in plans.plan_steps(session, project)]
+
+
+def ics_events(project: Project, steps: list[PlanStep], titles: dict[str, str], language: str) -> list[IcsEvent]:
+    return [
+        IcsEvent(
+            uid=f"{project.slug}.{s.key}@cocon",
+            day=s.due,
+            title=f"{titles[s.key]} — {project.name}",
+            description=say(f"Projet « {project.name} » ({project.structure}), phase {_phase_label(s.phase)}. Étape : {s.key}.",
+                            f"Project '{project.name}' ({project.structure}), phase {_phase_label(s.phase)}. Step: {s.key}."),
+        )
+        for s in steps
+    ]
+
+
+@plan_app.command("show")
+def plan_show(
+    slug: str = typer.Argument(..., metavar="P"),
+    fmt: str = typer.Option("table", "--format", help="table, json or ics."),
+    baseline: bool = typer.Option(False, "--baseline", help="Compare with the original plan."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of the terminal."),
+) -> None:
+    """Show the plan: every step with its due date (and the baseline with --baseline).
+
+    Example: cocon plan show accueil-msp --format ics -o accueil.ics
+    """
+    if fmt not in ("table", "json", "ics"):
+        raise InvalidInput(say("Format : table, json ou ics.", "Format: table, json or ics."))
+    with db() as session:
+        project = get_project(session, slug)
+        rows = _step_rows(session, project)
+        if fmt == "ics":
+            steps = plans.plan_steps(session, project)
+            data = calendar_bytes(project.name, ics_events(project, steps, plans.titles(session, project, lang()), lang()), stamp=now())
+            if output:
+                output.write_bytes(data)
+                typer.echo(say(f"Calendrier écrit dans {output} ({len(steps)} événements).", f"Calendar written to {output} ({len(steps)} events)."))
+            else:
+                typer.echo(data.decode("utf-8"), nl=False)
+            return
+    if fmt == "json":
+        emit_json(rows)
+        return
+    language = lang()
+    table = Table(say("Étape", "Step"), say("Intitulé", "Title"), "Phase", say("Échéance", "Due"), say("Statut", "Status"),
+                  title=f"{project.name} — {say('rétroplanning', 'retro-planning')}")
+    if baseline:
+        table.add_column(say("Référence", "Baseline"))
+        table.add_column(say("Écart", "Shift"))
+    for row in rows:
+        cells = [row["key"], row["title"], _phase_label(row["phase"]), long_date(row["due"], language),
+                 _status_label(StepStatus(row["status"]))]
+        if baseline:
+            shift = row["shift_days"]
+            cells += [long_date(row["baseline"], language), f"{shift:+d} j" if shift else "="]
+        table.add_row(*cells)
+    console.print(table)
+
+
+@plan_app.command("move")
+def plan_move(
+    slug: str = typer.Argument(..., metavar="P"),
+    step: str = typer.Argument(..., metavar="STEP"),
+    to: str = typer.Option(..., "--to", help="New date, YYYY-MM-DD (a working day)."),
+    reason: str = typer.Option(..., "--reason", help="Why; kept in the plan history."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Move a step; the steps that depend on it shift too, nothing else moves.
+
+    Example: cocon plan move accueil-msp rencontre --to 2027-01-20 --reason "vacances scolaires"
+    """
+    with db() as session:
+        project = get_project(session, slug)
+        changes = plans.move_step(session, project, step, _date(to, "--to"), reason=reason, actor=actor())
+        data: list[dict[str, Any]] = [{"step": c.step_key, "old": c.old_due, "new": c.new_due} for c in changes]
+    if as_json:
+        emit_json(data)
+        return
+    if not data:
+        typer.echo(say("Rien à changer : l'étape est déjà à cette date.", "Nothing to change: the step is already on that date."))
+    for item in data:
+        typer.echo(f"{item['step']}: {long_date(item['old'], lang())} → {long_date(item['new'], lang())}")
+
+
+@plan_app.command("history")
+def plan_history(slug: str = typer.Argument(..., metavar="P"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Show every change made to the plan: old date, new date, who, why.
+
+    Example: cocon plan history accueil-msp
+    """
+    with db() as session:
+        project = get_project(session, slug)
+        rows: list[dict[str, Any]] = [{"step": c.step_key, "old": c.old_due, "new": c.new_due, "by": c.changed_by, "reason": c.reason,
+                 "moved": c.moved_step, "at": c.at} for c in plans.plan_changes(session, project)]
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        cause = "" if row["moved"] == row["step"] else say(f" (suite au déplacement de {row['moved']})", f" (because {row['moved']} moved)")
+        typer.echo(f"{row['step']}: {long_date(row['old'], lang())} → {long_date(row['new'], lang())} — {row['by']} : {row['reason']}{cause}")
+
+
+# --- steps and phases -----------------------------------------------------------------------------
+
+
+def _set_status(slug: str, step: str, status: StepStatus, note: str | None, as_json: bool) -> None:
+    with db() as session:
+        project = get_project(session, slug)
+        row = plans.set_status(session, project, step, status, actor=actor(), note=note)
+        result = {"step": row.key, "status": row.status.value}
+    if as_json:
+        emit_json(result)
+    else:
+        typer.echo(say(f"Étape « {step} » : {_status_label(status)}.", f"Step '{step}': {_status_label(status)}."))
+
+
+@step_app.command("done")
+def step_done(
+    slug: str = typer.Argument(..., metavar="P"),
+    step: str = typer.Argument(..., metavar="STEP"),
+    note: str | None = typer.Option(None, "--note"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Mark a step as done.
+
+    Example: cocon step done accueil-msp cartographie --note "12 acteurs repérés"
+    """
+    _set_status(slug, step, StepStatus.DONE, note, as_json)
+
+
+@step_app.command("start")
+def step_start(slug: str = typer.Argument(..., metavar="P"), step: str = typer.Argument(..., metavar="STEP"),
+               as_json: bool = typer.Option(False, "--json")) -> None:
+    """Mark a step as in progress.
+
+    Example: cocon step start accueil-msp cartographie
+    """
+    _set_status(slug, step, StepStatus.IN_PROGRESS, None, as_json)
+
+
+@step_app.command("skip")
+def step_skip(slug: str = typer.Argument(..., metavar="P"), step: str = typer.Argument(..., metavar="STEP"),
+              note: str | None = typer.Option(None, "--note", help="Why it is dropped."),
+              as_json: bool = typer.Option(False, "--json")) -> None:
+    """Drop a step (it no longer blocks the phase).
+
+    Example: cocon step skip accueil-msp convivialite --note "remplacé par un café au point d'étape"
+    """
+    _set_status(slug, step, StepStatus.SKIPPED, note, as_json)
+
+
+@step_app.command("reopen")
+def step_reopen(slug: str = typer.Argument(..., metavar="P"), step: str = typer.Argument(..., metavar="STEP"),
+                as_json: bool = typer.Option(False, "--json")) -> None:
+    """Put a done or skipped step back to planned.
+
+    Example: cocon step reopen accueil-msp charte
+    """
+    _set_status(slug, step, StepStatus.PLANNED, None, as_json)
+
+
+@phase_app.command("advance")
+def phase_advance(slug: str = typer.Argument(..., metavar="P"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Move the project to its next phase; refused with the list of what is missing.
+
+    Example: cocon phase advance accueil-msp
+    """
+    with db() as session:
+        project = get_project(session, slug)
+        new = phases.advance_phase(session, project, actor=actor())
+    if as_json:
+        emit_json({"slug": slug, "phase": new.value})
+    else:
+        typer.echo(say(f"Le projet {slug} passe en phase « {_phase_label(new.value)} ».",
+                       f"Project {slug} is now in phase '{_phase_label(new.value)}'."))

@@ -1,0 +1,1 @@
+"""Retro-planning: pure functions from a template, dates and a calendar to a plan."""

@@ -1,0 +1,302 @@
+"""Load and check template files, reporting every problem as ``FILE:LINE: field.path: message``.
+
+YAML is composed into nodes first so that each value keeps the line it was written on; a
+pydantic error's location (``phases.avant.steps.2.due``) is then mapped back to that line.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from project_templates.exceptions import TemplateError, TemplateNotFound, TemplateProblem
+from project_templates.schema import (
+    PHASE_ORDER,
+    DateRule,
+    IndicatorDefinition,
+    PhaseName,
+    ProjectTemplate,
+    StepKind,
+)
+
+BUILTIN_DIR = Path(__file__).parent / "builtin"
+CATALOGUE_FILE = Path(__file__).parent / "indicators.yaml"
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LoadedTemplate:
+    """A valid template with the exact text it came from."""
+
+    template: ProjectTemplate
+    source: str
+    text: str
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+# --- YAML with line numbers -----------------------------------------------------------------
+
+
+def _to_python(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Any:
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node)
+            child = (*loc, key)
+            lines[child] = key_node.start_mark.line + 1
+            if key in result:
+                raise _DuplicateKey(child, key_node.start_mark.line + 1)
+            result[key] = _to_python(value_node, child, lines)
+            lines[child] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, (*loc, i), lines) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    return yaml.SafeLoader("").construct_object(node, deep=True)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, loc: Loc, line: int) -> None:
+        self.loc, self.line = loc, line
+
+
+def _line_for(loc: Loc, lines: dict[Loc, int]) -> int:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return 1
+
+
+def _dotted(loc: Iterable[str | int]) -> str:
+    return ".".join(str(part) for part in loc) or "(racine)"
+
+
+def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
+    lines: dict[Loc, int] = {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise TemplateError([TemplateProblem(source, line, "(yaml)", f"YAML illisible : {problem}")]) from None
+    if node is None:
+        raise TemplateError([TemplateProblem(source, 1, "(racine)", "le fichier est vide")])
+    try:
+        data = _to_python(node, (), lines)
+    except _DuplicateKey as dup:
+        raise TemplateError(
+            [TemplateProblem(source, dup.line, _dotted(dup.loc), "clé écrite deux fois")]
+        ) from None
+    return data, lines
+
+
+# --- the catalogue of indicators ------------------------------------------------------------
+
+
+@cache
+def indicator_catalogue() -> dict[str, IndicatorDefinition]:
+    """The default indicators for partnership projects, by code."""
+    data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    entries = [IndicatorDefinition.model_validate(item) for item in data["indicators"]]
+    return {entry.code: entry for entry in entries}
+
+
+# --- cross-reference checks ------------------------------------------------------------------
+
+
+def semantic_problems(template: ProjectTemplate) -> list[tuple[Loc, str]]:
+    """Every cross-reference problem of a schema-valid template, with its location."""
+    problems: list[tuple[Loc, str]] = []
+    roles = set(template.roles)
+    phase_of: dict[str, PhaseName] = {}
+    loc_of: dict[str, Loc] = {}
+
+    for phase_name, phase in template.phases.by_name().items():
+        for index, step in enumerate(phase.steps):
+            loc: Loc = ("phases", phase_name.value, "steps", index)
+            if step.id in phase_of:
+                problems.append(((*loc, "id"), f"l'étape « {step.id} » est déclarée deux fois"))
+                continue
+            phase_of[step.id] = phase_name
+            loc_of[step.id] = loc
+
+    for phase_name, phase in template.phases.by_name().items():
+        for index, step in enumerate(phase.steps):
+            loc = ("phases", phase_name.value, "steps", index)
+            if step.owner not in roles:
+                problems.append(((*loc, "owner"), f"rôle inconnu « {step.owner} »{_known(roles)}"))
+            for i, role in enumerate(step.participants):
+                if role not in roles and role != "tous":
+                    problems.append(((*loc, "participants", i), f"rôle inconnu « {role} »{_known(roles)}"))
+            for i, dep in enumerate(step.after):
+                if dep not in phase_of:
+                    problems.append(((*loc, "after", i), f"étape inconnue « {dep} »"))
+            rule = step.rule
+            if rule.anchor == "after" and rule.step not in phase_of:
+                problems.append(((*loc, "due"), f"étape inconnue « {rule.step} » dans la règle de date"))
+            if rule.recurring:
+                if step.kind != StepKind.CHECKPOINT:
+                    problems.append(((*loc, "due"), "seuls les points d'étape (kind: checkpoint) peuvent se répéter"))
+                if phase_name != PhaseName.PENDANT:
+                    problems.append(((*loc, "due"), "une étape répétée (« every … ») doit être dans la phase pendant"))
+                if step.after:
+                    problems.append(((*loc, "after"), "une étape répétée ne peut pas dépendre d'autres étapes"))
+            if phase_name != PhaseName.APRES and rule.anchor == "end" and rule.sign > 0 and rule.offset and rule.offset.amount > 0:
+                problems.append(((*loc, "due"), f"une étape de la phase {phase_name.value} ne peut pas être datée après la fin du projet"))
+            if rule.anchor == "start" and rule.sign < 0 and rule.offset and rule.offset.amount > 0:
+                problems.append(((*loc, "due"), "une étape ne peut pas être datée avant le début du projet"))
+            if step.reminders and step.reminders.escalate_to and step.reminders.escalate_to not in roles:
+                problems.append(((*loc, "reminders", "escalate_to"), f"rôle inconnu « {step.reminders.escalate_to} »"))
+            for dep in step.dependencies:
+                dep_phase = phase_of.get(dep)
+                if dep_phase is None:
+                    continue
+                if PHASE_ORDER.index(dep_phase) > PHASE_ORDER.index(phase_name):
+                    problems.append(((*loc, "after"), f"l'étape « {step.id} » ({phase_name.value}) ne peut pas suivre « {dep} », qui est en phase {dep_phase.value}"))
+                if DateRule.parse(template.step(dep).due).recurring:
+                    problems.append(((*loc, "after"), f"« {dep} » se répète : une étape ne peut pas en dépendre"))
+
+    problems.extend(_cycle_problems(template, loc_of))
+
+    for name, policy in [("default", template.reminders.default), *[(k.value, p) for k, p in template.reminders.by_kind.items()]]:
+        if policy.escalate_to and policy.escalate_to not in roles:
+            problems.append((("reminders", name, "escalate_to"), f"rôle inconnu « {policy.escalate_to} »"))
+
+    catalogue = indicator_catalogue()
+    seen_codes: set[str] = set()
+    for i, choice in enumerate(template.indicators):
+        if choice.code in seen_codes:
+            problems.append((("indicators", i, "code"), f"indicateur « {choice.code} » choisi deux fois"))
+        seen_codes.add(choice.code)
+        if choice.code not in catalogue and (choice.name is None or choice.definition is None or choice.unit is None):
+            problems.append((("indicators", i, "code"), f"indicateur « {choice.code} » absent du catalogue : donner aussi name, definition et unit"))
+
+    has_charter = any(step.kind == StepKind.CHARTER for _, step in template.steps())
+    if has_charter and not any(role.signer for role in template.roles.values()):
+        problems.append((("roles",), "le modèle a une étape de charte mais aucun rôle signataire (signer: true)"))
+    if not template.coordinator_roles():
+        problems.append((("roles",), "aucun rôle n'est marqué coordinator: true (qui reçoit les alertes ?)"))
+    return problems
+
+
+def _known(roles: set[str]) -> str:
+    return f" (rôles déclarés : {', '.join(sorted(roles))})" if roles else ""
+
+
+def _cycle_problems(template: ProjectTemplate, loc_of: dict[str, Loc]) -> list[tuple[Loc, str]]:
+    graph = {step.id: [d for d in step.dependencies if d in loc_of] for _, step in template.steps()}
+    state: dict[str, int] = {}
+    found: list[tuple[Loc, str]] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for dep in graph.get(node, []):
+            if state.get(dep) == 1:
+                cycle = [*path[path.index(dep):], dep] if dep in path else [node, dep]
+                found.append(((*loc_of[node], "after"), "dépendances en boucle : " + " → ".join(cycle)))
+            elif dep not in state:
+                visit(dep, [*path, dep])
+        state[node] = 2
+
+    for node in graph:
+        if node not in state:
+            visit(node, [node])
+    return found
+
+
+# --- public entry points ---------------------------------------------------------------------
+
+
+def parse_template(text: str, source: str) -> ProjectTemplate:
+    """Validate template text; raise :class:`TemplateError` listing every problem."""
+    data, lines = _parse(text, source)
+    try:
+        template = ProjectTemplate.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-")))
+            message = _message(error)
+            problems.append(TemplateProblem(source, _line_for(loc, lines), _dotted(loc), message))
+        raise TemplateError(_unique(problems)) from None
+    semantic = semantic_problems(template)
+    if semantic:
+        raise TemplateError(
+            [TemplateProblem(source, _line_for(loc, lines), _dotted(loc), message) for loc, message in semantic]
+        )
+    return template
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "clé inconnue (vérifier l'orthographe ; voir `cocon templates schema`)"
+    if kind == "missing":
+        return "champ obligatoire manquant"
+    if kind == "enum":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"valeur inconnue « {error.get('input')} » ; valeurs possibles : {expected}"
+    if kind == "string_pattern_mismatch":
+        return f"identifiant invalide « {error.get('input')} » : minuscules, chiffres et tirets (ex. point-etape)"
+    msg = str(error["msg"])
+    return msg.removeprefix("Value error, ")
+
+
+def _unique(problems: list[TemplateProblem]) -> list[TemplateProblem]:
+    seen: set[TemplateProblem] = set()
+    return [p for p in problems if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+
+
+def load_template(path: str | Path) -> LoadedTemplate:
+    """Load one template file; raise :class:`TemplateError` naming file, line and field."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TemplateNotFound(f"Fichier introuvable : {file}") from None
+    except UnicodeDecodeError:
+        raise TemplateError([TemplateProblem(str(file), 1, "(fichier)", "le fichier n'est pas en UTF-8")]) from None
+    return LoadedTemplate(parse_template(text, str(file)), str(file), text)
+
+
+def builtin_paths() -> list[Path]:
+    return sorted(BUILTIN_DIR.glob("*.yaml"))
+
+
+def builtin_templates() -> list[LoadedTemplate]:
+    """The templates shipped with Cocon, sorted by id."""
+    return sorted((load_template(path) for path in builtin_paths()), key=lambda t: t.template.id)
+
+
+def find_template(ref: str) -> LoadedTemplate:
+    """A built-in template by id, or a template file by path."""
+    for path in builtin_paths():
+        if path.stem == ref:
+            return load_template(path)
+    candidate = Path(ref)
+    if candidate.suffix in {".yaml", ".yml"} and candidate.exists():
+        return load_template(candidate)
+    known = ", ".join(p.stem for p in builtin_paths())
+    raise TemplateNotFound(f"Modèle inconnu « {ref} ». Modèles disponibles : {known}.")
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of a template file, for editors that validate YAML as it is typed."""
+    schema = ProjectTemplate.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Cocon project template"
+    return schema

@@ -1,0 +1,376 @@
+"""What a project template *is*: the pydantic schema of the YAML files.
+
+A template describes the co-construction method for one kind of project: the roles it needs,
+its three phases (``avant``, ``pendant``, ``apres``) and their steps, how each step is dated,
+which reminders people receive, which indicators the project will be judged on, and which
+charter the partners sign. Cross-references (roles, steps, indicators) are checked by
+:func:`project_templates.loader.semantic_problems`, so that every problem is reported at once.
+"""
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SLUG_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=2, max_length=60)]
+
+
+class Lang(StrEnum):
+    FR = "fr"
+    EN = "en"
+
+
+class PhaseName(StrEnum):
+    """The method's three phases, in order. A project is ``clos`` after ``apres``."""
+
+    AVANT = "avant"
+    PENDANT = "pendant"
+    APRES = "apres"
+
+
+PHASE_ORDER: tuple[PhaseName, ...] = (PhaseName.AVANT, PhaseName.PENDANT, PhaseName.APRES)
+
+
+class StepKind(StrEnum):
+    ACTOR_MAPPING = "actor-mapping"
+    MEETING = "meeting"
+    CHARTER = "charter"
+    INDICATORS = "indicators"
+    TASK = "task"
+    CHECKPOINT = "checkpoint"
+    CONVIVIALITY = "conviviality"
+    EVALUATION = "evaluation"
+    RESTITUTION = "restitution"
+    THANKS = "thanks"
+    FEEDBACK = "feedback"
+
+
+#: Kinds of step where people gather: their date avoids days most participants cannot come.
+GATHERING_KINDS = frozenset(
+    {StepKind.MEETING, StepKind.CHECKPOINT, StepKind.CONVIVIALITY, StepKind.RESTITUTION}
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text users read: French first, English optional (French is shown when absent)."""
+
+    fr: str = Field(min_length=1)
+    en: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_string_is_french(cls, value: Any) -> Any:
+        return {"fr": value} if isinstance(value, str) else value
+
+    def get(self, lang: str = "fr") -> str:
+        return self.en if lang == Lang.EN and self.en else self.fr
+
+
+# --- durations and date rules -------------------------------------------------------------
+
+DurationUnit = Literal["d", "wd", "w", "m"]
+_DURATION = re.compile(r"^\s*(\d{1,4})\s*(wd|d|w|m)\s*$")
+
+
+@dataclass(frozen=True)
+class Duration:
+    """``10d`` calendar days, ``3wd`` working days, ``2w`` weeks, ``3m`` calendar months."""
+
+    amount: int
+    unit: DurationUnit
+
+    @classmethod
+    def parse(cls, text: str) -> "Duration":
+        match = _DURATION.match(text)
+        if not match:
+            raise ValueError(
+                f"durée invalide « {text} » : écrire un nombre suivi de d (jours), "
+                "wd (jours ouvrés), w (semaines) ou m (mois), par exemple 10d ou 2w"
+            )
+        return cls(int(match.group(1)), match.group(2))  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+
+def _duration(value: Any) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Duration(value, "d")
+    if isinstance(value, str):
+        return Duration.parse(value)
+    raise ValueError("une durée s'écrit comme 10d, 3wd, 2w ou 3m")
+
+
+_RULE_ANCHOR = re.compile(
+    r"^\s*(?P<anchor>start|end|after\s+(?P<step>[a-z][a-z0-9-]*))"
+    r"\s*(?:(?P<sign>[+-])\s*(?P<offset>\S+))?\s*$"
+)
+_RULE_EVERY = re.compile(r"^\s*every\s+(?P<every>\S+)\s*$")
+
+
+@dataclass(frozen=True)
+class DateRule:
+    """When a step is due.
+
+    ``start``/``end`` plus or minus a duration (``end - 90d``), ``after STEP + 10d`` (which also
+    makes STEP a dependency), or ``every 4w`` for checkpoints recurring through ``pendant``.
+    """
+
+    anchor: Literal["start", "end", "after", "every"]
+    step: str | None = None
+    sign: int = 1
+    offset: Duration | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "DateRule":
+        every = _RULE_EVERY.match(text)
+        if every:
+            return cls("every", offset=Duration.parse(every.group("every")))
+        match = _RULE_ANCHOR.match(text)
+        if not match:
+            raise ValueError(
+                f"règle de date invalide « {text} » : écrire par exemple « end - 90d », "
+                "« start + 2w », « after charte + 10d » ou « every 4w »"
+            )
+        anchor = "after" if match.group("step") else match.group("anchor")
+        offset = Duration.parse(match.group("offset")) if match.group("offset") else None
+        if match.group("sign") and offset is None:
+            raise ValueError(f"règle de date invalide « {text} » : durée manquante")
+        sign = -1 if match.group("sign") == "-" else 1
+        if anchor == "after" and sign < 0:
+            raise ValueError(f"règle de date invalide « {text} » : « after » se compte vers l'avant (+)")
+        return cls(anchor,  # type: ignore[arg-type]
+                   step=match.group("step"), sign=sign, offset=offset)
+
+    @property
+    def recurring(self) -> bool:
+        return self.anchor == "every"
+
+    def __str__(self) -> str:
+        if self.anchor == "every":
+            return f"every {self.offset}"
+        head = f"after {self.step}" if self.anchor == "after" else self.anchor
+        if self.offset is None:
+            return head
+        return f"{head} {'-' if self.sign < 0 else '+'} {self.offset}"
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+class ReminderPolicy(Strict):
+    """Few, kind, well-timed reminders. Durations count back from, or on from, the due date."""
+
+    before: list[str] = Field(default_factory=lambda: ["7d", "1d"])
+    overdue_every: str | None = "3wd"
+    overdue_max: int = Field(default=3, ge=0, le=10)
+    escalate_to: str | None = None
+    invitation: str | None = None
+    notes_follow_up: str | None = None
+
+    @field_validator("before")
+    @classmethod
+    def _check_before(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _duration(value)
+        return values
+
+    @field_validator("overdue_every", "invitation", "notes_follow_up")
+    @classmethod
+    def _check_duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            _duration(value)
+        return value
+
+    def before_durations(self) -> list[Duration]:
+        return [_duration(v) for v in self.before]
+
+    def duration(self, field: Literal["overdue_every", "invitation", "notes_follow_up"]) -> Duration | None:
+        value = getattr(self, field)
+        return None if value is None else _duration(value)
+
+
+class Reminders(Strict):
+    default: ReminderPolicy = Field(default_factory=ReminderPolicy)
+    by_kind: dict[StepKind, ReminderPolicy] = Field(default_factory=dict)
+
+
+# --- roles, steps, phases -------------------------------------------------------------------
+
+
+class Role(Strict):
+    label: Text
+    description: Text | None = None
+    limits: Text | None = Field(default=None, description="What this role does not do.")
+    min: int = Field(default=0, ge=0, le=50)
+    volunteer: bool = False
+    signer: bool = False
+    coordinator: bool = Field(
+        default=False, description="Receives escalations and alerts for the project."
+    )
+
+
+class Step(Strict):
+    id: Slug
+    kind: StepKind
+    title: Text
+    description: Text | None = None
+    agenda: Text | None = None
+    owner: str
+    participants: list[str] = Field(default_factory=list)
+    after: list[str] = Field(default_factory=list)
+    due: str
+    required: bool = True
+    reminders: ReminderPolicy | None = None
+
+    @field_validator("due")
+    @classmethod
+    def _check_rule(cls, value: str) -> str:
+        DateRule.parse(value)
+        return value
+
+    @property
+    def rule(self) -> DateRule:
+        return DateRule.parse(self.due)
+
+    @property
+    def dependencies(self) -> list[str]:
+        """Declared dependencies plus the step named by an ``after`` rule."""
+        deps = list(self.after)
+        rule = self.rule
+        if rule.anchor == "after" and rule.step and rule.step not in deps:
+            deps.append(rule.step)
+        return deps
+
+
+class Phase(Strict):
+    title: Text | None = None
+    steps: list[Step] = Field(default_factory=list)
+
+
+class Phases(Strict):
+    avant: Phase
+    pendant: Phase
+    apres: Phase
+
+    def by_name(self) -> dict[PhaseName, Phase]:
+        return {PhaseName.AVANT: self.avant, PhaseName.PENDANT: self.pendant, PhaseName.APRES: self.apres}
+
+
+# --- indicators and charter -----------------------------------------------------------------
+
+IndicatorUnit = Literal["count", "percent", "hours", "score", "yesno"]
+IndicatorSource = Literal["auto", "manual", "questionnaire"]
+
+
+class IndicatorDefinition(Strict):
+    """One indicator of the catalogue, or a project-specific one."""
+
+    code: Slug
+    name: Text
+    definition: Text
+    unit: IndicatorUnit
+    direction: Literal["higher", "lower"] = "higher"
+    baseline: float | None = None
+    target: float | None = None
+    minimum: float | None = None
+    source: IndicatorSource = "manual"
+    collect_at: list[PhaseName] = Field(default_factory=lambda: [PhaseName.APRES])
+
+
+class IndicatorChoice(Strict):
+    """An indicator named by a template: a catalogue code, with values it may override."""
+
+    code: Slug
+    name: Text | None = None
+    definition: Text | None = None
+    unit: IndicatorUnit | None = None
+    direction: Literal["higher", "lower"] | None = None
+    baseline: float | None = None
+    target: float | None = None
+    minimum: float | None = None
+    source: IndicatorSource | None = None
+    collect_at: list[PhaseName] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_code(cls, value: Any) -> Any:
+        return {"code": value} if isinstance(value, str) else value
+
+    def resolve(self, catalogue: dict[str, IndicatorDefinition]) -> IndicatorDefinition:
+        """The full definition: the catalogue entry with this choice's values on top."""
+        base = catalogue.get(self.code)
+        own = self.model_dump(exclude_none=True)
+        if base is None:
+            return IndicatorDefinition.model_validate(own)
+        return IndicatorDefinition.model_validate({**base.model_dump(), **own})
+
+
+class CharterSection(Strict):
+    title: Text
+    body: Text
+
+
+class CharterSpec(Strict):
+    template: Slug = "charte-engagement"
+    sections: dict[str, CharterSection] = Field(
+        default_factory=dict, description="Sections added to, or replacing, the charter's own."
+    )
+    compensation: Text | None = None
+    meeting_rhythm: Text | None = None
+
+
+class ProjectTemplate(Strict):
+    """A declarative project template (one YAML file)."""
+
+    id: Slug
+    version: int = Field(ge=1)
+    title: Text
+    description: Text
+    tags: list[str] = Field(default_factory=list)
+    typical_duration: str | None = Field(default=None, description="e.g. 6m; used when no start is given")
+    roles: dict[Slug, Role]
+    phases: Phases
+    reminders: Reminders = Field(default_factory=Reminders)
+    indicators: list[IndicatorChoice] = Field(default_factory=list)
+    charter: CharterSpec = Field(default_factory=CharterSpec)
+
+    @field_validator("typical_duration")
+    @classmethod
+    def _check_typical(cls, value: str | None) -> str | None:
+        if value is not None:
+            _duration(value)
+        return value
+
+    def steps(self) -> list[tuple[PhaseName, Step]]:
+        """Every step with its phase, in declaration order."""
+        return [(name, step) for name, phase in self.phases.by_name().items() for step in phase.steps]
+
+    def step(self, step_id: str) -> Step:
+        for _, step in self.steps():
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def coordinator_roles(self) -> list[str]:
+        return [role_id for role_id, role in self.roles.items() if role.coordinator]
+
+    def reminder_policy(self, step: Step) -> ReminderPolicy:
+        """The policy for a step: its own, else its kind's, else the template default."""
+        if step.reminders is not None:
+            return step.reminders
+        return self.reminders.by_kind.get(step.kind, self.reminders.default)
+
+
+def duration_of(value: str) -> Duration:
+    """Parse a duration written in a template (``10d``, ``3wd``, ``2w``, ``3m``)."""
+    return _duration(value)

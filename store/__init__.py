@@ -1,0 +1,1 @@
+"""The store: tables, sessions, migrations and the functions that read and write them."""

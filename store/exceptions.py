@@ -1,0 +1,45 @@
+"""Errors a coordinator may see. Each message is one French sentence saying what to do.
+
+    CoconError
+    ├── NotFound
+    │   ├── ProjectNotFound
+    │   ├── StepNotFound
+    │   └── PersonNotFound
+    ├── TransitionNotAllowed     a step or project cannot make that move from its state
+    ├── PhaseGateClosed          leaving a phase needs things not done yet (``.missing``)
+    └── InvalidInput             a value given by the user cannot be used
+"""
+
+
+class CoconError(Exception):
+    """Base of every error shown to a user as one sentence."""
+
+
+class NotFound(CoconError):
+    pass
+
+
+class ProjectNotFound(NotFound):
+    pass
+
+
+class StepNotFound(NotFound):
+    pass
+
+
+class PersonNotFound(NotFound):
+    pass
+
+
+class TransitionNotAllowed(CoconError):
+    pass
+
+
+class PhaseGateClosed(CoconError):
+    def __init__(self, message: str, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__(message)
+
+
+class InvalidInput(CoconError):
+    pass

@@ -1,0 +1,27 @@
+"""All tables of Cocon. Each domain keeps its tables in its own module here."""
+
+from store.models.spine import (
+    STEP_TRANSITIONS,
+    AuditEvent,
+    Membership,
+    Person,
+    PlanChange,
+    PlanStep,
+    Project,
+    ProjectPhase,
+    StepStatus,
+    TemplateRecord,
+)
+
+__all__ = [
+    "STEP_TRANSITIONS",
+    "AuditEvent",
+    "Membership",
+    "Person",
+    "PlanChange",
+    "PlanStep",
+    "Project",
+    "ProjectPhase",
+    "StepStatus",
+    "TemplateRecord",
+]

@@ -1,0 +1,235 @@
+"""People and their roles in projects; role coverage; per-person export and erasure."""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from store import audit
+from store.exceptions import InvalidInput, PersonNotFound
+from store.models import AuditEvent, Membership, Person, PlanChange, Project
+from store.projects import template_of
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+
+#: Moments a person prefers to take part, in the field's words. English words are accepted.
+AVAILABILITY = {
+    "matin": "matin", "morning": "matin", "mornings": "matin",
+    "apres-midi": "apres-midi", "afternoon": "apres-midi", "afternoons": "apres-midi",
+    "soir": "soir", "soirs": "soir", "evening": "soir", "evenings": "soir",
+    "semaine": "semaine", "weekday": "semaine", "weekdays": "semaine",
+    "week-end": "week-end", "weekend": "week-end", "weekends": "week-end",
+}
+
+
+@dataclass(frozen=True)
+class RoleCoverage:
+    role: str
+    label: str
+    minimum: int
+    count: int
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.minimum - self.count)
+
+
+def normalise_availability(values: Iterable[str]) -> list[str]:
+    result: list[str] = []
+    for raw in values:
+        for part in raw.split(","):
+            word = part.strip().lower()
+            if not word:
+                continue
+            if word not in AVAILABILITY:
+                raise InvalidInput(
+                    f"Disponibilité inconnue « {word} » : choisir parmi matin, apres-midi, soir, semaine, week-end."
+                )
+            if AVAILABILITY[word] not in result:
+                result.append(AVAILABILITY[word])
+    return result
+
+
+def parse_unavailable(values: Iterable[str]) -> list[str]:
+    """Validate ``YYYY-MM-DD`` dates and ``YYYY-MM-DD..YYYY-MM-DD`` ranges."""
+    result: list[str] = []
+    for raw in values:
+        for part in raw.split(","):
+            text = part.strip()
+            if not text:
+                continue
+            try:
+                first, _, last = text.partition("..")
+                start = date.fromisoformat(first)
+                end = date.fromisoformat(last) if last else start
+            except ValueError:
+                raise InvalidInput(f"Indisponibilité illisible « {text} » : écrire 2027-03-01 ou 2027-03-01..2027-03-15.") from None
+            if end < start:
+                raise InvalidInput(f"Période à l'envers « {text} » : la première date doit venir avant la seconde.")
+            result.append(text)
+    return result
+
+
+def unavailable_days(person: Person) -> frozenset[date]:
+    days: set[date] = set()
+    for text in person.unavailable:
+        first, _, last = text.partition("..")
+        start = date.fromisoformat(first)
+        end = date.fromisoformat(last) if last else start
+        while start <= end:
+            days.add(start)
+            start += timedelta(days=1)
+    return frozenset(days)
+
+
+def add_person(
+    session: Session,
+    project: Project,
+    *,
+    name: str,
+    role: str,
+    email: str | None = None,
+    phone: str | None = None,
+    apprise_url: str | None = None,
+    language: str = "fr",
+    availability: Iterable[str] = (),
+    quiet_hours: str | None = None,
+    unavailable: Iterable[str] = (),
+    actor: str,
+) -> Person:
+    """Add someone to a project with a role; the same email reuses the same person."""
+    template = template_of(session, project)
+    if role not in template.roles:
+        roles = ", ".join(template.roles)
+        raise InvalidInput(f"Rôle inconnu « {role} » pour ce projet. Rôles possibles : {roles}.")
+    if not name.strip():
+        raise InvalidInput("Indiquez le nom de la personne (--name).")
+    if email is not None and not EMAIL.match(email.strip()):
+        raise InvalidInput(f"Adresse e-mail invalide « {email} ».")
+    if quiet_hours is not None and not QUIET_HOURS.match(quiet_hours):
+        raise InvalidInput(f"Heures calmes illisibles « {quiet_hours} » : écrire par exemple 21:00-08:00.")
+    if language not in ("fr", "en"):
+        raise InvalidInput("Langue : fr ou en.")
+    if not (email or phone or apprise_url):
+        raise InvalidInput("Donnez au moins un moyen de contact : --email, --phone ou --apprise-url.")
+    slots = normalise_availability(availability)
+    absences = parse_unavailable(unavailable)
+    person = None
+    if email:
+        email = email.strip().lower()
+        person = session.exec(select(Person).where(Person.email == email)).first()
+    if person is None:
+        person = Person(name=name.strip(), email=email, phone=phone, apprise_url=apprise_url, language=language,
+                        availability=slots, quiet_hours=quiet_hours, unavailable=absences)
+        session.add(person)
+        session.flush()
+    else:
+        person.name = name.strip()
+        person.phone = phone or person.phone
+        person.apprise_url = apprise_url or person.apprise_url
+        person.language = language
+        person.availability = slots or person.availability
+        person.quiet_hours = quiet_hours or person.quiet_hours
+        person.unavailable = absences or person.unavailable
+        session.add(person)
+    assert project.id is not None and person.id is not None
+    existing = session.exec(
+        select(Membership).where(
+            Membership.project_id == project.id, Membership.person_id == person.id, Membership.role == role
+        )
+    ).first()
+    if existing is not None and existing.left_at is None:
+        raise InvalidInput(f"{person.name} a déjà le rôle « {role} » dans ce projet.")
+    if existing is not None:
+        existing.left_at = None
+        session.add(existing)
+    else:
+        session.add(Membership(project_id=project.id, person_id=person.id, role=role))
+    audit.record(session, actor=actor, action="person.added", project_id=project.id, person_id=person.id, role=role)
+    session.flush()
+    return person
+
+
+def get_person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise PersonNotFound(f"Aucune personne n°{person_id}.")
+    return person
+
+
+def find_member(session: Session, project: Project, ref: str) -> Person:
+    """A project member by id, email or exact name."""
+    for person, _ in members(session, project):
+        if ref == str(person.id) or (person.email and ref.lower() == person.email) or ref == person.name:
+            return person
+    raise PersonNotFound(f"Personne « {ref} » introuvable dans le projet « {project.slug} » (voir `cocon person list {project.slug}`).")
+
+
+def members(session: Session, project: Project) -> list[tuple[Person, Membership]]:
+    """Active members of a project with their membership (one row per role)."""
+    rows = session.exec(
+        select(Person, Membership)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(Membership.project_id == project.id, col(Membership.left_at).is_(None))
+        .order_by(col(Membership.id))
+    ).all()
+    return [(person, membership) for person, membership in rows]
+
+
+def roles_of(session: Session, project: Project, person: Person) -> list[str]:
+    return [m.role for p, m in members(session, project) if p.id == person.id]
+
+
+def people_with_role(session: Session, project: Project, role: str) -> list[Person]:
+    return [p for p, m in members(session, project) if m.role == role]
+
+
+def role_coverage(session: Session, project: Project, lang: str = "fr") -> list[RoleCoverage]:
+    template = template_of(session, project)
+    counts: dict[str, int] = {}
+    for _, membership in members(session, project):
+        counts[membership.role] = counts.get(membership.role, 0) + 1
+    return [
+        RoleCoverage(role_id, role.label.get(lang), role.min, counts.get(role_id, 0))
+        for role_id, role in template.roles.items()
+    ]
+
+
+def export_person(session: Session, person_id: int) -> dict[str, Any]:
+    """Everything the store holds about one person, for a subject access request."""
+    person = get_person(session, person_id)
+    memberships = session.exec(select(Membership).where(Membership.person_id == person_id)).all()
+    projects = {p.id: p.slug for p in session.exec(select(Project).where(col(Project.id).in_([m.project_id for m in memberships])))}
+    events = session.exec(select(AuditEvent).where(AuditEvent.person_id == person_id).order_by(col(AuditEvent.id))).all()
+    return {
+        "person": person.model_dump(mode="json"),
+        "memberships": [
+            {"project": projects.get(m.project_id), "role": m.role, "joined_at": m.joined_at.isoformat(),
+             "left_at": m.left_at.isoformat() if m.left_at else None}
+            for m in memberships
+        ],
+        "audit": [{"at": e.at.isoformat(), "action": e.action, "details": e.details} for e in events],
+    }
+
+
+def erase_person(session: Session, person_id: int, *, actor: str) -> None:
+    """Erase a person's identity and contact details; project history keeps an anonymous trace."""
+    person = get_person(session, person_id)
+    person.name = f"Personne effacée n°{person_id}"
+    person.email = None
+    person.phone = None
+    person.apprise_url = None
+    person.availability = []
+    person.unavailable = []
+    person.quiet_hours = None
+    person.opted_out = True
+    session.add(person)
+    for change in session.exec(select(PlanChange).where(PlanChange.changed_by == f"person:{person_id}")):
+        change.changed_by = "personne effacée"
+        session.add(change)
+    audit.record(session, actor=actor, action="person.erased", person_id=person_id)
+    session.flush()

@@ -1,0 +1,165 @@
+"""A project's plan in the store: its steps, moves (with history) and step statuses."""
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from planning.calendar import long_date
+from planning.planner import Attendee, PlanError, PlannedStep, replan
+from project_templates.schema import PhaseName, StepKind
+from store import audit
+from store.clock import now
+from store.exceptions import InvalidInput, StepNotFound, TransitionNotAllowed
+from store.models import STEP_TRANSITIONS, PlanChange, PlanStep, Project, StepStatus
+from store.people import members, unavailable_days
+from store.projects import template_of
+
+STATUS_LABELS = {
+    "fr": {StepStatus.PLANNED: "à venir", StepStatus.IN_PROGRESS: "en cours", StepStatus.DONE: "fait", StepStatus.SKIPPED: "abandonné"},
+    "en": {StepStatus.PLANNED: "planned", StepStatus.IN_PROGRESS: "in progress", StepStatus.DONE: "done", StepStatus.SKIPPED: "skipped"},
+}
+
+
+def plan_steps(session: Session, project: Project) -> list[PlanStep]:
+    """The project's steps in date order."""
+    return list(
+        session.exec(
+            select(PlanStep).where(PlanStep.project_id == project.id).order_by(col(PlanStep.due), col(PlanStep.position))
+        )
+    )
+
+
+def get_step(session: Session, project: Project, key: str) -> PlanStep:
+    step = session.exec(select(PlanStep).where(PlanStep.project_id == project.id, PlanStep.key == key)).first()
+    if step is None:
+        keys = ", ".join(s.key for s in plan_steps(session, project))
+        raise StepNotFound(f"Aucune étape « {key} » dans le projet « {project.slug} ». Étapes : {keys}.")
+    return step
+
+
+def _as_planned(step: PlanStep) -> PlannedStep:
+    return PlannedStep(
+        key=step.key,
+        step_id=step.template_step,
+        occurrence=step.occurrence,
+        phase=PhaseName(step.phase),
+        kind=StepKind(step.kind),
+        owner=step.owner_role,
+        due=step.due,
+        depends_on=tuple(step.depends_on),
+        position=step.position,
+    )
+
+
+def attendees(session: Session, project: Project) -> list[Attendee]:
+    by_person: dict[int, Attendee] = {}
+    for person, membership in members(session, project):
+        assert person.id is not None
+        known = by_person.get(person.id)
+        roles = (known.roles if known else frozenset()) | {membership.role}
+        by_person[person.id] = Attendee(frozenset(roles), unavailable_days(person))
+    return list(by_person.values())
+
+
+def move_step(
+    session: Session, project: Project, key: str, to: date, *, reason: str, actor: str
+) -> list[PlanChange]:
+    """Move one step; its dependents shift with it; every change is kept in the history."""
+    if not reason.strip():
+        raise InvalidInput("Indiquez pourquoi l'étape est déplacée (--reason) : l'historique du plan le garde.")
+    steps = plan_steps(session, project)
+    step = get_step(session, project, key)
+    if step.status in (StepStatus.DONE, StepStatus.SKIPPED):
+        label = STATUS_LABELS["fr"][step.status]
+        raise TransitionNotAllowed(f"L'étape « {key} » est déjà « {label} » : elle ne peut plus être déplacée.")
+    if to == step.due:
+        return []
+    template = template_of(session, project)
+    pins = {s.key: s.due for s in steps if s.pinned}
+    try:
+        new_dates = replan(
+            template, project.start, project.end, [_as_planned(s) for s in steps], key, to,
+            pins=pins, people=attendees(session, project),
+        )
+    except PlanError as exc:
+        raise InvalidInput(str(exc)) from None
+    by_key = {s.key: s for s in steps}
+    frozen = [k for k in new_dates if by_key[k].status in (StepStatus.DONE, StepStatus.SKIPPED)]
+    if frozen:
+        raise TransitionNotAllowed(
+            f"Ce déplacement décalerait « {', '.join(frozen)} », déjà terminée(s) : choisissez une autre date."
+        )
+    changes: list[PlanChange] = []
+    for changed_key, new_due in sorted(new_dates.items(), key=lambda item: by_key[item[0]].position):
+        row = by_key[changed_key]
+        change = PlanChange(project_id=project.id or 0, step_key=changed_key, old_due=row.due, new_due=new_due,
+                            changed_by=actor, reason=reason.strip(), moved_step=key)
+        row.due = new_due
+        if changed_key == key:
+            row.pinned = True
+        session.add(row)
+        session.add(change)
+        changes.append(change)
+    audit.record(session, actor=actor, action="plan.moved", project_id=project.id, step=key, to=to.isoformat(),
+                 shifted=[c.step_key for c in changes if c.step_key != key])
+    session.flush()
+    return changes
+
+
+def set_status(
+    session: Session, project: Project, key: str, status: StepStatus, *, actor: str, note: str | None = None
+) -> PlanStep:
+    """Change a step's status along the declared transitions."""
+    step = get_step(session, project, key)
+    if status == step.status:
+        return step
+    if status not in STEP_TRANSITIONS[step.status]:
+        labels = STATUS_LABELS["fr"]
+        raise TransitionNotAllowed(
+            f"L'étape « {key} » est « {labels[step.status]} » : elle ne peut pas passer à « {labels[status]} »."
+        )
+    old = step.status
+    step.status = status
+    step.done_at = now() if status == StepStatus.DONE else None
+    if note:
+        step.note = note
+    session.add(step)
+    audit.record(session, actor=actor, action="step.status", project_id=project.id, step=key,
+                 old=old.value, new=status.value)
+    session.flush()
+    return step
+
+
+def mark_done(session: Session, project: Project, key: str, *, actor: str, note: str | None = None) -> PlanStep:
+    return set_status(session, project, key, StepStatus.DONE, actor=actor, note=note)
+
+
+def plan_changes(session: Session, project: Project) -> list[PlanChange]:
+    return list(session.exec(select(PlanChange).where(PlanChange.project_id == project.id).order_by(col(PlanChange.id))))
+
+
+def overdue_steps(session: Session, project: Project, on: date) -> list[PlanStep]:
+    return [s for s in plan_steps(session, project) if s.due < on and s.status in (StepStatus.PLANNED, StepStatus.IN_PROGRESS)]
+
+
+def describe_move(change: PlanChange, lang: str = "fr") -> str:
+    if lang == "en":
+        return f"{change.step_key}: {long_date(change.old_due, 'en')} → {long_date(change.new_due, 'en')} ({change.reason})"
+    return f"{change.step_key} : {long_date(change.old_due)} → {long_date(change.new_due)} ({change.reason})"
+
+
+def step_title(template_step_title: str, step: PlanStep, lang: str = "fr") -> str:
+    """A step's title for people; a recurring occurrence gets its number."""
+    if step.occurrence is None:
+        return template_step_title
+    return f"{template_step_title} n°{step.occurrence}" if lang != "en" else f"{template_step_title} #{step.occurrence}"
+
+
+def titles(session: Session, project: Project, lang: str = "fr") -> dict[str, str]:
+    """Every step's title, by key."""
+    template = template_of(session, project)
+    result: dict[str, str] = {}
+    for step in plan_steps(session, project):
+        base = template.step(step.template_step).title.get(lang)
+        result[step.key] = step_title(base, step, lang)
+    return result

@@ -1,0 +1,164 @@
+"""Projects: created from a template, planned backwards from their end date, listed and read."""
+
+import re
+import unicodedata
+from datetime import date
+from functools import lru_cache
+
+from sqlmodel import Session, col, select
+
+from planning.calendar import long_date
+from planning.planner import PlanError, schedule
+from project_templates import LoadedTemplate, ProjectTemplate, parse_template
+from store import audit
+from store.clock import today
+from store.exceptions import InvalidInput, ProjectNotFound
+from store.models import PlanStep, Project, ProjectPhase, TemplateRecord
+
+
+def slugify(text: str) -> str:
+    """``Accueil MSP Valras`` → ``accueil-msp-valras``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].rstrip("-") or "projet"
+
+
+def _template_record(session: Session, loaded: LoadedTemplate) -> TemplateRecord:
+    existing = session.exec(
+        select(TemplateRecord).where(
+            TemplateRecord.template_id == loaded.template.id,
+            TemplateRecord.version == loaded.template.version,
+            TemplateRecord.content_hash == loaded.content_hash,
+        )
+    ).first()
+    if existing:
+        return existing
+    record = TemplateRecord(
+        template_id=loaded.template.id,
+        version=loaded.template.version,
+        content_hash=loaded.content_hash,
+        content=loaded.text,
+        source=loaded.source[-300:],
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def _unique_slug(session: Session, wanted: str) -> str:
+    slug, number = wanted, 2
+    while session.exec(select(Project.id).where(Project.slug == slug)).first() is not None:
+        slug = f"{wanted}-{number}"
+        number += 1
+    return slug
+
+
+def create_project(
+    session: Session,
+    *,
+    loaded: LoadedTemplate,
+    name: str,
+    structure: str,
+    end: date,
+    start: date | None = None,
+    slug: str | None = None,
+    actor: str,
+    team_channel: str | None = None,
+    language: str = "fr",
+) -> Project:
+    """Instantiate a template: store its exact text, the project and its planned steps."""
+    if not name.strip():
+        raise InvalidInput("Donnez un nom au projet (--name).")
+    if not structure.strip():
+        raise InvalidInput("Indiquez la structure qui porte le projet (--structure), par exemple « MSP des Tilleuls ».")
+    start = start or today()
+    if slug is not None and slugify(slug) != slug:
+        raise InvalidInput(f"L'identifiant court « {slug} » doit être en minuscules, chiffres et tirets, par exemple « {slugify(slug)} ».")
+    if slug is not None and session.exec(select(Project.id).where(Project.slug == slug)).first() is not None:
+        raise InvalidInput(f"Un projet « {slug} » existe déjà ; choisissez un autre identifiant court.")
+    try:
+        plan = schedule(loaded.template, start, end)
+    except PlanError as exc:
+        raise InvalidInput(str(exc)) from None
+    record = _template_record(session, loaded)
+    project = Project(
+        slug=slug or _unique_slug(session, slugify(name)),
+        name=name.strip(),
+        structure=structure.strip(),
+        template_record_id=record.id or 0,
+        start=start,
+        end=end,
+        language=language,
+        team_channel=team_channel,
+    )
+    session.add(project)
+    session.flush()
+    assert project.id is not None
+    for item in plan:
+        session.add(
+            PlanStep(
+                project_id=project.id,
+                key=item.key,
+                template_step=item.step_id,
+                occurrence=item.occurrence,
+                position=item.position,
+                phase=item.phase.value,
+                kind=item.kind.value,
+                owner_role=item.owner,
+                due=item.due,
+                baseline_due=item.due,
+                depends_on=list(item.depends_on),
+            )
+        )
+    audit.record(
+        session,
+        actor=actor,
+        action="project.created",
+        project_id=project.id,
+        template=loaded.template.id,
+        template_version=loaded.template.version,
+        template_hash=loaded.content_hash,
+        start=start.isoformat(),
+        end=end.isoformat(),
+        steps=len(plan),
+    )
+    session.flush()
+    return project
+
+
+def get_project(session: Session, slug: str) -> Project:
+    project = session.exec(select(Project).where(Project.slug == slug)).first()
+    if project is None:
+        known = session.exec(select(Project.slug).order_by(col(Project.slug)).limit(10)).all()
+        hint = f" Projets existants : {', '.join(known)}." if known else " Créez-en un avec `cocon project new`."
+        raise ProjectNotFound(f"Aucun projet « {slug} ».{hint}")
+    return project
+
+
+def list_projects(
+    session: Session, *, structure: str | None = None, phase: ProjectPhase | None = None
+) -> list[Project]:
+    query = select(Project).order_by(col(Project.end), col(Project.slug))
+    if structure:
+        query = query.where(Project.structure == structure)
+    if phase:
+        query = query.where(Project.phase == phase)
+    return list(session.exec(query))
+
+
+@lru_cache(maxsize=64)
+def _parse_cached(content_hash: str, content: str, source: str) -> ProjectTemplate:
+    return parse_template(content, source)
+
+
+def template_of(session: Session, project: Project) -> ProjectTemplate:
+    """The template exactly as it was when the project was created."""
+    record = session.get(TemplateRecord, project.template_record_id)
+    assert record is not None
+    return _parse_cached(record.content_hash, record.content, f"{record.template_id}@{record.version}")
+
+
+def describe_dates(project: Project, lang: str = "fr") -> str:
+    if lang == "en":
+        return f"from {long_date(project.start, 'en')} to {long_date(project.end, 'en')}"
+    return f"du {long_date(project.start)} au {long_date(project.end)}"

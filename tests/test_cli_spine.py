@@ -1,0 +1,175 @@
+"""The spine end to end through the CLI, against a real SQLite file, with COCON_NOW."""
+
+import json
+import sqlite3
+from pathlib import Path
+
+from icalendar import Calendar
+
+from store.db import MIGRATIONS_DIR, current_revision, head_revision, upgrade
+
+
+def _json(result):  # type: ignore[no-untyped-def]
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def _new_project(cli) -> str:  # type: ignore[no-untyped-def]
+    created = _json(cli("project", "new", "--template", "partenariat-msp", "--name", "Accueil en salle d'attente",
+                        "--structure", "MSP des Tilleuls", "--start", "2027-01-04", "--end", "2027-07-02", "--json"))
+    assert created["slug"] == "accueil-en-salle-d-attente"
+    return str(created["slug"])
+
+
+def _add_team(cli, slug: str) -> None:  # type: ignore[no-untyped-def]
+    team = [("Claire Martin", "coordination", "claire@example.org"), ("Karim Benali", "professionnel", "karim@example.org"),
+            ("Sophie Leroy", "professionnel", "sophie@example.org"), ("Awa Diallo", "patient-partenaire", "awa@example.org")]
+    for name, role, email in team:
+        result = cli("person", "add", slug, "--name", name, "--role", role, "--email", email, "--availability", "soir",
+                     "--quiet-hours", "21:00-08:00")
+        assert result.exit_code == 0, result.output
+
+
+def test_project_lifecycle_through_the_cli(cli) -> None:
+    slug = _new_project(cli)
+    listed = _json(cli("project", "list", "--json"))
+    assert [p["slug"] for p in listed] == [slug] and listed[0]["phase"] == "avant"
+
+    shown = _json(cli("project", "show", slug, "--json"))
+    assert {m["role"] for m in shown["missing_roles"]} == {"coordination", "professionnel", "patient-partenaire"}
+
+    _add_team(cli, slug)
+    people = _json(cli("person", "list", slug, "--json"))
+    assert len(people["people"]) == 4 and people["missing_roles"] == []
+
+    refused = cli("phase", "advance", slug)
+    assert refused.exit_code == 1
+    assert "charte" in refused.output and "indicateurs" in refused.output and "Traceback" not in refused.output
+
+    for step in ("cartographie", "rencontre", "charte", "indicateurs"):
+        assert cli("step", "done", slug, step).exit_code == 0
+    assert _json(cli("phase", "advance", slug, "--json"))["phase"] == "pendant"
+
+    again = cli("step", "done", slug, "charte")
+    assert again.exit_code == 0
+    illegal = cli("step", "start", slug, "charte")
+    assert illegal.exit_code == 0  # done → in progress (reopen) is a declared transition
+    skipped = cli("step", "skip", slug, "methode")
+    assert skipped.exit_code == 0
+    not_allowed = cli("step", "start", slug, "methode")
+    assert not_allowed.exit_code == 1
+    assert "methode" in not_allowed.output and "abandonné" in not_allowed.output
+
+
+def test_cocon_now_drives_overdue_and_next_steps(cli) -> None:
+    slug = _new_project(cli)
+    early = _json(cli("project", "show", slug, "--json", env={"COCON_NOW": "2027-01-05T09:00"}))
+    assert early["overdue"] == [] and early["next"][0]["key"] == "cartographie"
+    later = _json(cli("project", "show", slug, "--json", env={"COCON_NOW": "2027-02-22T09:00"}))
+    assert {o["key"] for o in later["overdue"]} >= {"cartographie", "rencontre", "charte"}
+    text = cli("project", "show", slug, env={"COCON_NOW": "2027-02-22T09:00"})
+    assert "En retard" in text.output and "lundi 18 janvier 2027" in text.output
+    english = cli("project", "show", slug, env={"COCON_NOW": "2027-02-22T09:00", "COCON_LANG": "en"})
+    assert "Overdue" in english.output and "Monday 18 January 2027" in english.output
+
+
+def test_move_shifts_dependents_keeps_baseline_and_history(cli) -> None:
+    slug = _new_project(cli)
+    before = {s["key"]: s for s in _json(cli("plan", "show", slug, "--format", "json"))}
+    moved = _json(cli("plan", "move", slug, "rencontre", "--to", "2027-02-10", "--reason", "vacances scolaires", "--json"))
+    changed = {m["step"] for m in moved}
+    assert changed == {"rencontre", "charte", "indicateurs", "methode", "retroplanning", "convivialite"}
+    after = {s["key"]: s for s in _json(cli("plan", "show", slug, "--format", "json", "--baseline"))}
+    for key, step in after.items():
+        assert step["baseline"] == before[key]["due"]
+        if key not in changed:
+            assert step["due"] == before[key]["due"], key
+    assert after["rencontre"]["due"] == "2027-02-10" and after["rencontre"]["pinned"] is True
+    history = _json(cli("plan", "history", slug, "--json"))
+    assert {h["step"] for h in history} == changed
+    assert all(h["reason"] == "vacances scolaires" and h["by"] == "test" for h in history)
+    assert {h["moved"] for h in history} == {"rencontre"}
+    table = cli("plan", "show", slug, "--baseline")
+    assert "Référence" in table.output and "+" in table.output
+
+    weekend = cli("plan", "move", slug, "charte", "--to", "2027-02-20", "--reason", "x")
+    assert weekend.exit_code == 1 and "jour ouvré" in weekend.output
+    no_reason = cli("plan", "move", slug, "charte", "--to", "2027-02-22", "--reason", " ")
+    assert no_reason.exit_code == 1 and "pourquoi" in no_reason.output
+
+
+def test_ics_export_parses_with_one_event_per_step(cli, tmp_path: Path) -> None:
+    slug = _new_project(cli)
+    steps = _json(cli("plan", "show", slug, "--format", "json"))
+    out = tmp_path / "plan.ics"
+    assert cli("plan", "show", slug, "--format", "ics", "--output", str(out)).exit_code == 0
+    calendar = Calendar.from_ical(out.read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == len(steps)
+    uids = {str(e["UID"]) for e in events}
+    assert uids == {f"{slug}.{s['key']}@cocon" for s in steps}
+    first = next(e for e in events if str(e["UID"]).startswith(f"{slug}.charte@"))
+    assert "Signer la charte d'engagement" in str(first["SUMMARY"])
+    assert first.decoded("DTSTART").isoformat() == next(s["due"] for s in steps if s["key"] == "charte")
+    again = tmp_path / "again.ics"
+    cli("plan", "show", slug, "--format", "ics", "--output", str(again))
+    assert {str(e["UID"]) for e in Calendar.from_ical(again.read_bytes()).walk("VEVENT")} == uids
+
+
+def test_user_errors_are_one_sentence(cli) -> None:
+    for args, fragment in [
+        (("project", "show", "inconnu"), "Aucun projet"),
+        (("project", "new", "--template", "nope", "--name", "x", "--structure", "y", "--end", "2027-01-01"), "Modèle inconnu"),
+        (("project", "new", "--template", "partenariat-msp", "--name", "x", "--structure", "y", "--end", "30/06/2027"), "AAAA-MM-JJ"),
+        (("project", "new", "--template", "partenariat-msp", "--name", "x", "--structure", "y", "--start", "2027-05-03",
+          "--end", "2027-06-30"), "Le plan ne tient pas"),
+    ]:
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        assert fragment in result.output and "Traceback" not in result.output
+    slug = _new_project(cli)
+    bad_role = cli("person", "add", slug, "--name", "X", "--role", "medecin", "--email", "x@example.org")
+    assert bad_role.exit_code == 1 and "Rôles possibles" in bad_role.output
+    bad_time = cli("project", "show", slug, env={"COCON_NOW": "demain"})
+    assert bad_time.exit_code == 1 and "COCON_NOW" in bad_time.output
+
+
+def test_db_upgrade_creates_schema_on_empty_database(tmp_path: Path, cli) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    result = cli("db", "upgrade", env={"COCON_DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert current_revision(url) == head_revision()
+    tables = {row[0] for row in sqlite3.connect(tmp_path / "empty.sqlite").execute("select name from sqlite_master where type='table'")}
+    assert {"project", "person", "membership", "plan_step", "plan_change", "audit_event", "template_record"} <= tables
+    assert "déjà à jour" in cli("db", "upgrade", env={"COCON_DATABASE_URL": url}).output
+
+
+def test_migration_history_is_linear_and_matches_the_models(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlmodel import SQLModel
+
+    import store.models  # noqa: F401
+    from store.db import alembic_config, get_engine
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    heads = script.get_heads()
+    assert len(heads) == 1
+    revisions = list(script.walk_revisions())
+    assert all(len(r._all_down_revisions) <= 1 for r in revisions)
+    assert sum(1 for r in revisions if r.down_revision is None) == 1
+    url = f"sqlite:///{tmp_path / 'm.sqlite'}"
+    upgrade(url)
+    with get_engine(url).connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == [], f"models and migrations differ: {diff} (run python -m store.migrations.rebuild)"
+    assert MIGRATIONS_DIR.exists()
+
+
+def test_demo_runs_in_a_fresh_database(cli, tmp_path: Path) -> None:
+    result = cli("demo")
+    assert result.exit_code == 0, result.output
+    assert "Mieux accueillir en salle d'attente" in result.output
+    assert "À essayer ensuite" in result.output and "Awa" not in result.output.split("À essayer")[1]
+    assert (tmp_path / "home" / "demo.sqlite").exists()
