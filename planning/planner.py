@@ -109,7 +109,8 @@ def _most_cannot_come(day: date, attendees: Sequence[Attendee]) -> bool:
     return absent * 2 > len(attendees)
 
 
-def _avoid_unavailability(day: date, step: Step, people: Sequence[Attendee], not_before: date | None) -> date:
+def avoid_unavailability(day: date, step: Step, people: Sequence[Attendee], not_before: date | None) -> date:
+    """``day``, or the nearest working day (later first) most of the step's participants can attend."""
     attendees = _participants(step, people)
     if not _most_cannot_come(day, attendees):
         return day
@@ -179,7 +180,7 @@ def schedule(
             if latest_dep is not None and due <= latest_dep:
                 due = add_working_days(latest_dep, 1)
             if step.kind in GATHERING_KINDS and step.id not in pins:
-                due = _avoid_unavailability(due, step, people, latest_dep)
+                due = avoid_unavailability(due, step, people, latest_dep)
             _check_fits(step, phase, due, start, end)
         dates[step.id] = due
         planned[step.id] = PlannedStep(step.id, step.id, None, phase, step.kind, step.owner, due, deps, positions[step.id] * 100)
@@ -202,7 +203,7 @@ def schedule(
                 key = f"{step.id}-{number}"
                 due = pins.get(key) or next_working_day(raw)
                 if key not in pins:
-                    due = _avoid_unavailability(due, step, people, window_start)
+                    due = avoid_unavailability(due, step, people, window_start)
                 if due >= window_end:
                     break
                 occurrences.append((key, due))

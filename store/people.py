@@ -151,6 +151,10 @@ def add_person(
         session.add(Membership(project_id=project.id, person_id=person.id, role=role))
     audit.record(session, actor=actor, action="person.added", project_id=project.id, person_id=person.id, role=role)
     session.flush()
+    if absences:
+        from store.plans import refresh_gatherings  # plans reads people: imported here to keep one direction
+
+        refresh_gatherings(session, project, actor=actor)
     return person
 
 

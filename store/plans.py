@@ -5,10 +5,10 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from planning.calendar import long_date
-from planning.planner import Attendee, PlanError, PlannedStep, replan
-from project_templates.schema import PhaseName, StepKind
+from planning.planner import Attendee, PlanError, PlannedStep, avoid_unavailability, replan
+from project_templates.schema import GATHERING_KINDS, PhaseName, StepKind
 from store import audit
-from store.clock import now
+from store.clock import now, today
 from store.exceptions import InvalidInput, StepNotFound, TransitionNotAllowed
 from store.models import STEP_TRANSITIONS, PlanChange, PlanStep, Project, StepStatus
 from store.people import members, unavailable_days
@@ -103,6 +103,46 @@ def move_step(
     audit.record(session, actor=actor, action="plan.moved", project_id=project.id, step=key, to=to.isoformat(),
                  shifted=[c.step_key for c in changes if c.step_key != key])
     session.flush()
+    return changes
+
+
+def refresh_gatherings(session: Session, project: Project, *, actor: str = "cocon") -> list[PlanChange]:
+    """Move upcoming meetings and checkpoints off days most of their participants cannot attend.
+
+    Only steps nobody moved by hand are touched; their dependents shift with them as usual.
+    """
+    template = template_of(session, project)
+    people = attendees(session, project)
+    changes: list[PlanChange] = []
+    for step in plan_steps(session, project):
+        if (step.kind not in {k.value for k in GATHERING_KINDS} or step.pinned or step.status != StepStatus.PLANNED
+                or step.due < today()):
+            continue
+        current = [_as_planned(s) for s in plan_steps(session, project)]
+        by_key = {s.key: s for s in current}
+        latest_dep = max((by_key[d].due for d in step.depends_on), default=None)
+        better = avoid_unavailability(step.due, template.step(step.template_step), people, latest_dep)
+        if better == step.due:
+            continue
+        pins = {s.key: s.due for s in plan_steps(session, project) if s.pinned}
+        try:
+            new_dates = replan(template, project.start, project.end, current, step.key, better, pins=pins, people=people)
+        except PlanError:
+            continue
+        rows = {s.key: s for s in plan_steps(session, project)}
+        if any(rows[k].status != StepStatus.PLANNED for k in new_dates):
+            continue
+        for key, due in new_dates.items():
+            change = PlanChange(project_id=project.id or 0, step_key=key, old_due=rows[key].due, new_due=due, changed_by=actor,
+                                reason="indisponibilité de la plupart des participants", moved_step=step.key)
+            rows[key].due = due
+            session.add(rows[key])
+            session.add(change)
+            changes.append(change)
+        session.flush()
+    if changes:
+        audit.record(session, actor=actor, action="plan.availability", project_id=project.id,
+                     moved=sorted({c.step_key for c in changes}))
     return changes
 
 

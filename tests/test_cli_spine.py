@@ -173,3 +173,28 @@ def test_demo_runs_in_a_fresh_database(cli, tmp_path: Path) -> None:
     assert "Mieux accueillir en salle d'attente" in result.output
     assert "À essayer ensuite" in result.output and "Awa" not in result.output.split("À essayer")[1]
     assert (tmp_path / "home" / "demo.sqlite").exists()
+
+
+def test_absences_move_upcoming_meeting_and_privacy_commands(cli, tmp_path: Path) -> None:
+    slug = _new_project(cli)
+    plan = {s["key"]: s for s in _json(cli("plan", "show", slug, "--format", "json"))}
+    meeting_day = plan["rencontre"]["due"]
+    env = {"COCON_NOW": "2027-01-04T09:00"}
+    for name, role, email in [("A", "coordination", "a@example.org"), ("B", "professionnel", "b@example.org"),
+                              ("C", "patient-partenaire", "c@example.org")]:
+        assert cli("person", "add", slug, "--name", name, "--role", role, "--email", email,
+                   "--unavailable", meeting_day, env=env).exit_code == 0
+    after = {s["key"]: s for s in _json(cli("plan", "show", slug, "--format", "json"))}
+    assert after["rencontre"]["due"] > meeting_day and after["rencontre"]["pinned"] is False
+    assert after["charte"]["due"] > after["rencontre"]["due"]
+    reasons = {h["reason"] for h in _json(cli("plan", "history", slug, "--json"))}
+    assert reasons == {"indisponibilité de la plupart des participants"}
+
+    people = _json(cli("person", "list", slug, "--json"))["people"]
+    person_id = str(people[2]["id"])
+    exported = _json(cli("person", "export", person_id))
+    assert exported["person"]["email"] == "c@example.org" and exported["memberships"][0]["project"] == slug
+    assert cli("person", "erase", person_id).exit_code == 1
+    assert cli("person", "erase", person_id, "--yes").exit_code == 0
+    erased = _json(cli("person", "export", person_id))
+    assert erased["person"]["email"] is None and "C" != erased["person"]["name"]

@@ -1,5 +1,6 @@
 """``cocon project``, ``person``, ``plan``, ``step`` and ``phase``: run a project from the terminal."""
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from store import phases, plans
 from store.clock import now, today
 from store.exceptions import InvalidInput
 from store.models import PlanStep, Project, ProjectPhase, StepStatus
-from store.people import add_person, members, role_coverage
+from store.people import add_person, erase_person, export_person, members, role_coverage
 from store.projects import create_project, get_project, list_projects, template_of
 
 project_app = typer.Typer(help="Create, list and follow projects.", no_args_is_help=True)
@@ -246,6 +247,37 @@ def person_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = ty
     for c in coverage:
         if c.missing:
             console.print(say(f"Il manque {c.missing} {c.label}.", f"Missing {c.missing} {c.label}."))
+
+
+@person_app.command("export")
+def person_export(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
+                  output: Path | None = typer.Option(None, "--output", "-o")) -> None:
+    """Export everything Cocon holds about one person (JSON), for a subject access request.
+
+    Example: cocon person export 4 -o awa.json
+    """
+    with db() as session:
+        data = export_person(session, person_id)
+    if output:
+        output.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        typer.echo(say(f"Données écrites dans {output}.", f"Data written to {output}."))
+    else:
+        emit_json(data)
+
+
+@person_app.command("erase")
+def person_erase(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
+                 yes: bool = typer.Option(False, "--yes", help="Confirm the erasure.")) -> None:
+    """Erase a person's name and contact details everywhere (right to erasure); history stays anonymous.
+
+    Example: cocon person erase 4 --yes
+    """
+    if not yes:
+        raise InvalidInput(say("Effacement définitif : relancez avec --yes pour confirmer.",
+                               "Erasure cannot be undone: run again with --yes to confirm."))
+    with db() as session:
+        erase_person(session, person_id, actor=actor())
+    typer.echo(say(f"Personne n°{person_id} effacée.", f"Person #{person_id} erased."))
 
 
 # --- plan ---------------------------------------------------------------------------------------

@@ -1,0 +1,45 @@
+"""Every command documents itself with an example, and the README names every command group."""
+
+from pathlib import Path
+
+import typer
+from typer.main import get_command
+
+from cocon.cli.main import app
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def _commands() -> list[tuple[str, object]]:
+    root = get_command(app)
+    found = []
+    for name, command in root.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(command, "commands", None)
+        if sub:
+            found.extend((f"{name} {sub_name}", sub_command) for sub_name, sub_command in sub.items())
+        else:
+            found.append((name, command))
+    return found
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    missing = [name for name, command in _commands() if "Example:" not in (command.help or "")]  # type: ignore[attr-defined]
+    assert not missing, f"commands without an example in their help: {missing}"
+
+
+def test_readme_mentions_every_command_group() -> None:
+    root = get_command(app)
+    groups = sorted(root.commands)  # type: ignore[attr-defined]
+    absent = [group for group in groups if f"cocon {group}" not in README]
+    assert not absent, f"README does not document: {absent}"
+
+
+def test_help_runs_for_every_command(cli) -> None:
+    for name, _ in _commands():
+        result = cli(*name.split(), "--help")
+        assert result.exit_code == 0, name
+        assert "Example:" in result.output, name
+
+
+def test_typer_app_is_the_entry_point() -> None:
+    assert isinstance(app, typer.Typer)
