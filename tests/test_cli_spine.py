@@ -197,4 +197,4 @@ def test_absences_move_upcoming_meeting_and_privacy_commands(cli, tmp_path: Path
     assert cli("person", "erase", person_id).exit_code == 1
     assert cli("person", "erase", person_id, "--yes").exit_code == 0
     erased = _json(cli("person", "export", person_id))
-    assert erased["person"]["email"] is None and "C" != erased["person"]["name"]
+    assert erased["person"]["email"] is None and erased["person"]["name"] != "C"

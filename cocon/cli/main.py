@@ -6,7 +6,7 @@ import typer
 from typer._click.core import Context
 from typer.core import TyperGroup
 
-from cocon.cli import db, demo, projects, templates
+from cocon.cli import charter, db, demo, projects, templates
 from planning.planner import PlanError
 from project_templates import TemplateError, TemplateNotFound
 from store.clock import ClockError
@@ -45,6 +45,7 @@ app.add_typer(projects.plan_app, name="plan")
 app.add_typer(projects.step_app, name="step")
 app.add_typer(projects.phase_app, name="phase")
 app.add_typer(db.app, name="db")
+app.add_typer(charter.app, name="charter")
 app.command("demo")(demo.demo)
 
 

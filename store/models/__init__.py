@@ -1,5 +1,6 @@
 """All tables of Cocon. Each domain keeps its tables in its own module here."""
 
+from store.models.charters import CharterSignature, CharterVersion, SignatureMethod, SigningToken
 from store.models.spine import (
     STEP_TRANSITIONS,
     AuditEvent,
@@ -16,12 +17,16 @@ from store.models.spine import (
 __all__ = [
     "STEP_TRANSITIONS",
     "AuditEvent",
+    "CharterSignature",
+    "CharterVersion",
     "Membership",
     "Person",
     "PlanChange",
     "PlanStep",
     "Project",
     "ProjectPhase",
+    "SignatureMethod",
+    "SigningToken",
     "StepStatus",
     "TemplateRecord",
 ]

@@ -1,0 +1,265 @@
+"""``cocon charter``: render, sign, follow and verify a project's charter of engagement."""
+
+from pathlib import Path
+from typing import Literal
+
+import typer
+
+from charters.rendering import VersionStamp, render_html, render_pdf
+from charters.signing import LINK_VALIDITY, charter_status, create_signing_link, sign_on_paper, signing_path
+from charters.verification import verify_project
+from charters.versions import (
+    all_versions,
+    diff_versions,
+    get_version,
+    latest_version,
+    refresh_version,
+    signing_language,
+)
+from cocon.cli.output import actor, db, emit_json, fail, lang, say
+from planning.calendar import long_date
+from store import audit
+from store.clock import PARIS, now
+from store.exceptions import InvalidInput
+from store.people import find_member
+from store.projects import get_project
+
+app = typer.Typer(help="The charter of engagement: render, sign, status, diff, verify.", no_args_is_help=True)
+
+Format = Literal["md", "html", "pdf"]
+
+
+def _charter_lang(value: str | None) -> Literal["fr", "en"] | None:
+    if value is None:
+        return None
+    if value not in ("fr", "en"):
+        raise InvalidInput(say(f"Langue « {value} » inconnue : fr ou en.", f"Unknown language '{value}': fr or en."))
+    return "en" if value == "en" else "fr"
+
+
+@app.command("render")
+def render(
+    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id."),
+    fmt: str = typer.Option("md", "--format", help="md, html (printable page) or pdf."),
+    charter_lang: str | None = typer.Option(None, "--lang", help="fr or en (default: the project's language)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="File to write (pdf default: charte-PROJECT-vN-LANG.pdf)."
+    ),
+) -> None:
+    """Render the charter from the project as it is now; a changed text becomes a new version.
+
+    Example: cocon charter render accueil-msp --format pdf --output charte.pdf
+    """
+    if fmt not in ("md", "html", "pdf"):
+        raise InvalidInput(
+            say(f"Format « {fmt} » inconnu : md, html ou pdf.", f"Unknown format '{fmt}': md, html or pdf.")
+        )
+    with db() as session:
+        project = get_project(session, project_slug)
+        refresh = refresh_version(session, project, actor=actor(), lang=_charter_lang(charter_lang))
+        version = refresh.version
+        audit.record(
+            session,
+            actor=actor(),
+            action="charter.rendered",
+            project_id=project.id,
+            version=version.number,
+            language=version.language,
+            format=fmt,
+        )
+        stamp = VersionStamp(version.number, version.sha256, version.created_at.astimezone(PARIS).date())
+        content: str | bytes = version.text
+        if fmt != "md":
+            content = render_html(version.text, lang=version.language, title=project.name, stamp=stamp)
+        if fmt == "pdf":
+            content = render_pdf(str(content))
+            output = output or Path(f"charte-{project.slug}-v{version.number}-{version.language}.pdf")
+        slug = project.slug
+    if output is None:
+        typer.echo(content, nl=False)
+        return
+    output.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    news = say(" (nouvelle version)", " (new version)") if refresh.created else ""
+    typer.echo(
+        say(
+            f"Charte de « {slug} », version {version.number}{news}, écrite dans {output} "
+            f"(empreinte {version.sha256[:12]}…).",
+            f"Charter of '{slug}', version {version.number}{news}, written to {output} "
+            f"(fingerprint {version.sha256[:12]}…).",
+        )
+    )
+
+
+@app.command("status")
+def status(
+    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Who signed the current version, who signed an earlier one, who has not signed yet.
+
+    Example: cocon charter status accueil-msp
+    """
+    with db() as session:
+        project = get_project(session, project_slug)
+        report = charter_status(session, project, actor=actor())
+        if as_json:
+            emit_json(report.as_json())
+            return
+        typer.echo(
+            say(
+                f"Charte de « {project.name} » : version {report.version} (empreinte {report.sha256[:12]}…)",
+                f"Charter of '{project.name}': version {report.version} (fingerprint {report.sha256[:12]}…)",
+            )
+        )
+        for row in report.signers:
+            optional = "" if row.required else say(" (signature facultative)", " (signature optional)")
+            typer.echo(f"n°{row.person_id} {row.name} ({', '.join(row.roles)}){optional} — {row.describe(lang())}")
+        typer.echo(
+            say(
+                "Toutes les personnes requises ont signé la version actuelle."
+                if report.complete
+                else "Des signatures manquent encore pour la version actuelle.",
+                "Every required person has signed the current version."
+                if report.complete
+                else "Signatures are still missing for the current version.",
+            )
+        )
+
+
+@app.command("sign")
+def sign(
+    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id."),
+    person_ref: str = typer.Option(..., "--person", help="Person number, email or exact name."),
+    method: str = typer.Option("paper", "--method", help="paper: signed on the printed charter, recorded by you."),
+    version: int | None = typer.Option(None, "--version", help="Version number printed on the signed copy."),
+) -> None:
+    """Record a signature of the current version made on paper.
+
+    Example: cocon charter sign accueil-msp --person marie@example.org --method paper --version 2
+    """
+    if method not in ("paper", "papier"):
+        raise InvalidInput(
+            say(
+                f"Méthode « {method} » impossible ici : --method paper, "
+                "ou `cocon charter link` pour une signature par lien.",
+                f"Method '{method}' not possible here: --method paper, or `cocon charter link` to sign by link.",
+            )
+        )
+    with db() as session:
+        project = get_project(session, project_slug)
+        person = find_member(session, project, person_ref)
+        sign_on_paper(session, project, person, actor=actor(), expected_version=version)
+        report = charter_status(session, project, actor=actor())
+        typer.echo(
+            say(
+                f"Signature de {person.name} enregistrée pour la version {report.version} (papier).",
+                f"Signature of {person.name} recorded for version {report.version} (paper).",
+            )
+        )
+        if report.complete:
+            typer.echo(
+                say(
+                    "Toutes les personnes requises ont signé : l'étape charte est faite.",
+                    "Every required person has signed: the charter step is done.",
+                )
+            )
+
+
+@app.command("link")
+def link(
+    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id."),
+    person_ref: str = typer.Option(..., "--person", help="Person number, email or exact name."),
+) -> None:
+    """Create a single-use signing link (valid 30 days) and print its path once; it is not kept.
+
+    Example: cocon charter link accueil-msp --person marie@example.org
+    """
+    with db() as session:
+        project = get_project(session, project_slug)
+        person = find_member(session, project, person_ref)
+        token = create_signing_link(session, project, person, actor=actor())
+        name = person.name
+    expires = long_date((now() + LINK_VALIDITY).astimezone(PARIS).date(), lang())
+    typer.echo(signing_path(token))
+    typer.echo(
+        say(
+            f"Lien de signature pour {name}, à usage unique, valable jusqu'au {expires}. Il ne sera plus affiché.",
+            f"Signing link for {name}, single use, valid until {expires}. It will not be shown again.",
+        ),
+        err=True,
+    )
+
+
+@app.command("diff")
+def diff(
+    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id."),
+    from_number: int | None = typer.Option(None, "--from", help="Older version number (default: the one before --to)."),
+    to_number: int | None = typer.Option(None, "--to", help="Newer version number (default: the current one)."),
+    charter_lang: str | None = typer.Option(None, "--lang", help="fr or en (default: the project's language)."),
+) -> None:
+    """Show what changed between two versions of the charter (unified diff).
+
+    Example: cocon charter diff accueil-msp --from 1 --to 2
+    """
+    with db() as session:
+        project = get_project(session, project_slug)
+        chosen = _charter_lang(charter_lang) or signing_language(project)
+        refresh_version(session, project, actor=actor(), lang=chosen)
+        latest = latest_version(session, project, chosen)
+        assert latest is not None
+        new = get_version(session, project, to_number, chosen) if to_number is not None else latest
+        if from_number is None and new.number == 1:
+            typer.echo(
+                say(
+                    "Une seule version de la charte : rien à comparer.",
+                    "Only one version of the charter: nothing to compare.",
+                )
+            )
+            return
+        old = get_version(session, project, from_number if from_number is not None else new.number - 1, chosen)
+        text = diff_versions(old, new)
+        audit.record(
+            session,
+            actor=actor(),
+            action="charter.diffed",
+            project_id=project.id,
+            old=old.number,
+            new=new.number,
+            language=chosen,
+        )
+    typer.echo(text or say("Les deux versions sont identiques.", "Both versions are identical."), nl=not text)
+
+
+@app.command("verify")
+def verify(project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id.")) -> None:
+    """Recompute every stored charter hash; exit 1 naming any text or signature altered since.
+
+    Example: cocon charter verify accueil-msp
+    """
+    with db() as session:
+        project = get_project(session, project_slug)
+        problems = verify_project(session, project)
+        count = len(all_versions(session, project))
+        audit.record(
+            session,
+            actor=actor(),
+            action="charter.verified",
+            project_id=project.id,
+            versions=count,
+            problems=len(problems),
+        )
+    if problems:
+        for problem in problems:
+            typer.echo(f"{problem.table} n°{problem.row_id} : {problem.message}", err=True)
+        fail(
+            say(
+                f"Charte de « {project_slug} » modifiée en dehors de Cocon : {len(problems)} problème(s).",
+                f"Charter of '{project_slug}' altered outside Cocon: {len(problems)} problem(s).",
+            )
+        )
+    typer.echo(
+        say(
+            f"Charte de « {project_slug} » intacte : {count} version(s) et leurs signatures vérifiées.",
+            f"Charter of '{project_slug}' intact: {count} version(s) and their signatures checked.",
+        )
+    )
