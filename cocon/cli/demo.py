@@ -7,12 +7,13 @@ import typer
 
 from cocon.cli.output import say
 from cocon.cli.projects import plan_show, project_show
+from planning.calendar import add_working_days
 from project_templates import find_template
 from store.clock import today
 from store.db import session_scope, upgrade
 from store.people import add_person
-from store.plans import mark_done
-from store.projects import create_project
+from store.plans import get_step, mark_done
+from store.projects import create_project, get_project
 from store.settings import data_dir
 
 DEMO_PEOPLE = [
@@ -59,6 +60,9 @@ def demo() -> None:
     url = demo_database_url()
     slug = seed_demo(url)
     os.environ["COCON_DATABASE_URL"] = url
+    with session_scope(url) as session:
+        meeting = get_step(session, get_project(session, slug), "rencontre").due
+    later = add_working_days(meeting, 5)
     typer.echo(say("Projet de démonstration créé dans une base neuve :", "Demo project created in a fresh database:") + f" {path}\n")
     plan_show(slug=slug, fmt="table", baseline=False, output=None)
     typer.echo("")
@@ -66,7 +70,7 @@ def demo() -> None:
     typer.echo("\n" + say("À essayer ensuite :", "Try next:"))
     for line in (
         f"export COCON_DATABASE_URL={url}",
-        f"cocon plan move {slug} rencontre --to <date> --reason \"vacances scolaires\"",
+        f"cocon plan move {slug} rencontre --to {later.isoformat()} --reason \"vacances scolaires\"",
         f"cocon plan show {slug} --baseline",
         f"cocon step done {slug} rencontre",
         f"cocon phase advance {slug}",
