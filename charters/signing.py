@@ -34,7 +34,7 @@ from charters.steps import complete_charter_steps
 from charters.versions import refresh_version, signing_language
 from planning.calendar import long_datetime
 from store import audit
-from store.clock import now
+from store.clock import PARIS, now
 from store.models import CharterSignature, CharterVersion, Person, Project, SignatureMethod, SigningToken
 from store.people import members
 from store.projects import template_of
@@ -335,7 +335,7 @@ class SignerStatus:
     def describe(self, lang: str = "fr") -> str:
         texts = _STATE_TEXT["en" if lang == "en" else "fr"]
         method = _METHOD_TEXT["en" if lang == "en" else "fr"][self.method] if self.method else ""
-        at = long_datetime(self.signed_at, lang) if self.signed_at else ""
+        at = long_datetime(self.signed_at.astimezone(PARIS), lang) if self.signed_at else ""
         return texts[self.state].format(n=self.version, at=at, method=method)
 
 

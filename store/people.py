@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.exceptions import InvalidInput, PersonNotFound
-from store.models import AuditEvent, Membership, Person, PlanChange, Project
+from store.models import Account, AuditEvent, MagicLink, Membership, Person, PlanChange, Project, WebSession
 from store.projects import template_of
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -232,6 +232,11 @@ def erase_person(session: Session, person_id: int, *, actor: str) -> None:
     person.quiet_hours = None
     person.opted_out = True
     session.add(person)
+    # Web access goes with the identity: no account, session or login link survives erasure.
+    for table in (WebSession, MagicLink, Account):
+        for row in session.exec(select(table).where(table.person_id == person_id)):
+            session.delete(row)
+    session.flush()
     for change in session.exec(select(PlanChange).where(PlanChange.changed_by == f"person:{person_id}")):
         change.changed_by = "personne effacée"
         session.add(change)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner, Result
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["tests.fixtures_notifications", "tests.fixtures_web", "tests.fixtures_evaluation"]
 
 _MIGRATED_TEMPLATE: dict[str, bytes] = {}
 

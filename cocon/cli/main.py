@@ -6,7 +6,7 @@ import typer
 from typer._click.core import Context
 from typer.core import TyperGroup
 
-from cocon.cli import charter, db, demo, projects, templates
+from cocon.cli import charter, db, demo, evaluation, notify, projects, templates, users
 from planning.planner import PlanError
 from project_templates import TemplateError, TemplateNotFound
 from store.clock import ClockError
@@ -47,7 +47,25 @@ app.add_typer(projects.phase_app, name="phase")
 app.add_typer(db.app, name="db")
 app.add_typer(charter.app, name="charter")
 app.command("demo")(demo.demo)
+app.add_typer(evaluation.checkpoint_app, name="checkpoint")
+app.add_typer(evaluation.contribution_app, name="contribution")
+app.add_typer(evaluation.proposal_app, name="proposal")
+app.add_typer(evaluation.indicator_app, name="indicator")
+app.add_typer(evaluation.feedback_app, name="feedback")
+app.add_typer(evaluation.restitution_app, name="restitution")
+app.command("evaluate")(evaluation.evaluate)
+app.command("thank")(evaluation.thank)
+app.command("certificate")(evaluation.certificate)
+app.add_typer(notify.outbox_app, name="outbox")
+app.command("remind")(notify.remind)
+app.command("serve")(notify.serve)
+app.add_typer(users.app, name="user")
+app.command("web")(users.web)
 
 
 def run() -> None:
     app()
+
+
+if __name__ == "__main__":
+    run()

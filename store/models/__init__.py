@@ -1,6 +1,24 @@
 """All tables of Cocon. Each domain keeps its tables in its own module here."""
 
+from store.models.accounts import MANAGING_KINDS, Account, AccountKind, LoginAttempt, MagicLink, WebSession
 from store.models.charters import CharterSignature, CharterVersion, SignatureMethod, SigningToken
+from store.models.evaluation import (
+    Attendance,
+    Contribution,
+    ContributionKind,
+    FeedbackInvitation,
+    FeedbackResponse,
+    Gathering,
+    IndicatorChange,
+    IndicatorValue,
+    ProjectIndicator,
+    Proposal,
+    ProposalSource,
+    ProposalStatus,
+    Restitution,
+    RoleGroup,
+)
+from store.models.outbox import OPEN_STATES, OutboxMessage, OutboxState
 from store.models.spine import (
     STEP_TRANSITIONS,
     AuditEvent,
@@ -15,18 +33,41 @@ from store.models.spine import (
 )
 
 __all__ = [
+    "MANAGING_KINDS",
+    "OPEN_STATES",
     "STEP_TRANSITIONS",
+    "Account",
+    "AccountKind",
+    "Attendance",
     "AuditEvent",
     "CharterSignature",
     "CharterVersion",
+    "Contribution",
+    "ContributionKind",
+    "FeedbackInvitation",
+    "FeedbackResponse",
+    "Gathering",
+    "IndicatorChange",
+    "IndicatorValue",
+    "LoginAttempt",
+    "MagicLink",
     "Membership",
+    "OutboxMessage",
+    "OutboxState",
     "Person",
     "PlanChange",
     "PlanStep",
     "Project",
+    "ProjectIndicator",
     "ProjectPhase",
+    "Proposal",
+    "ProposalSource",
+    "ProposalStatus",
+    "Restitution",
+    "RoleGroup",
     "SignatureMethod",
     "SigningToken",
     "StepStatus",
     "TemplateRecord",
+    "WebSession",
 ]

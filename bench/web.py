@@ -1,0 +1,184 @@
+"""Dashboard latency of the web app under concurrent clients, on loopback.
+
+Builds a store of N projects (default 1,000, spread over 20 structures, each with its full plan
+from the built-in template, some steps late, some messages dead), starts the app with uvicorn in a
+separate process (one worker, as `cocon web` runs it), logs a facilitator in who follows every
+structure, then lets C clients (default 20) fetch the dashboard R times in all and prints p50,
+p95, p99 and the throughput.
+
+    .venv/bin/python bench/web.py [--projects 1000] [--clients 20] [--requests 400]
+"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "mot-de-passe-de-bench"
+EMAIL = "facilitation@bench.example"
+
+
+def build_store(url: str, projects: int) -> None:
+    from cocon.web.accounts import add_account
+    from notifications.outbox import enqueue
+    from project_templates import find_template
+    from store.db import session_scope, upgrade
+    from store.models import AccountKind, OutboxMessage, OutboxState
+    from store.plans import mark_done
+    from store.projects import create_project
+
+    upgrade(url)
+    loaded = find_template("partenariat-msp")
+    structures = [f"MSP n°{n:02d}" for n in range(20)]
+    today = date.today()
+    with session_scope(url) as session:
+        for n in range(projects):
+            start = today - timedelta(days=(n * 7) % 150)
+            project = create_project(
+                session,
+                loaded=loaded,
+                name=f"Projet {n:04d}",
+                structure=structures[n % 20],
+                start=start,
+                end=start + timedelta(days=200),
+                slug=f"projet-{n:04d}",
+                actor="bench",
+            )
+            assert project.id is not None
+            if n % 3 == 0:
+                mark_done(session, project, "cartographie", actor="bench")
+            if n % 10 == 0:
+                row = enqueue(
+                    session,
+                    project_id=project.id,
+                    person_id=None,
+                    occasion="bench",
+                    about=f"bench:{n}",
+                    due_on=today,
+                    subject="s",
+                    text="t",
+                    channel_url="json://localhost/",
+                )
+                assert row is not None
+                dead = session.get(OutboxMessage, row.id)
+                assert dead is not None
+                dead.state = OutboxState.DEAD
+                session.add(dead)
+        add_account(
+            session,
+            email=EMAIL,
+            name="Facilitation",
+            kind=AccountKind.FACILITATOR,
+            structures=structures,
+            password=PASSWORD,
+            actor="bench",
+        )
+
+
+def start_server(url: str, home: str, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "COCON_DATABASE_URL": url, "COCON_HOME": home, "PYTHONPATH": str(ROOT)}
+    code = f"from cocon.web.server import server_for; server_for('127.0.0.1', {port}, {url!r}).run()"
+    process = subprocess.Popen([sys.executable, "-c", code], env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/connexion", timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("le serveur web n'a pas démarré")
+
+
+def log_in(base: str) -> httpx.Cookies:
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as client:
+        page = client.get("/connexion")
+        found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+        assert found
+        response = client.post("/connexion", data={"email": EMAIL, "password": PASSWORD, "csrf_token": found.group(1)})
+        assert response.status_code == 303, response.status_code
+        return client.cookies
+
+
+def run_clients(base: str, cookies: httpx.Cookies, clients: int, requests: int, path: str) -> tuple[list[float], float]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    per_client = max(1, requests // clients)
+
+    def worker() -> None:
+        with httpx.Client(base_url=base, cookies=cookies, timeout=60) as client:
+            for _ in range(per_client):
+                began = time.perf_counter()
+                response = client.get(path)
+                elapsed = time.perf_counter() - began
+                assert response.status_code == 200 and "Projet 0" in response.text
+                with lock:
+                    latencies.append(elapsed)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, time.perf_counter() - began
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["COCON_HOME"] = home
+        url = f"sqlite:///{Path(home) / 'bench.sqlite'}"
+        began = time.perf_counter()
+        build_store(url, args.projects)
+        print(f"store: {args.projects} projects built in {time.perf_counter() - began:.1f} s")
+        from tests.fixtures_notifications import free_port
+
+        port = free_port()
+        server = start_server(url, home, port)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            cookies = log_in(base)
+            run_clients(base, cookies, 2, 4, "/tableau-de-bord")  # warm-up: template cache, connections
+            runs = (
+                ("dashboard, all projects", "/tableau-de-bord", args.clients),
+                ("dashboard, one structure", "/tableau-de-bord?structure=MSP+n%C2%B001", args.clients),
+                ("dashboard, all projects, for reference", "/tableau-de-bord", 1),
+            )
+            for label, path, clients in runs:
+                latencies, wall = run_clients(base, cookies, clients, args.requests if clients > 1 else 40, path)
+                print(
+                    f"{label}: {len(latencies)} requests, {clients} client(s) — "
+                    f"p50 {percentile(latencies, 0.50) * 1000:.0f} ms, p95 {percentile(latencies, 0.95) * 1000:.0f} ms, "
+                    f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, mean {statistics.mean(latencies) * 1000:.0f} ms, "
+                    f"{len(latencies) / wall:.1f} req/s"
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

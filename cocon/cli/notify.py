@@ -1,0 +1,227 @@
+"""``cocon remind``, ``cocon outbox`` and ``cocon serve``: reminders, the outbox, and running on time."""
+
+import os
+from collections.abc import Callable
+
+import typer
+from rich.table import Table
+
+from cocon.cli.output import actor, console, db, emit_json, lang, say
+from notifications.cycle import run_cycle
+from notifications.outbox import list_messages, retry_messages
+from planning.calendar import long_date
+from store.db import ensure_schema
+from store.models import OutboxState
+from store.projects import get_project
+
+outbox_app = typer.Typer(help="The outbox: every notification, sent or not; replay what failed.", no_args_is_help=True)
+
+OCCASIONS = {
+    "fr": {
+        "before": "rappel avant échéance",
+        "overdue": "relance",
+        "escalation": "alerte à la coordination",
+        "invitation": "invitation",
+        "notes-follow-up": "notes du point d'étape",
+        "charter-unsigned": "charte à signer",
+        "phase-change": "changement de phase",
+        "outbox-dead": "message non envoyé",
+    },
+    "en": {
+        "before": "reminder before due date",
+        "overdue": "overdue reminder",
+        "escalation": "alert to the coordination",
+        "invitation": "invitation",
+        "notes-follow-up": "checkpoint notes",
+        "charter-unsigned": "charter to sign",
+        "phase-change": "phase change",
+        "outbox-dead": "message not sent",
+    },
+}
+STATES = {
+    "fr": {
+        "pending": "en attente",
+        "sending": "en cours",
+        "sent": "envoyé",
+        "failed": "échec (nouvel essai prévu)",
+        "dead": "abandonné",
+        "cancelled": "annulé",
+    },
+    "en": {
+        "pending": "pending",
+        "sending": "sending",
+        "sent": "sent",
+        "failed": "failed (will retry)",
+        "dead": "dead",
+        "cancelled": "cancelled",
+    },
+}
+
+
+def _occasion(value: str) -> str:
+    return OCCASIONS[lang()].get(value, value)
+
+
+def remind(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be queued; send and write nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Plan today's reminders, queue them and send what is due — once, without any Prefect server.
+
+    Running it twice (or twice at once) sends nothing twice. Use it from cron, or let `cocon serve`
+    run it on schedule.
+
+    Example: COCON_SMTP_URL=smtp://localhost:25 COCON_MAIL_FROM=cocon@msp.fr cocon remind --dry-run
+    """
+    ensure_schema()
+    report = run_cycle(dry_run=dry_run)
+    if as_json:
+        emit_json(report.as_dict())
+        return
+    if not report.email_enabled:
+        typer.echo(
+            say(
+                "COCON_SMTP_URL n'est pas défini : seuls les contacts avec une adresse Apprise sont prévenus.",
+                "COCON_SMTP_URL is not set: only people with an Apprise URL are notified.",
+            ),
+            err=True,
+        )
+    head = say(f"Rappels du {long_date(report.day)}", f"Reminders for {long_date(report.day, 'en')}")
+    if dry_run:
+        head += say(" (simulation : rien n'est envoyé)", " (dry run: nothing is sent)")
+    typer.echo(head)
+    typer.echo(say(f"  projets ouverts : {report.projects}", f"  open projects: {report.projects}"))
+    typer.echo(
+        say(
+            f"  rappels prévus aujourd'hui : {report.planned}, nouveaux : {report.enqueued}",
+            f"  reminders due today: {report.planned}, new: {report.enqueued}",
+        )
+    )
+    for occasion, count in sorted(report.by_occasion.items()):
+        typer.echo(f"    {_occasion(occasion)} : {count}" if lang() == "fr" else f"    {_occasion(occasion)}: {count}")
+    if report.team_alerts:
+        typer.echo(
+            say(f"  alertes au canal d'équipe : {report.team_alerts}", f"  team channel alerts: {report.team_alerts}")
+        )
+    if report.dispatch is not None:
+        d = report.dispatch
+        typer.echo(
+            say(
+                f"  envoyés : {d.messages} message(s) ({d.sent} rappel(s)), en échec : {d.failed}, abandonnés : {d.dead}, "
+                f"annulés : {d.cancelled}, reportés (heures calmes, disponibilités) : {d.deferred}",
+                f"  sent: {d.messages} message(s) ({d.sent} reminder(s)), failed: {d.failed}, dead: {d.dead}, "
+                f"cancelled: {d.cancelled}, deferred (quiet hours, availability): {d.deferred}",
+            )
+        )
+        if d.recovered:
+            typer.echo(
+                say(f"  repris après une interruption : {d.recovered}", f"  recovered after a crash: {d.recovered}")
+            )
+
+
+@outbox_app.command("list")
+def outbox_list(
+    project: str = typer.Argument(..., help="Project slug."),
+    state: list[OutboxState] | None = typer.Option(None, "--state", help="Only these states (repeatable)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List the project's notifications: what was sent, is waiting, failed or was given up.
+
+    Example: cocon outbox list accueil-salle-attente --state dead --state failed
+    """
+    with db() as session:
+        found = get_project(session, project)
+        rows = list_messages(session, found, states=state or None)
+        if as_json:
+            emit_json(
+                [
+                    {
+                        "id": r.id,
+                        "state": r.state.value,
+                        "occasion": r.occasion,
+                        "about": r.about,
+                        "day": r.due_on,
+                        "person_id": r.person_id,
+                        "attempts": r.attempts,
+                        "next_attempt_at": r.next_attempt_at,
+                        "sent_at": r.sent_at,
+                        "last_error": r.last_error,
+                    }
+                    for r in rows
+                ]
+            )
+            return
+        if not rows:
+            typer.echo(say("Aucune notification pour ce projet.", "No notification for this project."))
+            return
+        table = Table(show_lines=False)
+        for column in say("n°|état|occasion|jour|essais|erreur", "#|state|occasion|day|attempts|error").split("|"):
+            table.add_column(column, overflow="fold")
+        for r in rows:
+            table.add_row(
+                str(r.id),
+                STATES[lang()][r.state.value],
+                _occasion(r.occasion),
+                r.due_on.isoformat(),
+                str(r.attempts),
+                r.last_error or "",
+            )
+        console.print(table)
+
+
+@outbox_app.command("retry")
+def outbox_retry(project: str = typer.Argument(..., help="Project slug.")) -> None:
+    """Queue the project's failed and abandoned notifications again, due now (sent at the next `cocon remind`).
+
+    Example: cocon outbox retry accueil-salle-attente && cocon remind
+    """
+    with db() as session:
+        found = get_project(session, project)
+        count = retry_messages(session, found, actor=actor())
+    typer.echo(say(f"{count} notification(s) remise(s) en file d'attente.", f"{count} notification(s) queued again."))
+
+
+#: Services `cocon serve` starts next to the flows. Each one starts without blocking (e.g. the
+#: FastAPI app with uvicorn in a thread) and returns a function that stops it, or None.
+EXTRA_SERVICES: list[Callable[[], Callable[[], None] | None]] = []
+
+
+def register_serve_hook(start: Callable[[], Callable[[], None] | None]) -> None:
+    """Have `cocon serve` also run ``start()`` once the Prefect server is up (and its result at exit).
+
+    This is where the web app joins `cocon serve`, e.g.::
+
+        def start_web() -> Callable[[], None]:
+            server, thread = start_in_thread("127.0.0.1", 8000)
+            def stop() -> None:
+                server.should_exit = True
+                thread.join(timeout=10)
+            return stop
+
+        register_serve_hook(start_web)
+    """
+    EXTRA_SERVICES.append(start)
+
+
+def serve(
+    reminders_cron: str = typer.Option("0 * * * *", "--reminders-cron", help="When the reminders flow runs (cron)."),
+    lifecycle_cron: str = typer.Option("30 6 * * *", "--lifecycle-cron", help="When the lifecycle flow runs (cron)."),
+    demo: bool = typer.Option(False, "--demo", help="Serve a fresh demo database with a seeded project and demo logins."),
+) -> None:
+    """Run Cocon: a local Prefect server (unless PREFECT_API_URL names one), the scheduled flows and the web app.
+
+    Stop with Ctrl-C; the Prefect server started here is stopped with it.
+
+    Example: COCON_SMTP_URL=smtp://localhost:25 cocon serve --demo
+    """
+    from flows.serve import serve_forever
+
+    if demo:
+        from cocon.cli.users import DEMO_LOGINS, DEMO_PASSWORD, seed_web_demo
+
+        os.environ["COCON_DATABASE_URL"] = seed_web_demo()
+        for email in DEMO_LOGINS:
+            typer.echo(say(f"Connexion de démonstration : {email} / {DEMO_PASSWORD}",
+                           f"Demo login: {email} / {DEMO_PASSWORD}"))
+    ensure_schema()
+    serve_forever(reminders_cron=reminders_cron, lifecycle_cron=lifecycle_cron, extra_services=EXTRA_SERVICES)

@@ -1,0 +1,172 @@
+"""``cocon user``: personal accounts for the web app; ``cocon web``: serve the web app.
+
+Coordinators and facilitators log in with a password; patient partners receive login links by
+email and need no account.
+"""
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from cocon.cli.notify import register_serve_hook
+from cocon.cli.output import actor, db, emit_json, fail, say
+from cocon.web.accounts import add_account, list_accounts, parse_kind
+
+app = typer.Typer(help="Comptes personnels pour l'application web.", no_args_is_help=True)
+
+
+@app.command("add")
+def user_add(
+    email: str = typer.Option(..., "--email", help="Adresse e-mail (sert d'identifiant)."),
+    name: str = typer.Option(..., "--name", help="Nom affiché."),
+    kind: str = typer.Option(..., "--kind", help="coordinator, facilitator ou professional."),
+    structure: list[str] = typer.Option(
+        [], "--structure", help="Structure suivie (répétable), ex. « MSP des Tilleuls »."
+    ),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Lire le mot de passe sur l'entrée standard."),
+) -> None:
+    """Create a personal account (the first one included).
+
+    Without --password-stdin the person logs in with a link sent by email, and may choose a
+    password afterwards.
+
+    Example: echo 'un mot de passe long' | cocon user add --email claire@msp.example --name "Claire Martin" --kind coordinator --structure "MSP des Tilleuls" --password-stdin
+    """
+    account_kind = parse_kind(kind)
+    if account_kind.value == "partner":
+        fail(
+            say(
+                "Les partenaires n'ont pas besoin de compte : envoyez-leur un lien de connexion depuis la page du projet.",
+                "Partners need no account: send them a login link from the project page.",
+            )
+        )
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            fail(say("Aucun mot de passe lu sur l'entrée standard.", "No password read on standard input."))
+    with db() as session:
+        account = add_account(
+            session, email=email, name=name, kind=account_kind, structures=structure, password=password, actor=actor()
+        )
+        typer.echo(
+            say(
+                f"Compte {account.kind.value} créé pour {name} ({account.email}).",
+                f"{account.kind.value} account created for {name} ({account.email}).",
+            )
+        )
+
+
+@app.command("list")
+def user_list(as_json: bool = typer.Option(False, "--json", help="Sortie JSON.")) -> None:
+    """List the accounts (email, kind, structures followed).
+
+    Example: cocon user list
+    """
+    with db() as session:
+        rows: list[dict[str, Any]] = [
+            {
+                "email": a.email,
+                "name": p.name,
+                "kind": a.kind.value,
+                "structures": a.structures,
+                "password": a.password_hash is not None,
+                "disabled": a.disabled,
+            }
+            for a, p in list_accounts(session)
+        ]
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        typer.echo(
+            say(
+                "Aucun compte. Créez le premier avec `cocon user add`.",
+                "No account. Create the first with `cocon user add`.",
+            )
+        )
+    for row in rows:
+        structures = ", ".join(str(s) for s in row["structures"]) or "—"
+        typer.echo(f"{row['email']}\t{row['kind']}\t{row['name']}\t{structures}")
+
+
+DEMO_PASSWORD = "demo-cocon-2026"
+DEMO_LOGINS = ("claire.martin@msp-tilleuls.example", "facilitation@cpts-littoral.example")
+
+
+def web(
+    host: str = typer.Option("127.0.0.1", "--host", help="Adresse d'écoute."),
+    port: int = typer.Option(8000, "--port", help="Port d'écoute."),
+    demo: bool = typer.Option(
+        False, "--demo", help="Créer un projet de démonstration et des comptes, dans une base à part."
+    ),
+) -> None:
+    """Serve the web app (without the scheduled flows; `cocon serve` runs both).
+
+    Example: cocon web --demo
+    """
+    from cocon.web.server import server_for
+
+    address = f"http://{host}:{port}"
+    os.environ.setdefault("COCON_BASE_URL", address)
+    url = None
+    if demo:
+        url = seed_web_demo()
+    server = server_for(host, port, url)
+    typer.echo(say(f"Cocon est ouvert sur {address}", f"Cocon is open at {address}"))
+    if demo:
+        typer.echo(
+            say(
+                f"Connexion de démonstration : claire.martin@msp-tilleuls.example / {DEMO_PASSWORD}",
+                f"Demo login: claire.martin@msp-tilleuls.example / {DEMO_PASSWORD}",
+            )
+        )
+    server.run()
+
+
+def seed_web_demo() -> str:
+    """Recreate the demo database with its project and two accounts; returns its URL."""
+    from cocon.cli.demo import demo_database_url, seed_demo
+    from store.db import session_scope
+    from store.models import AccountKind
+    from store.settings import data_dir
+
+    path = data_dir() / "demo.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    url = demo_database_url()
+    seed_demo(url)
+    with session_scope(url) as session:
+        add_account(
+            session,
+            email="claire.martin@msp-tilleuls.example",
+            name="Claire Martin",
+            kind=AccountKind.COORDINATOR,
+            structures=["MSP des Tilleuls"],
+            password=DEMO_PASSWORD,
+            actor="demo",
+        )
+        add_account(
+            session,
+            email="facilitation@cpts-littoral.example",
+            name="Nadia Ferrand",
+            kind=AccountKind.FACILITATOR,
+            structures=["MSP des Tilleuls"],
+            password=DEMO_PASSWORD,
+            actor="demo",
+        )
+    return url
+
+
+def _start_web() -> Callable[[], None]:
+    from cocon.web.server import start_for_serve
+
+    address, stop = start_for_serve()
+    typer.echo(say(f"Application web : {address}", f"Web app: {address}"))
+    return stop
+
+
+register_serve_hook(_start_web)

@@ -1,0 +1,240 @@
+"""Charte: read the charter, sign it (logged in, or from the partner's signing link), download the PDF."""
+
+import hashlib
+
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+from sqlmodel import Session
+
+from charters.exceptions import CharterError, SigningLinkRefused
+from charters.rendering import VersionStamp, markdown_to_html, render_html, render_pdf
+from charters.signing import (
+    SignerState,
+    charter_status,
+    check_signing_token,
+    create_signing_link,
+    record_signature,
+    redeem_signing_token,
+    sign_on_paper,
+    signing_path,
+)
+from charters.versions import refresh_version
+from cocon.web import i18n
+from cocon.web.access import Viewer, managed_project, may_manage, visible_project
+from cocon.web.mail import dispatch_soon, send_signing_link
+from cocon.web.pages import DB, LoggedIn, MaybeViewer, language_of, redirect, render, settings_of
+from store.models import CharterVersion, Person, Project, SignatureMethod
+
+router = APIRouter()
+
+
+def _charter_html(version: CharterVersion) -> Markup:
+    # The charter text is Markdown rendered by the charters service with raw HTML escaped.
+    return Markup(markdown_to_html(version.text))
+
+
+def _pdf(project: Project, version: CharterVersion) -> Response:
+    stamp = VersionStamp(number=version.number, sha256=version.sha256, created_on=version.created_at.date())
+    page = render_html(version.text, lang=version.language, title=project.name, stamp=stamp)
+    filename = f"charte-{project.slug}-v{version.number}.pdf"
+    return Response(
+        render_pdf(page),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+def _charter_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    project: Project,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    version = refresh_version(session, project, actor=viewer.actor).version
+    status = charter_status(session, project, actor=viewer.actor)
+    mine = next((s for s in status.signers if s.person_id == viewer.person_id), None)
+    lang = language_of(request)
+    return render(
+        request,
+        "charter.html",
+        viewer,
+        title_key="charter_title",
+        status_code=status_code,
+        project=project,
+        version=version,
+        text=_charter_html(version),
+        status=status,
+        can_sign=mine is not None and mine.required and mine.state != SignerState.SIGNED,
+        manager=may_manage(session, viewer, project),
+        error=error,
+        notice=notice,
+        describe=lambda s: s.describe(lang),
+    )
+
+
+@router.get("/projets/{slug}/charte")
+def charter_page(request: Request, session: DB, viewer: LoggedIn, slug: str) -> Response:
+    project = visible_project(session, viewer, slug)
+    notice_key = request.query_params.get("ok")
+    notice = (
+        i18n.translate(f"ok_{notice_key}", language_of(request))
+        if notice_key and i18n.has(f"ok_{notice_key}")
+        else None
+    )
+    return _charter_page(request, session, viewer, project, notice=notice)
+
+
+@router.post("/projets/{slug}/charte/signer")
+def sign_charter(request: Request, session: DB, viewer: LoggedIn, slug: str) -> Response:
+    project = visible_project(session, viewer, slug)
+    try:
+        record_signature(session, project, viewer.person, method=SignatureMethod.LINK, actor=viewer.actor)
+    except CharterError as error:
+        session.rollback()
+        return _charter_page(
+            request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
+        )
+    return redirect(request, f"/projets/{slug}/charte?ok=signed")
+
+
+@router.get("/projets/{slug}/charte.pdf")
+def charter_pdf(session: DB, viewer: LoggedIn, slug: str) -> Response:
+    project = visible_project(session, viewer, slug)
+    return _pdf(project, refresh_version(session, project, actor=viewer.actor).version)
+
+
+@router.post("/projets/{slug}/charte/lien/{person_id}")
+def send_signing_link_action(
+    request: Request, session: DB, viewer: LoggedIn, background: BackgroundTasks, slug: str, person_id: int
+) -> Response:
+    """Email a signer a single-use link to read and sign the charter."""
+    project = managed_project(session, viewer, slug)
+    person = session.get(Person, person_id)
+    if person is None:
+        raise HTTPException(status_code=404)
+    if not person.email:
+        return _charter_page(
+            request,
+            session,
+            viewer,
+            project,
+            status_code=400,
+            error=i18n.translate("no_email", language_of(request), name=person.name),
+        )
+    try:
+        token = create_signing_link(session, project, person, actor=viewer.actor)
+    except CharterError as error:
+        session.rollback()
+        return _charter_page(
+            request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
+        )
+    base = settings_of(request).base_url or str(request.base_url).rstrip("/")
+    assert project.id is not None
+    send_signing_link(
+        session,
+        person=person,
+        project_id=project.id,
+        project_name=project.name,
+        url=f"{base}{signing_path(token)}",
+        lang=person.language,
+        link_ref=hashlib.sha256(token.encode()).hexdigest()[:16],
+    )
+    dispatch_soon(background, settings_of(request).database_url)
+    return redirect(request, f"/projets/{slug}/charte?ok=sign_link")
+
+
+@router.post("/projets/{slug}/charte/papier/{person_id}")
+def paper_signature_action(request: Request, session: DB, viewer: LoggedIn, slug: str, person_id: int) -> Response:
+    """The coordination records a signature made on the printed charter."""
+    project = managed_project(session, viewer, slug)
+    person = session.get(Person, person_id)
+    if person is None:
+        raise HTTPException(status_code=404)
+    try:
+        sign_on_paper(session, project, person, actor=viewer.actor)
+    except CharterError as error:
+        session.rollback()
+        return _charter_page(
+            request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
+        )
+    return redirect(request, f"/projets/{slug}/charte?ok=paper")
+
+
+def _link_refused(request: Request, viewer: Viewer | None, error: SigningLinkRefused) -> Response:
+    return render(
+        request,
+        "message.html",
+        viewer,
+        title_key="link_refused_title",
+        status_code=410,
+        message=str(error),
+        link=None,
+        link_label="",
+    )
+
+
+@router.get("/charte/signer/{token}")
+def signing_link_page(request: Request, session: DB, viewer: MaybeViewer, token: str) -> Response:
+    """The page a partner's signing link opens: the charter and a button to sign (GET never signs)."""
+    try:
+        found = check_signing_token(session, token)
+    except SigningLinkRefused as error:
+        return _link_refused(request, viewer, error)
+    return render(
+        request,
+        "charter_link.html",
+        viewer,
+        title_key="charter_title",
+        project=found.project,
+        person=found.person,
+        version=found.version,
+        text=_charter_html(found.version),
+        token=token,
+    )
+
+
+@router.get("/charte/signer/{token}/pdf")
+def signing_link_pdf(request: Request, session: DB, viewer: MaybeViewer, token: str) -> Response:
+    try:
+        found = check_signing_token(session, token)
+    except SigningLinkRefused as error:
+        return _link_refused(request, viewer, error)
+    return _pdf(found.project, found.version)
+
+
+@router.post("/charte/signer/{token}")
+def sign_with_link(request: Request, session: DB, viewer: MaybeViewer, token: str) -> Response:
+    try:
+        signature = redeem_signing_token(session, token)
+    except SigningLinkRefused as error:
+        return _link_refused(request, viewer, error)
+    except CharterError as error:
+        session.rollback()
+        return render(
+            request,
+            "message.html",
+            viewer,
+            title_key="charter_title",
+            status_code=400,
+            message=str(error),
+            link=None,
+            link_label="",
+        )
+    version = session.get(CharterVersion, signature.version_id)
+    assert version is not None
+    return render(
+        request,
+        "message.html",
+        viewer,
+        title_key="charter_signed_title",
+        message=i18n.translate(
+            "charter_signed_text", language_of(request), number=version.number, sha=version.sha256[:12]
+        ),
+        link="/connexion",
+        link_label=i18n.translate("charter_follow_project", language_of(request)),
+    )

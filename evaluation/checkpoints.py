@@ -1,0 +1,343 @@
+"""Checkpoints (points d'étape) and meetings: who came, what was decided, what moves.
+
+Recording a checkpoint writes its minutes (decisions, actions, the status of each open step),
+the attendance of everyone expected (partners included), applies the re-planning decided
+through the planner (so dependents move and the plan history keeps the reason) and marks the
+checkpoint step done. The minutes are rendered from ``templates/minutes.txt.j2``.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from evaluation.exceptions import EvaluationError, ReasonRequired
+from evaluation.participants import Member, expected, group_members, is_partner
+from evaluation.rendering import render
+from planning.calendar import long_date
+from project_templates.schema import StepKind
+from store import audit, plans
+from store.clock import now
+from store.exceptions import InvalidInput, PersonNotFound, TransitionNotAllowed
+from store.models import Attendance, Gathering, Membership, Person, PlanStep, Project, StepStatus
+from store.projects import template_of
+
+#: Step kinds whose minutes are recorded here (the restitution has its own record).
+RECORDED_KINDS = frozenset({StepKind.CHECKPOINT, StepKind.MEETING, StepKind.CONVIVIALITY})
+
+OPEN_STATUSES = frozenset({StepStatus.PLANNED, StepStatus.IN_PROGRESS})
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """Something to do after the checkpoint: what, by whom (free text), by when."""
+
+    what: str
+    who: str | None = None
+    due: date | None = None
+
+
+@dataclass(frozen=True)
+class Replanning:
+    """A date change decided at the checkpoint; the reason goes into the plan history."""
+
+    step: str
+    to: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class CheckpointRecord:
+    held_on: date
+    attendees: Sequence[int]
+    decisions: Sequence[str] = ()
+    actions: Sequence[ActionItem] = ()
+    step_statuses: Mapping[str, StepStatus] = field(default_factory=dict)
+    replanning: Sequence[Replanning] = ()
+    notes: str | None = None
+
+
+def all_members(session: Session, project: Project) -> list[Member]:
+    """Every member of the project, including those who have left (they took part)."""
+    rows = session.exec(
+        select(Person, Membership)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(Membership.project_id == project.id)
+        .order_by(col(Membership.id))
+    ).all()
+    return group_members([(p, m) for p, m in rows])
+
+
+def record_attendance(
+    session: Session, project: Project, step: PlanStep, held_on: date, attendees: Sequence[int]
+) -> list[Attendance]:
+    """One row per expected member (present or not) and per unexpected member who came."""
+    template = template_of(session, project)
+    members = all_members(session, project)
+    known = {m.id for m in members}
+    unknown = sorted(set(attendees) - known)
+    if unknown:
+        raise PersonNotFound(
+            f"La personne n°{unknown[0]} n'est pas membre du projet « {project.slug} » "
+            f"(voir `cocon person list {project.slug}`)."
+        )
+    participants = template.step(step.template_step).participants
+    invited = {m.id for m in expected(members, participants)}
+    present = set(attendees)
+    rows = []
+    assert project.id is not None
+    for member in members:
+        if member.id in invited or member.id in present:
+            row = Attendance(
+                project_id=project.id,
+                step_key=step.key,
+                person_id=member.id,
+                held_on=held_on,
+                invited=member.id in invited,
+                present=member.id in present,
+            )
+            session.add(row)
+            rows.append(row)
+    return rows
+
+
+def record_checkpoint(
+    session: Session, project: Project, step_key: str, record: CheckpointRecord, *, actor: str
+) -> Gathering:
+    """Record a checkpoint or meeting that was held, apply its decisions and mark it done."""
+    step = plans.get_step(session, project, step_key)
+    if step.kind not in RECORDED_KINDS:
+        raise InvalidInput(f"L'étape « {step_key} » n'est pas un point d'étape ni une réunion (c'est « {step.kind} »).")
+    if find_gathering(session, project, step_key) is not None:
+        raise TransitionNotAllowed(
+            f"Le compte rendu de « {step_key} » est déjà enregistré ; voir `cocon checkpoint show {project.slug} {step_key}`."
+        )
+    if not record.attendees:
+        raise InvalidInput("Indiquez au moins une personne présente (--attendee).")
+    for change in record.replanning:
+        if not change.reason.strip():
+            raise ReasonRequired(
+                f"Donnez la raison du nouveau calendrier de « {change.step} » (elle reste dans l'historique)."
+            )
+    steps = {s.key: s for s in plans.plan_steps(session, project)}
+    for key in [*record.step_statuses, *(c.step for c in record.replanning)]:
+        if key not in steps:
+            raise InvalidInput(f"Le plan de « {project.slug} » n'a pas d'étape « {key} ».")
+
+    assert project.id is not None
+    record_attendance(session, project, step, record.held_on, record.attendees)
+    for key, status in record.step_statuses.items():
+        if steps[key].status != status:
+            plans.set_status(session, project, key, status, actor=actor, note=f"décidé au point d'étape {step_key}")
+    moved: list[dict[str, str]] = []
+    for change in record.replanning:
+        plans.move_step(session, project, change.step, change.to, reason=change.reason, actor=actor)
+        moved.append({"step": change.step, "to": change.to.isoformat(), "reason": change.reason})
+    statuses = {
+        s.key: str(record.step_statuses.get(s.key, s.status))
+        for s in steps.values()
+        if s.key != step_key and (s.status in OPEN_STATUSES or s.key in record.step_statuses)
+    }
+    gathering = Gathering(
+        project_id=project.id,
+        step_key=step_key,
+        kind=str(step.kind),
+        held_on=record.held_on,
+        decisions=[d.strip() for d in record.decisions if d.strip()],
+        actions=[{"what": a.what, "who": a.who, "due": a.due.isoformat() if a.due else None} for a in record.actions],
+        step_statuses=statuses,
+        replanning=moved,
+        notes=record.notes,
+        recorded_by=actor,
+    )
+    session.add(gathering)
+    if step.status != StepStatus.DONE:
+        plans.mark_done(session, project, step_key, actor=actor, note="compte rendu enregistré")
+    audit.record(
+        session,
+        actor=actor,
+        action="checkpoint.recorded",
+        project_id=project.id,
+        step=step_key,
+        attendees=len(record.attendees),
+        decisions=len(gathering.decisions),
+        moved=len(moved),
+    )
+    session.flush()
+    return gathering
+
+
+def find_gathering(session: Session, project: Project, step_key: str) -> Gathering | None:
+    return session.exec(
+        select(Gathering).where(Gathering.project_id == project.id, Gathering.step_key == step_key)
+    ).first()
+
+
+def get_gathering(session: Session, project: Project, step_key: str) -> Gathering:
+    gathering = find_gathering(session, project, step_key)
+    if gathering is None:
+        raise EvaluationError(
+            f"Aucun compte rendu pour « {step_key} » dans « {project.slug} » ; "
+            f"l'enregistrer avec `cocon checkpoint record {project.slug} {step_key} …`."
+        )
+    return gathering
+
+
+def attendance_of(session: Session, project: Project, step_key: str | None = None) -> list[Attendance]:
+    query = select(Attendance).where(Attendance.project_id == project.id)
+    if step_key is not None:
+        query = query.where(Attendance.step_key == step_key)
+    return list(session.exec(query.order_by(col(Attendance.held_on), col(Attendance.id))))
+
+
+# --- minutes ------------------------------------------------------------------------------
+
+
+class AttendeeLine(BaseModel):
+    name: str
+    partner: bool
+
+
+class StepLine(BaseModel):
+    key: str
+    title: str
+    status: str
+    due: str
+
+
+class MinutesContext(BaseModel):
+    """Everything the minutes print, already in the reader's language."""
+
+    lang: str
+    project_name: str
+    step_title: str
+    held_on: str
+    present: list[AttendeeLine]
+    excused: list[str]
+    decisions: list[str]
+    actions: list[str]
+    steps: list[StepLine]
+    replanning: list[str]
+    notes: str | None
+
+
+STATUS_LABELS = {
+    "fr": {"planned": "prévue", "in_progress": "en cours", "done": "faite", "skipped": "abandonnée"},
+    "en": {"planned": "planned", "in_progress": "in progress", "done": "done", "skipped": "skipped"},
+}
+
+
+def minutes_context(session: Session, project: Project, gathering: Gathering, lang: str = "fr") -> MinutesContext:
+    """The typed context of a checkpoint's minutes."""
+    template = template_of(session, project)
+    members = {m.id: m for m in all_members(session, project)}
+    rows = attendance_of(session, project, gathering.step_key)
+    steps = {s.key: s for s in plans.plan_steps(session, project)}
+    step = steps[gathering.step_key]
+
+    step_titles = plans.titles(session, project, lang)
+
+    def title(key: str) -> str:
+        return step_titles.get(key, key)
+
+    def action_line(action: dict[str, str | None]) -> str:
+        line = str(action["what"])
+        if action.get("who"):
+            line += f" — {action['who']}"
+        if action.get("due"):
+            due = date.fromisoformat(str(action["due"]))
+            line += f" ({'pour le' if lang == 'fr' else 'by'} {long_date(due, lang)})"
+        return line
+
+    labels = STATUS_LABELS["en" if lang == "en" else "fr"]
+    return MinutesContext(
+        lang=lang,
+        project_name=project.name,
+        step_title=title(step.key),
+        held_on=long_date(gathering.held_on, lang),
+        present=[
+            AttendeeLine(name=members[r.person_id].name, partner=is_partner(template, members[r.person_id]))
+            for r in rows
+            if r.present
+        ],
+        excused=[members[r.person_id].name for r in rows if r.invited and not r.present],
+        decisions=list(gathering.decisions),
+        actions=[action_line(a) for a in gathering.actions],
+        steps=[
+            StepLine(
+                key=key,
+                title=title(key),
+                status=labels.get(status, status),
+                due=long_date(steps[key].due, lang) if key in steps else "",
+            )
+            for key, status in gathering.step_statuses.items()
+        ],
+        replanning=[
+            f"{title(c['step'])} : {long_date(date.fromisoformat(c['to']), lang)} — {c['reason']}"
+            for c in gathering.replanning
+        ],
+        notes=gathering.notes,
+    )
+
+
+def minutes_text(session: Session, project: Project, gathering: Gathering, lang: str = "fr") -> str:
+    """The minutes as plain text (Markdown-like), for the terminal and the email."""
+    return render("minutes.txt.j2", minutes_context(session, project, gathering, lang))
+
+
+def minutes_recipients(session: Session, project: Project, gathering: Gathering) -> list[Person]:
+    """Everyone expected or present at the gathering who is still a member."""
+    members = {m.id: m for m in all_members(session, project)}
+    rows = attendance_of(session, project, gathering.step_key)
+    return [members[r.person_id].person for r in rows if members[r.person_id].active]
+
+
+MINUTES_OCCASION = "checkpoint-minutes"
+
+
+def send_minutes(session: Session, project: Project, gathering: Gathering, *, actor: str) -> int:
+    """Queue the minutes for everyone expected or present (each in their language)."""
+    from evaluation.messages import MINUTES, MinutesMessage
+    from notifications.messages import render_message
+    from notifications.outbox import enqueue
+
+    assert project.id is not None
+    queued = 0
+    by_lang: dict[str, MinutesContext] = {}
+    for person in minutes_recipients(session, project, gathering):
+        lang = "en" if person.language == "en" else "fr"
+        if lang not in by_lang:
+            by_lang[lang] = minutes_context(session, project, gathering, lang)
+        context = MinutesMessage(
+            person_name=person.name,
+            project_name=project.name,
+            step_title=by_lang[lang].step_title,
+            held_on=gathering.held_on,
+            minutes=render("minutes.txt.j2", by_lang[lang]).strip(),
+        )
+        message = render_message(MINUTES, context, lang)
+        row = enqueue(
+            session,
+            project_id=project.id,
+            person_id=person.id,
+            occasion=MINUTES_OCCASION,
+            about=f"gathering:{gathering.step_key}",
+            due_on=gathering.held_on,
+            subject=message.subject,
+            text=message.text,
+            html=message.html,
+        )
+        queued += row is not None
+    gathering.minutes_sent_at = now()
+    session.add(gathering)
+    audit.record(
+        session,
+        actor=actor,
+        action="checkpoint.minutes_sent",
+        project_id=project.id,
+        step=gathering.step_key,
+        queued=queued,
+    )
+    return queued

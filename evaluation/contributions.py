@@ -1,0 +1,205 @@
+"""Contributions: the time each person gives and the expenses to reimburse (défraiement).
+
+Amounts are kept in euro cents. Totals per person and per project feed the compensation plan,
+the report and the thanks; :func:`contributions_csv` is the export for the accounts.
+"""
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from store import audit
+from store.exceptions import InvalidInput, NotFound
+from store.models import Contribution, ContributionKind, Person, Project
+
+KIND_LABELS: dict[str, dict[ContributionKind, str]] = {
+    "fr": {
+        ContributionKind.MEETING: "réunion",
+        ContributionKind.PREPARATION: "préparation",
+        ContributionKind.ACTION: "action",
+        ContributionKind.TRAINING: "formation",
+        ContributionKind.TRAVEL: "déplacement",
+        ContributionKind.CARE: "garde",
+        ContributionKind.OTHER: "autre",
+    },
+    "en": {
+        ContributionKind.MEETING: "meeting",
+        ContributionKind.PREPARATION: "preparation",
+        ContributionKind.ACTION: "action",
+        ContributionKind.TRAINING: "training",
+        ContributionKind.TRAVEL: "travel",
+        ContributionKind.CARE: "care",
+        ContributionKind.OTHER: "other",
+    },
+}
+
+
+def parse_kind(value: str) -> ContributionKind:
+    try:
+        return ContributionKind(value)
+    except ValueError:
+        known = ", ".join(k.value for k in ContributionKind)
+        raise InvalidInput(f"Nature de contribution « {value} » inconnue ; choisir parmi : {known}.") from None
+
+
+def euros(cents: int, lang: str = "fr") -> str:
+    """``12,50 €`` (French) or ``€12.50``."""
+    value = f"{cents / 100:.2f}"
+    return f"€{value}" if lang == "en" else f"{value.replace('.', ',')} €"
+
+
+def add_contribution(
+    session: Session,
+    project: Project,
+    person: Person,
+    *,
+    on: date,
+    kind: ContributionKind,
+    hours: float = 0.0,
+    amount_cents: int = 0,
+    receipt_ref: str | None = None,
+    description: str | None = None,
+    reimbursed_on: date | None = None,
+    actor: str,
+) -> Contribution:
+    """Record time given and/or an expense incurred by one member."""
+    if hours < 0 or hours > 24:
+        raise InvalidInput("Le nombre d'heures doit être compris entre 0 et 24 pour une journée.")
+    if amount_cents < 0:
+        raise InvalidInput("Un montant de frais ne peut pas être négatif.")
+    if hours == 0 and amount_cents == 0:
+        raise InvalidInput("Indiquez des heures (--hours) ou un montant de frais (--amount), ou les deux.")
+    if reimbursed_on is not None and amount_cents == 0:
+        raise InvalidInput("Une date de remboursement n'a de sens que pour des frais (--amount).")
+    if reimbursed_on is not None and reimbursed_on < on:
+        raise InvalidInput("Le remboursement ne peut pas précéder la dépense.")
+    assert project.id is not None and person.id is not None
+    row = Contribution(
+        project_id=project.id,
+        person_id=person.id,
+        on=on,
+        kind=kind,
+        hours=round(hours, 2),
+        amount_cents=amount_cents,
+        receipt_ref=(receipt_ref or "").strip() or None,
+        description=(description or "").strip() or None,
+        reimbursed_on=reimbursed_on,
+        recorded_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="contribution.added",
+        project_id=project.id,
+        person_id=person.id,
+        contribution=row.id,
+        hours=row.hours,
+        amount_cents=amount_cents,
+    )
+    return row
+
+
+def mark_reimbursed(session: Session, project: Project, contribution_id: int, on: date, *, actor: str) -> Contribution:
+    row = session.get(Contribution, contribution_id)
+    if row is None or row.project_id != project.id:
+        raise NotFound(f"Aucune contribution n°{contribution_id} dans le projet « {project.slug} ».")
+    if row.amount_cents == 0:
+        raise InvalidInput(f"La contribution n°{contribution_id} n'a pas de frais à rembourser.")
+    if on < row.on:
+        raise InvalidInput("Le remboursement ne peut pas précéder la dépense.")
+    row.reimbursed_on = on
+    session.add(row)
+    audit.record(
+        session,
+        actor=actor,
+        action="contribution.reimbursed",
+        project_id=project.id,
+        person_id=row.person_id,
+        contribution=contribution_id,
+    )
+    return row
+
+
+def contributions(session: Session, project: Project) -> list[Contribution]:
+    return list(
+        session.exec(
+            select(Contribution)
+            .where(Contribution.project_id == project.id)
+            .order_by(col(Contribution.on), col(Contribution.id))
+        )
+    )
+
+
+def contributions_of(session: Session, project: Project, person: Person) -> list[Contribution]:
+    """One person's contributions to one project, oldest first."""
+    return [c for c in contributions(session, project) if c.person_id == person.id]
+
+
+@dataclass(frozen=True)
+class Totals:
+    hours: float
+    amount_cents: int
+    reimbursed_cents: int
+    entries: int
+
+    @property
+    def owed_cents(self) -> int:
+        return self.amount_cents - self.reimbursed_cents
+
+
+def totals(rows: Sequence[Contribution]) -> Totals:
+    """Hours, expenses and what is still owed, for any set of contributions."""
+    return Totals(
+        hours=round(sum(r.hours for r in rows), 2),
+        amount_cents=sum(r.amount_cents for r in rows),
+        reimbursed_cents=sum(r.amount_cents for r in rows if r.reimbursed_on is not None),
+        entries=len(rows),
+    )
+
+
+def totals_by_person(rows: Sequence[Contribution]) -> dict[int, Totals]:
+    grouped: dict[int, list[Contribution]] = {}
+    for row in rows:
+        grouped.setdefault(row.person_id, []).append(row)
+    return {person_id: totals(items) for person_id, items in grouped.items()}
+
+
+CSV_COLUMNS = (
+    "id",
+    "date",
+    "personne",
+    "nature",
+    "heures",
+    "montant_eur",
+    "justificatif",
+    "rembourse_le",
+    "description",
+)
+
+
+def contributions_csv(rows: Sequence[Contribution], names: dict[int, str]) -> str:
+    """CSV for the accounts: semicolon-separated, decimal comma (what French spreadsheets expect)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow(
+            (
+                row.id,
+                row.on.isoformat(),
+                names.get(row.person_id, str(row.person_id)),
+                row.kind.value if isinstance(row.kind, ContributionKind) else row.kind,
+                f"{row.hours:.2f}".replace(".", ","),
+                f"{row.amount_cents / 100:.2f}".replace(".", ","),
+                row.receipt_ref or "",
+                row.reimbursed_on.isoformat() if row.reimbursed_on else "",
+                row.description or "",
+            )
+        )
+    return buffer.getvalue()

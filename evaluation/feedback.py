@@ -1,0 +1,108 @@
+"""Inviting participants to the questionnaire, and reminding them (day 7 and 14) until they answer.
+
+The invitation and both reminders are queued together, because the token exists in clear only
+now (the store keeps its SHA-256). Each reminder is re-checked when the outbox is about to send
+it (:func:`reminder_still_relevant`): once the invitation is answered or expired, or the person
+has paused or opted out, the reminder is cancelled. The process that dispatches the outbox must
+have imported this module (``import evaluation.feedback``) for the check to be registered.
+"""
+
+from datetime import UTC, datetime, time, timedelta
+
+from sqlmodel import Session
+
+from evaluation.checkpoints import all_members
+from evaluation.messages import FEEDBACK_INVITATION, FEEDBACK_REMINDER, FeedbackMessage, base_url
+from evaluation.participants import role_group, thanked
+from evaluation.questionnaire import REMINDER_DAYS, VALID_DAYS, NewInvitation, invite, still_waiting
+from notifications.messages import render_message
+from notifications.outbox import enqueue, register_relevance
+from store.clock import PARIS, today
+from store.models import FeedbackInvitation, OutboxMessage, Person, Project, RoleGroup
+from store.projects import template_of
+
+INVITATION_OCCASION = "feedback-invitation"
+REMINDER_OCCASION = "feedback-reminder"
+ANSWER_PATH = "/questionnaire/"
+#: A reminder not sent within this many days of its day is dropped.
+LATE_AFTER_DAYS = 2
+
+
+def about(invitation: FeedbackInvitation) -> str:
+    return f"feedback:{invitation.id}"
+
+
+def reminder_still_relevant(session: Session, message: OutboxMessage) -> bool:
+    """Send a questionnaire reminder only to someone invited, still able to answer, not paused,
+    and not days late (a reminder that missed its day is dropped, not sent in a burst)."""
+    prefix, _, number = message.about.partition(":")
+    if prefix != "feedback" or not number.isdigit():
+        return False
+    if (today() - message.due_on).days > LATE_AFTER_DAYS:
+        return False
+    invitation = session.get(FeedbackInvitation, int(number))
+    if not still_waiting(invitation):
+        return False
+    person = session.get(Person, message.person_id) if message.person_id is not None else None
+    return person is not None and not person.paused and not person.opted_out
+
+
+register_relevance(REMINDER_OCCASION, reminder_still_relevant)
+
+
+def feedback_people(session: Session, project: Project) -> list[tuple[Person, RoleGroup]]:
+    """Everyone taking part (coordinators only excepted), with their role group."""
+    template = template_of(session, project)
+    return [
+        (m.person, role_group(template, m.roles)) for m in thanked(template, all_members(session, project)) if m.active
+    ]
+
+
+def _queue(session: Session, project: Project, new: NewInvitation, link_base: str | None) -> int:
+    invitation, person = new.invitation, new.person
+    assert project.id is not None and person.id is not None
+    context = FeedbackMessage(
+        person_name=person.name,
+        project_name=project.name,
+        link=f"{link_base}{ANSWER_PATH}{new.token}" if link_base else None,
+        token=new.token,
+        expires_on=invitation.expires_at.astimezone(PARIS).date(),
+        partner=invitation.role_group == RoleGroup.PARTNER,
+    )
+    queued = 0
+    start = today()
+    plan = [(INVITATION_OCCASION, FEEDBACK_INVITATION, start)] + [
+        (REMINDER_OCCASION, FEEDBACK_REMINDER, start + timedelta(days=days)) for days in REMINDER_DAYS
+    ]
+    for occasion, name, due_on in plan:
+        message = render_message(name, context, invitation.lang)
+        row = enqueue(
+            session,
+            project_id=project.id,
+            person_id=person.id,
+            occasion=occasion,
+            about=about(invitation),
+            due_on=due_on,
+            subject=message.subject,
+            text=message.text,
+            html=message.html,
+        )
+        if row is not None:
+            # enqueue() makes a row due at once; a reminder waits for its day (9:00, Paris time).
+            not_before = datetime.combine(due_on, time(9), tzinfo=PARIS).astimezone(UTC)
+            if row.next_attempt_at < not_before:
+                row.next_attempt_at = not_before
+                session.add(row)
+            queued += 1
+    return queued
+
+
+def invite_participants(
+    session: Session, project: Project, *, actor: str, valid_days: int = VALID_DAYS
+) -> list[NewInvitation]:
+    """Invite every participant not yet invited; queue the invitation and its two reminders."""
+    created = invite(session, project, feedback_people(session, project), actor=actor, valid_days=valid_days)
+    link_base = base_url()
+    for new in created:
+        _queue(session, project, new, link_base)
+    return created

@@ -1,0 +1,132 @@
+"""Typed contexts of the evaluation's messages (templates in ``notifications/templates/``).
+
+``checkpoint-minutes``, ``feedback-invitation``, ``feedback-reminder``, ``indicators-request``
+and ``thanks`` are rendered with :func:`notifications.messages.render_message`; :data:`EXAMPLES`
+gives one context for each, rendered by the tests in both languages.
+"""
+
+import os
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+MINUTES = "checkpoint-minutes"
+FEEDBACK_INVITATION = "feedback-invitation"
+FEEDBACK_REMINDER = "feedback-reminder"
+INDICATORS_REQUEST = "indicators-request"
+THANKS = "thanks"
+
+
+def base_url() -> str | None:
+    """Public address of Cocon's web pages (``COCON_BASE_URL``), for links in messages."""
+    value = os.environ.get("COCON_BASE_URL", "").strip().rstrip("/")
+    return value or None
+
+
+class MessageContext(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MinutesMessage(MessageContext):
+    person_name: str
+    project_name: str
+    step_title: str
+    held_on: date
+    minutes: str
+
+
+class FeedbackMessage(MessageContext):
+    """Invitation or reminder: the link (when the web is set up) and the code to answer."""
+
+    person_name: str
+    project_name: str
+    link: str | None
+    token: str
+    expires_on: date
+    partner: bool
+
+
+class IndicatorsRequestMessage(MessageContext):
+    person_name: str
+    project_name: str
+    indicators: list[str]
+    command: str
+
+
+class MeetingLine(MessageContext):
+    title: str
+    day: date
+
+
+class ProposalLine(MessageContext):
+    text: str
+    status: str
+    outcome: str | None
+    kept: bool
+
+
+class ThanksMessage(MessageContext):
+    """A personal thank-you naming what the person gave and what became of it."""
+
+    person_name: str
+    project_name: str
+    structure: str
+    meetings: list[MeetingLine]
+    hours: str | None
+    expenses: str | None
+    proposals: list[ProposalLine]
+    report_attached: bool
+    report_link: str | None
+    certificate_attached: bool
+    signed_by: list[str]
+
+
+EXAMPLES: dict[str, MessageContext] = {
+    MINUTES: MinutesMessage(
+        person_name="Awa Diallo",
+        project_name="Accueil en salle d'attente",
+        step_title="Point d'étape n°1",
+        held_on=date(2027, 3, 2),
+        minutes="# Compte rendu\n\n## Décisions\n- Refaire l'affiche d'accueil",
+    ),
+    FEEDBACK_INVITATION: FeedbackMessage(
+        person_name="Awa Diallo",
+        project_name="Accueil en salle d'attente",
+        link="https://cocon.example.org/questionnaire/abc",
+        token="abc",
+        expires_on=date(2027, 6, 1),
+        partner=True,
+    ),
+    FEEDBACK_REMINDER: FeedbackMessage(
+        person_name="Karim Benali",
+        project_name="Accueil en salle d'attente",
+        link=None,
+        token="abc",
+        expires_on=date(2027, 6, 1),
+        partner=False,
+    ),
+    INDICATORS_REQUEST: IndicatorsRequestMessage(
+        person_name="Claire Martin",
+        project_name="Accueil en salle d'attente",
+        indicators=["Actions co-construites", "Personnes touchées par l'action"],
+        command="cocon indicator record accueil CODE VALEUR",
+    ),
+    THANKS: ThanksMessage(
+        person_name="Awa Diallo",
+        project_name="Accueil en salle d'attente",
+        structure="MSP des Tilleuls",
+        meetings=[MeetingLine(title="Point d'étape n°1", day=date(2027, 3, 2))],
+        hours="6,5 h",
+        expenses="24,00 €",
+        proposals=[
+            ProposalLine(text="Une affiche en gros caractères", status="adoptée", outcome=None, kept=True),
+            ProposalLine(
+                text="Ouvrir le samedi", status="non retenue", outcome="pas de personnel le samedi", kept=False
+            ),
+        ],
+        report_attached=True,
+        report_link=None,
+        certificate_attached=True,
+        signed_by=["Claire Martin"],
+    ),
+}

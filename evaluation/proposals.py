@@ -1,0 +1,162 @@
+"""Proposals: what a participant proposed, where, and what became of it.
+
+This is what the restitution and the thanks report back: the field's most common complaint
+is that users never hear what became of their contribution. A proposal not retained always
+carries the reason; an adapted one says how it was adapted.
+"""
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from evaluation.exceptions import ReasonRequired
+from store import audit
+from store.clock import today
+from store.exceptions import InvalidInput, NotFound
+from store.models import Person, Project, Proposal, ProposalSource, ProposalStatus
+
+STATUS_LABELS: dict[str, dict[ProposalStatus, str]] = {
+    "fr": {
+        ProposalStatus.PENDING: "en attente",
+        ProposalStatus.ADOPTED: "adoptée",
+        ProposalStatus.ADAPTED: "adaptée",
+        ProposalStatus.NOT_RETAINED: "non retenue",
+    },
+    "en": {
+        ProposalStatus.PENDING: "pending",
+        ProposalStatus.ADOPTED: "adopted",
+        ProposalStatus.ADAPTED: "adapted",
+        ProposalStatus.NOT_RETAINED: "not retained",
+    },
+}
+
+SOURCE_LABELS: dict[str, dict[ProposalSource, str]] = {
+    "fr": {
+        ProposalSource.CHECKPOINT: "point d'étape",
+        ProposalSource.MEETING: "réunion",
+        ProposalSource.IDEA_BOX: "boîte à idées",
+        ProposalSource.MESSAGE: "message",
+        ProposalSource.QUESTIONNAIRE: "questionnaire",
+        ProposalSource.OTHER: "autre",
+    },
+    "en": {
+        ProposalSource.CHECKPOINT: "checkpoint",
+        ProposalSource.MEETING: "meeting",
+        ProposalSource.IDEA_BOX: "idea box",
+        ProposalSource.MESSAGE: "message",
+        ProposalSource.QUESTIONNAIRE: "questionnaire",
+        ProposalSource.OTHER: "other",
+    },
+}
+
+
+def parse_status(value: str) -> ProposalStatus:
+    try:
+        return ProposalStatus(value)
+    except ValueError:
+        known = ", ".join(s.value for s in ProposalStatus)
+        raise InvalidInput(f"Suite « {value} » inconnue ; choisir parmi : {known}.") from None
+
+
+def parse_source(value: str) -> ProposalSource:
+    try:
+        return ProposalSource(value)
+    except ValueError:
+        known = ", ".join(s.value for s in ProposalSource)
+        raise InvalidInput(f"Origine « {value} » inconnue ; choisir parmi : {known}.") from None
+
+
+def add_proposal(
+    session: Session,
+    project: Project,
+    person: Person | None,
+    *,
+    text: str,
+    source: ProposalSource,
+    step_key: str | None = None,
+    proposed_on: date | None = None,
+    actor: str,
+) -> Proposal:
+    """Record a proposal (``person`` None for an unsigned idea-box note)."""
+    if not text.strip():
+        raise InvalidInput("Écrivez la proposition (--text).")
+    assert project.id is not None
+    row = Proposal(
+        project_id=project.id,
+        person_id=person.id if person else None,
+        text=text.strip(),
+        source=source,
+        step_key=step_key,
+        proposed_on=proposed_on or today(),
+        recorded_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="proposal.added",
+        project_id=project.id,
+        person_id=row.person_id,
+        proposal=row.id,
+        source=str(source),
+    )
+    return row
+
+
+def get_proposal(session: Session, project: Project, proposal_id: int) -> Proposal:
+    row = session.get(Proposal, proposal_id)
+    if row is None or row.project_id != project.id:
+        raise NotFound(
+            f"Aucune proposition n°{proposal_id} dans le projet « {project.slug} » (voir `cocon proposal list {project.slug}`)."
+        )
+    return row
+
+
+def decide_proposal(
+    session: Session,
+    project: Project,
+    proposal_id: int,
+    status: ProposalStatus,
+    *,
+    outcome: str | None = None,
+    decided_on: date | None = None,
+    actor: str,
+) -> Proposal:
+    """Say what became of a proposal. Not retained needs the reason; adapted says how."""
+    row = get_proposal(session, project, proposal_id)
+    outcome = (outcome or "").strip() or None
+    if status == ProposalStatus.NOT_RETAINED and not outcome:
+        raise ReasonRequired("Une proposition non retenue doit avoir sa raison (--reason) : la personne y a droit.")
+    if status == ProposalStatus.ADAPTED and not outcome:
+        raise ReasonRequired("Dites comment la proposition a été adaptée (--reason).")
+    row.status = status
+    row.outcome = outcome
+    row.decided_on = None if status == ProposalStatus.PENDING else (decided_on or today())
+    row.decided_by = None if status == ProposalStatus.PENDING else actor
+    session.add(row)
+    audit.record(
+        session,
+        actor=actor,
+        action="proposal.decided",
+        project_id=project.id,
+        person_id=row.person_id,
+        proposal=row.id,
+        status=str(status),
+    )
+    return row
+
+
+def proposals(session: Session, project: Project) -> list[Proposal]:
+    return list(
+        session.exec(
+            select(Proposal)
+            .where(Proposal.project_id == project.id)
+            .order_by(col(Proposal.proposed_on), col(Proposal.id))
+        )
+    )
+
+
+def proposals_of(session: Session, project: Project, person: Person) -> list[Proposal]:
+    """One person's proposals in one project, oldest first."""
+    return [p for p in proposals(session, project) if p.person_id == person.id]

@@ -1,0 +1,64 @@
+"""The restitution: the closing session with everyone involved (who came, what was presented,
+what was said). Recording it marks the restitution step done."""
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlmodel import Session, select
+
+from evaluation.checkpoints import record_attendance
+from project_templates.schema import StepKind
+from store import audit, plans
+from store.exceptions import InvalidInput, TransitionNotAllowed
+from store.models import Project, Restitution, StepStatus
+
+
+def restitution_step_key(session: Session, project: Project) -> str:
+    for step in plans.plan_steps(session, project):
+        if step.kind == StepKind.RESTITUTION:
+            return step.key
+    raise InvalidInput(f"Le plan de « {project.slug} » n'a pas d'étape de restitution.")
+
+
+def record_restitution(
+    session: Session,
+    project: Project,
+    *,
+    held_on: date,
+    attendees: Sequence[int],
+    presented: str,
+    discussion: str,
+    actor: str,
+    step_key: str | None = None,
+) -> Restitution:
+    """Record the restitution session and its attendance; mark its step done."""
+    key = step_key or restitution_step_key(session, project)
+    step = plans.get_step(session, project, key)
+    if step.kind != StepKind.RESTITUTION:
+        raise InvalidInput(f"L'étape « {key} » n'est pas une restitution.")
+    if get_restitution(session, project) is not None:
+        raise TransitionNotAllowed(f"La restitution de « {project.slug} » est déjà enregistrée.")
+    if not presented.strip():
+        raise InvalidInput("Dites ce qui a été présenté (--presented).")
+    if not attendees:
+        raise InvalidInput("Indiquez au moins une personne présente (--attendee).")
+    assert project.id is not None
+    record_attendance(session, project, step, held_on, attendees)
+    row = Restitution(
+        project_id=project.id,
+        step_key=key,
+        held_on=held_on,
+        presented=presented.strip(),
+        discussion=discussion.strip(),
+        recorded_by=actor,
+    )
+    session.add(row)
+    if step.status != StepStatus.DONE:
+        plans.mark_done(session, project, key, actor=actor, note="restitution enregistrée")
+    audit.record(session, actor=actor, action="restitution.recorded", project_id=project.id, attendees=len(attendees))
+    session.flush()
+    return row
+
+
+def get_restitution(session: Session, project: Project) -> Restitution | None:
+    return session.exec(select(Restitution).where(Restitution.project_id == project.id)).first()

@@ -1,0 +1,334 @@
+"""From claimed outbox rows to envelopes: re-check, time, group and render at send time.
+
+A row is sent only if it is still true *now*: the step is not done, its date has not moved, the
+person has not paused or opted out (checked here, not only when it was planned). A row whose
+moment does not suit the person (quiet hours, availability, absence) waits, without counting as
+an attempt. A person's digest items are rendered into one message, at most one a day.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+from sqlmodel import Session, col, select
+
+from notifications.channels import Target, channel_target, person_targets, smtp_settings
+from notifications.delivery import Envelope
+from notifications.messages import DigestContext, DigestEntry, render_message
+from notifications.outbox import Attachment, forget_content, unpack_attachments
+from notifications.planner import ContactPrefs, next_contact_time, working_days_between
+from notifications.snapshot import signed_people
+from planning.ics import IcsEvent, calendar_bytes
+from project_templates.schema import ProjectTemplate
+from store.clock import PARIS
+from store.models import Membership, OutboxMessage, OutboxState, Person, PlanStep, Project, StepStatus
+from store.people import unavailable_days
+from store.plans import step_title
+from store.projects import template_of
+
+Relevance = Callable[[Session, OutboxMessage], bool]
+
+_ORDER = ["invitation", "before", "charter-unsigned", "overdue", "notes-follow-up", "escalation", "phase-change"]
+_STEP_OCCASIONS = frozenset(_ORDER) - {"phase-change"}
+
+
+@dataclass
+class Batch:
+    envelopes: list[Envelope] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
+    deferred: list[int] = field(default_factory=list)
+    broken: list[tuple[OutboxMessage, str]] = field(default_factory=list)  # could not be prepared
+
+
+def prefs_of(person: Person) -> ContactPrefs:
+    return ContactPrefs(
+        quiet_hours=person.quiet_hours,
+        availability=tuple(person.availability),
+        unavailable=unavailable_days(person),
+    )
+
+
+class Known:
+    """What a batch needs from the store, read in a few queries (not a few per row)."""
+
+    def __init__(self, session: Session, rows: Sequence[OutboxMessage], moment: datetime) -> None:
+        self.session = session
+        project_ids = sorted({r.project_id for r in rows})
+        person_ids = sorted({r.person_id for r in rows if r.person_id is not None})
+        keys = sorted({r.about.removeprefix("step:") for r in rows if r.about.startswith("step:")})
+        self.templates: dict[int, ProjectTemplate] = {}
+        self.projects = {p.id: p for p in session.exec(select(Project).where(col(Project.id).in_(project_ids)))}
+        self.people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(person_ids)))}
+        self.members = {
+            (project_id, person_id)
+            for project_id, person_id in session.exec(
+                select(Membership.project_id, Membership.person_id).where(
+                    col(Membership.project_id).in_(project_ids),
+                    col(Membership.person_id).in_(person_ids),
+                    col(Membership.left_at).is_(None),
+                )
+            )
+        }
+        self.steps = {
+            (s.project_id, s.key): s
+            for s in session.exec(
+                select(PlanStep).where(col(PlanStep.project_id).in_(project_ids), col(PlanStep.key).in_(keys))
+            )
+        }
+        self.signed = signed_people(session, project_ids) if any(r.occasion == "charter-unsigned" for r in rows) else {}
+        local = moment.astimezone(PARIS)
+        midnight = datetime.combine(local.date(), time(0), tzinfo=PARIS)
+        self.had_digest_today = set(
+            session.exec(
+                select(OutboxMessage.person_id).where(
+                    col(OutboxMessage.person_id).in_(person_ids),
+                    col(OutboxMessage.digest).is_(True),
+                    OutboxMessage.state == OutboxState.SENT,
+                    col(OutboxMessage.sent_at) >= midnight,
+                )
+            )
+        )
+
+    def template(self, project: Project) -> ProjectTemplate:
+        """The project's template, parsed once per batch (``template_of`` reads its record each time)."""
+        if project.template_record_id not in self.templates:
+            self.templates[project.template_record_id] = template_of(self.session, project)
+        return self.templates[project.template_record_id]
+
+    def step(self, row: OutboxMessage) -> PlanStep | None:
+        return self.steps.get((row.project_id, row.about.removeprefix("step:")))
+
+
+def digest_item_relevant(known: Known, row: OutboxMessage, today: date) -> bool:
+    """Whether a planned reminder is still true today (the plan may have changed since)."""
+    project = known.projects.get(row.project_id)
+    if project is None or row.person_id is None or (row.project_id, row.person_id) not in known.members:
+        return False
+    if row.occasion == "phase-change":
+        return project.phase.value == row.facts.get("phase")
+    if project.phase.value == "clos" or row.occasion not in _STEP_OCCASIONS:
+        return False
+    step = known.step(row)
+    if step is None or step.due.isoformat() != row.facts.get("due"):
+        return False
+    if row.occasion == "notes-follow-up":
+        return step.status != StepStatus.SKIPPED and not (step.note and step.note.strip())
+    if step.status in (StepStatus.DONE, StepStatus.SKIPPED):
+        return False
+    if row.occasion in {"before", "invitation"} and today > step.due:
+        return False
+    if row.occasion == "charter-unsigned":
+        return row.person_id not in known.signed.get(row.project_id, frozenset())
+    return True
+
+
+def _cancel(row: OutboxMessage, reason: str) -> None:
+    row.state = OutboxState.CANCELLED
+    row.claimed_by = None
+    row.last_error = reason
+    forget_content(row)
+
+
+def _defer(row: OutboxMessage, until: datetime) -> None:
+    row.state = OutboxState.PENDING
+    row.next_attempt_at = until
+    row.claimed_by = None
+    row.attempts = max(0, row.attempts - 1)  # waiting for a good moment is not a failed attempt
+
+
+def prepare_batch(
+    session: Session,
+    rows: Sequence[OutboxMessage],
+    *,
+    relevance: Mapping[str, Relevance],
+    moment: datetime,
+    immediate: frozenset[str] = frozenset(),
+) -> Batch:
+    """Decide, for each claimed row, whether it is sent now (in which envelope), later, or never."""
+    batch = Batch()
+    today = moment.astimezone(PARIS).date()
+    settings = smtp_settings()
+    known = Known(session, rows, moment)
+    digests: dict[int, list[OutboxMessage]] = defaultdict(list)
+
+    def person(person_id: int) -> Person | None:
+        return known.people.get(person_id)
+
+    for row in rows:
+        try:
+            _sort_row(row, person, known, relevance, immediate, today, moment, settings, batch, digests)
+        except Exception as error:
+            batch.broken.append((row, f"erreur interne ({type(error).__name__})"))
+            continue
+        session.add(row)
+        if row.state == OutboxState.CANCELLED:
+            batch.cancelled.append(row.id or 0)
+        elif row.state == OutboxState.PENDING:
+            batch.deferred.append(row.id or 0)
+
+    for person_id, items in digests.items():
+        who = person(person_id)
+        assert who is not None
+        if person_id in known.had_digest_today:
+            tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=PARIS)
+            when = next_contact_time(prefs_of(who), tomorrow)
+            for row in items:
+                _defer(row, when)
+                session.add(row)
+                batch.deferred.append(row.id or 0)
+            continue
+        try:
+            batch.envelopes.append(_digest(known, who, items, today, settings))
+        except Exception as error:
+            batch.broken.extend((row, f"erreur interne ({type(error).__name__})") for row in items)
+    return batch
+
+
+def _sort_row(
+    row: OutboxMessage,
+    person: Callable[[int], Person | None],
+    known: Known,
+    relevance: Mapping[str, Relevance],
+    immediate: frozenset[str],
+    today: date,
+    moment: datetime,
+    settings: object,
+    batch: Batch,
+    digests: dict[int, list[OutboxMessage]],
+) -> None:
+    """Cancel, defer, or put one row in an envelope (digest items are grouped by person)."""
+    check = relevance.get(row.occasion)
+    who = person(row.person_id) if row.person_id is not None else None
+    if row.person_id is not None and who is None:
+        _cancel(row, "destinataire supprimé")
+    elif row.digest and (who is None or who.paused or who.opted_out):
+        _cancel(row, "rappels en pause ou refusés")
+    elif (row.digest and not digest_item_relevant(known, row, today)) or (
+        check is not None and not check(known.session, row)
+    ):
+        _cancel(row, "plus d'actualité")
+    else:
+        if who is not None and row.occasion not in immediate:
+            when = next_contact_time(prefs_of(who), moment)
+            if when > moment:
+                _defer(row, when)
+        if row.state == OutboxState.SENDING:
+            if row.digest and row.person_id is not None:
+                digests[row.person_id].append(row)
+            else:
+                batch.envelopes.append(_standalone(row, who, settings))
+
+
+def _targets(
+    who: Person | None, row_facts: Sequence[dict[str, object]], channel_url: str | None, settings: object
+) -> tuple[Target, ...]:
+    if channel_url:
+        targets = [channel_target(channel_url)]
+    elif who is not None:
+        targets = person_targets(email=who.email, apprise_url=who.apprise_url, settings=settings)  # type: ignore[arg-type]
+    else:
+        targets = []
+    done = None
+    for facts in row_facts:
+        names = set(facts.get("delivered", []) or [])  # type: ignore[call-overload]
+        done = names if done is None else done & names
+    return tuple(t for t in targets if t.name not in (done or set()))
+
+
+def _standalone(row: OutboxMessage, who: Person | None, settings: object) -> Envelope:
+    return Envelope(
+        row_ids=(row.id or 0,),
+        targets=_targets(who, [row.facts], row.channel_url, settings),
+        subject=row.subject or "",
+        text=row.text or "",
+        html=row.html,
+        short=row.subject,
+        attachments=tuple(unpack_attachments(row.attachments)),
+    )
+
+
+@lru_cache(maxsize=256)
+def _calendar(events: tuple[IcsEvent, ...]) -> bytes:
+    """The same invitation goes to every participant: build its calendar file once."""
+    return calendar_bytes("Cocon", list(events))
+
+
+def _digest(known: Known, who: Person, rows: list[OutboxMessage], today: date, settings: object) -> Envelope:
+    session = known.session
+    lang = "en" if who.language == "en" else "fr"
+    entries: list[tuple[int, date, DigestEntry]] = []
+    events: list[IcsEvent] = []
+    for row in rows:
+        project = known.projects[row.project_id]
+        template = known.template(project)
+        if row.occasion == "phase-change":
+            phase = str(row.facts.get("phase", ""))
+            phase_title = template.phases.by_name()[phase].title if phase in {"avant", "pendant", "apres"} else None  # type: ignore[index]
+            entry = DigestEntry(
+                occasion="phase-change",
+                project_name=project.name,
+                title=phase_title.get(lang) if phase_title else phase,
+                day=row.due_on,
+                phase=phase,
+            )
+        else:
+            step = known.step(row)
+            assert step is not None
+            declared = template.step(step.template_step)
+            title = step_title(declared.title.get(lang), step, lang)
+            agenda = declared.agenda.get(lang) if declared.agenda else None
+            owners = []
+            if row.occasion == "escalation":
+                owners = [
+                    p.name
+                    for p in session.exec(
+                        select(Person)
+                        .join(Membership, col(Membership.person_id) == col(Person.id))
+                        .where(
+                            Membership.project_id == project.id,
+                            Membership.role == step.owner_role,
+                            col(Membership.left_at).is_(None),
+                        )
+                    )
+                ]
+            if row.occasion == "invitation":
+                events.append(
+                    IcsEvent(
+                        uid=f"{project.slug}-{step.key}@cocon",
+                        day=step.due,
+                        title=f"{title} — {project.name}",
+                        description=agenda or "",
+                    )
+                )
+            days = int(row.facts.get("days", 0) or 0)  # type: ignore[call-overload]
+            if row.occasion in {"overdue", "escalation"}:
+                days = working_days_between(step.due, today)
+            entry = DigestEntry(
+                occasion=row.occasion,  # type: ignore[arg-type]
+                project_name=project.name,
+                title=title,
+                day=step.due,
+                days=days,
+                agenda=agenda if row.occasion == "invitation" else None,
+                owner_names=owners,
+                has_calendar=row.occasion == "invitation",
+            )
+        entries.append((_ORDER.index(row.occasion), entry.day, entry))
+    entries.sort(key=lambda item: (item[0], item[1]))
+    message = render_message(
+        "digest", DigestContext(person_name=who.name, today=today, entries=[e for _, _, e in entries]), lang
+    )
+    attachments: tuple[Attachment, ...] = ()
+    if events:
+        attachments = (Attachment("invitation.ics", _calendar(tuple(events)), "text/calendar"),)
+    return Envelope(
+        row_ids=tuple(row.id or 0 for row in rows),
+        targets=_targets(who, [row.facts for row in rows], None, settings),
+        subject=message.subject,
+        text=message.text,
+        html=message.html,
+        short=message.short,
+        attachments=attachments,
+    )

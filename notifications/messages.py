@@ -1,0 +1,214 @@
+"""Messages people read: Jinja2 templates in French and English, each with a typed context.
+
+A message ``NAME`` lives in ``notifications/templates/`` as::
+
+    NAME.fr.subject.j2   one line
+    NAME.fr.txt.j2       the plain-text email
+    NAME.fr.html.j2      the HTML email (optional; autoescaped)
+    NAME.fr.short.j2     the SMS / chat version (optional; the subject otherwise)
+
+and the same with ``.en.`` (French is used when the English file is absent). Templates use
+``StrictUndefined``: a missing value is an error in the test that renders every template, never
+a blank in someone's inbox. Other packages may add their own templates in the same folder and
+render them with :func:`render_message`.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from pydantic import BaseModel, ConfigDict
+
+from notifications.exceptions import TemplateMissing
+from planning.calendar import long_date
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    text: str
+    html: str | None
+    short: str
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,  # templates ship with the code: no stat() per render
+    )
+    env.filters["long_date"] = long_date
+    return env
+
+
+@cache
+def _template_name(name: str, lang: str, part: str) -> str | None:
+    env = environment()
+    for candidate in (lang, "fr"):
+        path = f"{name}.{candidate}.{part}.j2"
+        try:
+            env.get_template(path)
+        except TemplateNotFound:
+            continue
+        return path
+    return None
+
+
+def render_message(name: str, context: BaseModel, lang: str) -> RenderedMessage:
+    """Render the message ``name`` in ``lang`` (``fr``/``en``) from its typed context."""
+    lang = "en" if lang == "en" else "fr"
+    env = environment()
+    values = {**dict(context), "lang": lang}
+    parts: dict[str, str | None] = {}
+    for part in ("subject", "txt", "html", "short"):
+        path = _template_name(name, lang, part)
+        parts[part] = env.get_template(path).render(values).strip() if path else None
+    if not parts["subject"] or parts["txt"] is None:
+        raise TemplateMissing(f"Le message « {name} » n'a pas de modèle de sujet et de texte dans {TEMPLATES_DIR}.")
+    subject = " ".join(parts["subject"].split())
+    return RenderedMessage(
+        subject=subject,
+        text=parts["txt"] + "\n",
+        html=parts["html"],
+        short=" ".join((parts["short"] or subject).split()),
+    )
+
+
+# --- contexts of Cocon's own messages ---------------------------------------------------------
+
+
+class Context(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+Occasion = Literal[
+    "before", "overdue", "escalation", "invitation", "notes-follow-up", "charter-unsigned", "phase-change"
+]
+
+
+class DigestEntry(Context):
+    """One thing a person is reminded of today."""
+
+    occasion: Occasion
+    project_name: str
+    title: str
+    day: date
+    days: int = 0
+    agenda: str | None = None
+    owner_names: list[str] = []
+    phase: str | None = None
+    has_calendar: bool = False
+
+
+class DigestContext(Context):
+    """The day's message to one person: everything due for them, in one email."""
+
+    person_name: str
+    today: date
+    entries: list[DigestEntry]
+
+
+class TeamAlertContext(Context):
+    """Alert to the project's team channel: steps late enough to be escalated."""
+
+    project_name: str
+    entries: list[DigestEntry]
+
+
+class DeadMessageContext(Context):
+    """Alert to the coordination: a message could not be delivered after every attempt."""
+
+    project_name: str
+    recipient_name: str | None
+    occasion: str
+    attempts: int
+    day: date
+
+
+#: Cocon's own templates and an example context for each (rendered by the tests).
+EXAMPLES: dict[str, Context] = {
+    "digest": DigestContext(
+        person_name="Mireille Durand",
+        today=date(2026, 11, 24),
+        entries=[
+            DigestEntry(
+                occasion="invitation",
+                project_name="Accueil plus chaleureux",
+                title="Point d'étape",
+                day=date(2026, 12, 8),
+                agenda="Où en est-on ?",
+                has_calendar=True,
+            ),
+            DigestEntry(
+                occasion="before",
+                project_name="Accueil plus chaleureux",
+                title="Signer la charte",
+                day=date(2026, 12, 1),
+                days=7,
+            ),
+            DigestEntry(
+                occasion="overdue",
+                project_name="Accueil plus chaleureux",
+                title="Repérer les acteurs",
+                day=date(2026, 11, 18),
+                days=4,
+            ),
+            DigestEntry(
+                occasion="escalation",
+                project_name="Accueil plus chaleureux",
+                title="Choisir les indicateurs",
+                day=date(2026, 11, 10),
+                days=10,
+                owner_names=["Paul Martin"],
+            ),
+            DigestEntry(
+                occasion="notes-follow-up",
+                project_name="Accueil plus chaleureux",
+                title="Point d'étape",
+                day=date(2026, 11, 20),
+            ),
+            DigestEntry(
+                occasion="charter-unsigned",
+                project_name="Accueil plus chaleureux",
+                title="Charte d'engagement",
+                day=date(2026, 12, 1),
+            ),
+            DigestEntry(
+                occasion="phase-change",
+                project_name="Accueil plus chaleureux",
+                title="Pendant",
+                day=date(2026, 11, 23),
+                phase="pendant",
+            ),
+        ],
+    ),
+    "team-escalation": TeamAlertContext(
+        project_name="Accueil plus chaleureux",
+        entries=[
+            DigestEntry(
+                occasion="escalation",
+                project_name="Accueil plus chaleureux",
+                title="Choisir les indicateurs",
+                day=date(2026, 11, 10),
+                days=10,
+            )
+        ],
+    ),
+    "outbox-dead": DeadMessageContext(
+        project_name="Accueil plus chaleureux",
+        recipient_name="Mireille Durand",
+        occasion="invitation",
+        attempts=6,
+        day=date(2026, 11, 24),
+    ),
+}

@@ -1,0 +1,368 @@
+"""Which reminders are due, for whom, on which day — pure functions of a snapshot and a date.
+
+What the template promises, per step (policy = ``template.reminder_policy(step)``):
+
+* **before** — on each ``policy.before`` offset before the due date, to the step's owner and
+  participants (a charter's participants get *charter-unsigned* instead, and only while they
+  have not signed);
+* **invitation** — ``policy.invitation`` before a gathering (meeting, checkpoint…), to the
+  participants, with the agenda and an ``.ics`` file;
+* **overdue** — every ``policy.overdue_every`` after the due date, at most ``policy.overdue_max``
+  times, to the owner;
+* **escalation** — one more period later, to the ``policy.escalate_to`` role (not to people
+  who are already the owners);
+* **notes-follow-up** — ``policy.notes_follow_up`` after a checkpoint whose notes are missing, to
+  the owner;
+* **phase-change** — to every member, the day the project changed phase.
+
+Nothing is planned for a step that is done (except asking for missing notes) or skipped, for a closed project, nor for a person
+who paused, opted out or cannot be reached. Only the latest date of each series that has come
+is planned, and only within ``catch_up`` days (so a scheduler that was down sends one late
+reminder, not a burst). The outbox groups one person's items of a day into one digest; the
+moment it is sent (quiet hours, availability, absences) is :func:`next_contact_time`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from planning.calendar import add_months, add_working_days, is_working_day
+from project_templates.schema import GATHERING_KINDS, Duration, ProjectTemplate, StepKind
+from store.clock import PARIS
+
+#: How many days late a reminder may still be sent (after downtime).
+CATCH_UP_DAYS = 2
+#: Participants keyword meaning "every member".
+EVERYONE = "tous"
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One reminder for one person on one day; the outbox groups a person's items into a digest."""
+
+    project_id: int
+    person_id: int
+    occasion: str
+    about: str
+    due_on: date
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    roles: frozenset[str]
+    reachable: bool = True
+    paused: bool = False
+    opted_out: bool = False
+
+    @property
+    def contactable(self) -> bool:
+        return self.reachable and not self.paused and not self.opted_out
+
+
+@dataclass(frozen=True)
+class StepView:
+    key: str
+    template_step: str
+    kind: str
+    owner_role: str
+    due: date
+    finished: bool
+    has_note: bool = False
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    id: int
+    template: ProjectTemplate
+    phase: str
+    phase_changed_on: date | None
+    steps: tuple[StepView, ...]
+    people: tuple[PersonView, ...]
+    signed: frozenset[int] = field(default_factory=frozenset)
+
+
+def shift(day: date, amount: Duration, sign: int) -> date:
+    """``day`` moved by a template duration (working days skip weekends and French holidays)."""
+    if amount.unit == "wd":
+        return add_working_days(day, sign * amount.amount)
+    if amount.unit == "m":
+        return add_months(day, sign * amount.amount)
+    days = amount.amount * (7 if amount.unit == "w" else 1)
+    return day + timedelta(days=sign * days)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after ``start`` up to and including ``end`` (how late a step is)."""
+    return sum(1 for n in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=n)))
+
+
+def _latest_come(dates: Iterable[tuple[date, int]], today: date, catch_up: int) -> tuple[date, int] | None:
+    """The latest (date, rank) that has come, if it is recent enough to still be sent."""
+    come = [(d, rank) for d, rank in dates if d <= today]
+    if not come:
+        return None
+    latest = max(come)
+    return latest if (today - latest[0]).days <= catch_up else None
+
+
+def _people_in(project: ProjectView, roles: Iterable[str]) -> list[PersonView]:
+    wanted = set(roles)
+    if EVERYONE in wanted:
+        return list(project.people)
+    return [p for p in project.people if p.roles & wanted]
+
+
+@dataclass(frozen=True)
+class _StepRule:
+    """A template step's reminder policy, parsed once per template."""
+
+    before: tuple[Duration, ...]
+    invitation: Duration | None
+    overdue_every: Duration | None
+    overdue_max: int
+    escalate_to: str | None
+    notes_follow_up: Duration | None
+    participants: tuple[str, ...]
+    gathering: bool
+    charter: bool
+    lead: int  # no reminder more than this many days before the due date
+    lag: int  # … nor more than this many days after it
+
+
+def _days_bound(amount: Duration) -> int:
+    per_unit = {"d": 1, "w": 7, "m": 31, "wd": 2}
+    return amount.amount * per_unit[amount.unit] + (10 if amount.unit == "wd" else 0)
+
+
+_RULES: dict[int, tuple[ProjectTemplate, dict[str, _StepRule], frozenset[str]]] = {}
+
+
+def _rules(template: ProjectTemplate) -> tuple[dict[str, _StepRule], frozenset[str]]:
+    cached = _RULES.get(id(template))
+    if cached is not None and cached[0] is template:
+        return cached[1], cached[2]
+    rules: dict[str, _StepRule] = {}
+    for _, step in template.steps():
+        policy = template.reminder_policy(step)
+        before = tuple(policy.before_durations())
+        invitation = policy.duration("invitation")
+        every = policy.duration("overdue_every")
+        follow_up = policy.duration("notes_follow_up")
+        lead = max([_days_bound(d) for d in before] + ([_days_bound(invitation)] if invitation else []) + [0])
+        lag_parts = [_days_bound(follow_up) if follow_up else 0, 3]
+        if every is not None:
+            lag_parts.append(_days_bound(Duration(every.amount * (policy.overdue_max + 1), every.unit)))
+        rules[step.id] = _StepRule(
+            before=before,
+            invitation=invitation,
+            overdue_every=every,
+            overdue_max=policy.overdue_max,
+            escalate_to=policy.escalate_to,
+            notes_follow_up=follow_up,
+            participants=tuple(step.participants),
+            gathering=step.kind in GATHERING_KINDS,
+            charter=step.kind == StepKind.CHARTER,
+            lead=lead,
+            lag=max(lag_parts),
+        )
+    signers = frozenset(role for role, spec in template.roles.items() if spec.signer)
+    _RULES[id(template)] = (template, rules, signers)
+    return rules, signers
+
+
+def plan_project(project: ProjectView, today: date, *, catch_up: int = CATCH_UP_DAYS) -> list[DigestItem]:
+    """Every digest item due for one project on ``today`` (idempotency is the outbox's job)."""
+    if project.phase == "clos":
+        return []
+    rules, signers = _rules(project.template)
+    items: list[DigestItem] = []
+
+    def add(person: PersonView, occasion: str, about: str, on: date, **facts: Any) -> None:
+        if person.contactable:
+            items.append(DigestItem(project.id, person.id, occasion, about, on, facts))
+
+    groups: dict[tuple[str, ...], list[PersonView]] = {}
+
+    def people_in(roles: tuple[str, ...]) -> list[PersonView]:
+        if roles not in groups:
+            groups[roles] = _people_in(project, roles)
+        return groups[roles]
+
+    def recent(on: date) -> bool:
+        return on <= today and (today - on).days <= catch_up
+
+    for step in project.steps:
+        rule = rules.get(step.template_step)
+        if rule is None or step.skipped:
+            continue
+        distance = (step.due - today).days
+        if distance > rule.lead or -distance > rule.lag + catch_up:
+            continue
+        about = f"step:{step.key}"
+        due = step.due.isoformat()
+        owners = people_in((step.owner_role,))
+        owner_ids = {o.id for o in owners}
+        participants = people_in(rule.participants)
+        involved = {p.id: p for p in owners + participants}
+        unsigned = [p for p in participants if rule.charter and p.roles & signers and p.id not in project.signed]
+
+        # before the due date
+        chosen = _latest_come(((shift(step.due, o, -1), i) for i, o in enumerate(rule.before)), today, catch_up)
+        if chosen is not None and today <= step.due and not step.finished:
+            on, rank = chosen
+            days = (step.due - on).days
+            if rule.charter:
+                for person in unsigned:
+                    add(person, "charter-unsigned", about, on, due=due, days=days)
+                for person in owners:
+                    if person not in unsigned:
+                        add(person, "before", about, on, due=due, days=days, rank=rank)
+            else:
+                for person in involved.values():
+                    add(person, "before", about, on, due=due, days=days, rank=rank)
+
+        # invitation to a gathering
+        if rule.invitation is not None and rule.gathering and not step.finished:
+            on = shift(step.due, rule.invitation, -1)
+            if recent(on) and today <= step.due:
+                for person in involved.values():
+                    add(person, "invitation", about, on, due=due)
+
+        # overdue reminders, then escalation
+        every = rule.overdue_every
+        if every is not None and rule.overdue_max > 0 and today > step.due and not step.finished:
+            series = [
+                (shift(step.due, Duration(every.amount * k, every.unit), 1), k) for k in range(1, rule.overdue_max + 1)
+            ]
+            chosen = _latest_come(series, today, catch_up)
+            if chosen is not None:
+                on, rank = chosen
+                for person in owners:
+                    add(person, "overdue", about, on, due=due, rank=rank)
+                for person in unsigned:
+                    if person.id not in owner_ids:
+                        add(person, "charter-unsigned", about, on, due=due, days=0, rank=rank)
+        if rule.escalate_to and today > step.due and not step.finished:
+            if every is not None:
+                on = shift(step.due, Duration(every.amount * (rule.overdue_max + 1), every.unit), 1)
+            else:
+                on = add_working_days(step.due, 1)
+            if recent(on):
+                for person in people_in((rule.escalate_to,)):
+                    if person.id not in owner_ids:
+                        add(person, "escalation", about, on, due=due)
+
+        # notes after a checkpoint (held, or marked done, without its notes)
+        if rule.notes_follow_up is not None and not step.has_note:
+            on = shift(step.due, rule.notes_follow_up, 1)
+            if recent(on):
+                for person in owners:
+                    add(person, "notes-follow-up", about, on, due=due)
+
+    # the project changed phase
+    changed = project.phase_changed_on
+    if project.phase != "avant" and changed is not None and recent(changed):
+        for person in project.people:
+            add(person, "phase-change", f"phase:{project.phase}", changed, phase=project.phase)
+    return items
+
+
+def horizon(template: ProjectTemplate, *, catch_up: int = CATCH_UP_DAYS) -> tuple[int, int]:
+    """(days before, days after) a step's due date outside which it never yields a reminder."""
+    rules, _ = _rules(template)
+    lead = max((rule.lead for rule in rules.values()), default=0)
+    lag = max((rule.lag for rule in rules.values()), default=0)
+    return lead, lag + catch_up
+
+
+def plan(projects: Iterable[ProjectView], today: date, *, catch_up: int = CATCH_UP_DAYS) -> list[DigestItem]:
+    """Every digest item due on ``today`` for all ``projects``."""
+    items: list[DigestItem] = []
+    for project in projects:
+        items.extend(plan_project(project, today, catch_up=catch_up))
+    return items
+
+
+# --- when to contact someone -----------------------------------------------------------------
+
+#: Time-of-day slots of ``Person.availability`` (local time, minutes since midnight).
+SLOTS: dict[str, tuple[int, int]] = {
+    "matin": (8 * 60, 12 * 60),
+    "apres-midi": (12 * 60, 18 * 60),
+    "soir": (18 * 60, 21 * 60 + 30),
+}
+#: When nobody said otherwise: daytime only.
+DEFAULT_WINDOW = (8 * 60, 20 * 60)
+DAYS: dict[str, frozenset[int]] = {"semaine": frozenset(range(5)), "week-end": frozenset({5, 6})}
+
+
+def parse_quiet_hours(text: str | None) -> list[tuple[int, int]]:
+    """``21:00-08:00`` → quiet intervals in minutes since midnight (split across midnight)."""
+    if not text:
+        return []
+    start_text, _, end_text = text.partition("-")
+    start = int(start_text[:2]) * 60 + int(start_text[3:5])
+    end = int(end_text[:2]) * 60 + int(end_text[3:5])
+    if start == end:
+        return []
+    return [(start, end)] if start < end else [(start, 24 * 60), (0, end)]
+
+
+def _subtract(windows: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    result = windows
+    for hole_start, hole_end in holes:
+        cut: list[tuple[int, int]] = []
+        for start, end in result:
+            if hole_end <= start or hole_start >= end:
+                cut.append((start, end))
+                continue
+            if start < hole_start:
+                cut.append((start, hole_start))
+            if hole_end < end:
+                cut.append((hole_end, end))
+        result = cut
+    return result
+
+
+@dataclass(frozen=True)
+class ContactPrefs:
+    quiet_hours: str | None = None
+    availability: tuple[str, ...] = ()
+    unavailable: frozenset[date] = frozenset()
+
+
+def contact_windows(prefs: ContactPrefs, day: date) -> list[tuple[int, int]]:
+    """The moments of ``day`` (minutes, local time) when the person may receive a message."""
+    if day in prefs.unavailable:
+        return []
+    day_sets = [DAYS[a] for a in prefs.availability if a in DAYS]
+    if day_sets and not any(day.weekday() in days for days in day_sets):
+        return []
+    slots = sorted(SLOTS[a] for a in prefs.availability if a in SLOTS) or [DEFAULT_WINDOW]
+    return _subtract(slots, parse_quiet_hours(prefs.quiet_hours))
+
+
+def next_contact_time(prefs: ContactPrefs, moment: datetime, *, horizon_days: int = 21) -> datetime:
+    """The first moment at or after ``moment`` that suits the person (``moment`` itself if it does).
+
+    Never inside quiet hours; inside the person's slots (or daytime) on their days, not on a day
+    they said they are away. With no suitable moment within the horizon, quiet hours alone count.
+    """
+    local = moment.astimezone(PARIS)
+    for offset in range(horizon_days + 1):
+        day = local.date() + timedelta(days=offset)
+        for start, end in contact_windows(prefs, day):
+            window_start = datetime.combine(day, time(start // 60, start % 60), tzinfo=PARIS)
+            window_end = datetime.combine(day, time(0), tzinfo=PARIS) + timedelta(minutes=end)
+            if local < window_end:
+                return max(local, window_start).astimezone(moment.tzinfo)
+    quiet = parse_quiet_hours(prefs.quiet_hours)
+    minute = local.hour * 60 + local.minute
+    for start, end in quiet:
+        if start <= minute < end:
+            return (local + timedelta(minutes=end - minute)).astimezone(moment.tzinfo)
+    return moment

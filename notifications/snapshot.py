@@ -1,0 +1,140 @@
+"""Read what the planner needs from the store, in a few queries for all projects at once."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import String, cast
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from notifications.planner import PersonView, ProjectView, StepView, horizon
+from project_templates.schema import ProjectTemplate
+from store.clock import PARIS
+from store.models import Membership, Person, PlanStep, Project, ProjectPhase, StepStatus
+from store.projects import template_of
+
+_FINISHED = frozenset({StepStatus.DONE, StepStatus.SKIPPED})
+
+
+def signed_people(session: Session, project_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """Per project, who has signed the current version of its charter (in any language).
+
+    Read from the charter tables when they exist; without them nobody has signed.
+    """
+    try:
+        from store.models.charters import CharterSignature, CharterVersion
+    except ImportError:
+        return {}
+    ids = list(project_ids)
+    if not ids:
+        return {}
+    versions = session.exec(
+        select(CharterVersion.id, CharterVersion.project_id, CharterVersion.language, CharterVersion.number).where(
+            col(CharterVersion.project_id).in_(ids)
+        )
+    ).all()
+    latest: dict[tuple[int, str], tuple[int, int]] = {}
+    for version_id, project_id, language, number in versions:
+        key = (project_id, language)
+        if key not in latest or number > latest[key][0]:
+            latest[key] = (number, version_id or 0)
+    project_of = {version_id: project_id for (project_id, _), (_, version_id) in latest.items()}
+    if not project_of:
+        return {}
+    signed: dict[int, set[int]] = defaultdict(set)
+    for version_id, person_id in session.exec(
+        select(CharterSignature.version_id, CharterSignature.person_id).where(
+            col(CharterSignature.version_id).in_(list(project_of))
+        )
+    ):
+        signed[project_of[version_id]].add(person_id)
+    return {project_id: frozenset(people) for project_id, people in signed.items()}
+
+
+def has_signed(session: Session, project_id: int, person_id: int) -> bool:
+    return person_id in signed_people(session, [project_id]).get(project_id, frozenset())
+
+
+def load_projects(
+    session: Session, *, email_enabled: bool, today: date | None = None, project_ids: Iterable[int] | None = None
+) -> list[ProjectView]:
+    """Every open project as the planner sees it.
+
+    With ``today``, only the steps that may yield a reminder around that day are read (the
+    planner's horizon); without it, every step.
+    """
+    project_query = select(Project.id, Project.template_record_id, Project.phase, Project.phase_changed_at).where(
+        Project.phase != ProjectPhase.CLOS
+    )
+    if project_ids is not None:
+        project_query = project_query.where(col(Project.id).in_(list(project_ids)))
+    projects = list(session.exec(project_query.order_by(col(Project.id))))
+    if not projects:
+        return []
+    ids = [p[0] for p in projects if p[0] is not None]
+    templates: dict[int, ProjectTemplate] = {}
+    for _, record_id, _, _ in projects:
+        if record_id not in templates:
+            # one template per distinct record, not per project
+            first = session.exec(select(Project).where(Project.template_record_id == record_id).limit(1)).one()
+            templates[record_id] = template_of(session, first)
+    steps: dict[int, list[StepView]] = defaultdict(list)
+    query = sa_select(
+        col(PlanStep.project_id),
+        col(PlanStep.key),
+        col(PlanStep.template_step),
+        col(PlanStep.kind),
+        col(PlanStep.owner_role),
+        col(PlanStep.due),
+        cast(col(PlanStep.status), String),  # the raw value: no enum conversion per row
+        col(PlanStep.note),
+    ).where(col(PlanStep.project_id).in_(ids), col(PlanStep.status) != StepStatus.SKIPPED)
+    if today is not None:
+        bounds = [horizon(t) for t in templates.values()]
+        lead, lag = max(b[0] for b in bounds), max(b[1] for b in bounds)
+        query = query.where(col(PlanStep.due).between(today - timedelta(days=lag), today + timedelta(days=lead)))
+    finished = {s.name for s in _FINISHED} | {s.value for s in _FINISHED}  # stored by name or value
+    for project_id, key, template_step, kind, owner_role, due, status, note in session.execute(query):
+        steps[project_id].append(
+            StepView(key, template_step, kind, owner_role, due, status in finished, bool(note and note.strip()), False)
+        )
+    roles: dict[tuple[int, int], set[str]] = defaultdict(set)
+    people: dict[int, tuple[bool, bool, bool]] = {}
+    for project_id, role, person_id, email, apprise_url, paused, opted_out in session.execute(
+        sa_select(
+            col(Membership.project_id),
+            col(Membership.role),
+            col(Person.id),
+            col(Person.email),
+            col(Person.apprise_url),
+            col(Person.paused),
+            col(Person.opted_out),
+        )
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(col(Membership.project_id).in_(ids), col(Membership.left_at).is_(None))
+    ):
+        assert person_id is not None
+        roles[(project_id, person_id)].add(role)
+        people[person_id] = (bool((email and email_enabled) or apprise_url), paused, opted_out)
+    members: dict[int, list[PersonView]] = defaultdict(list)
+    for (project_id, person_id), person_roles in roles.items():
+        reachable, paused, opted_out = people[person_id]
+        members[project_id].append(PersonView(person_id, frozenset(person_roles), reachable, paused, opted_out))
+    signed = signed_people(session, ids)
+    return [
+        ProjectView(
+            id=project_id or 0,
+            template=templates[record_id],
+            phase=str(getattr(phase, "value", phase)),
+            phase_changed_on=_local_day(changed),
+            steps=tuple(steps.get(project_id or 0, ())),
+            people=tuple(sorted(members.get(project_id or 0, ()), key=lambda p: p.id)),
+            signed=signed.get(project_id or 0, frozenset()),
+        )
+        for project_id, record_id, phase, changed in projects
+    ]
+
+
+def _local_day(changed: datetime | None) -> date | None:
+    return changed.astimezone(PARIS).date() if changed is not None else None

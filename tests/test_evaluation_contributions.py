@@ -1,0 +1,171 @@
+"""Contributions (time, expenses, reimbursement) and proposals (what became of them)."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from evaluation.contributions import (
+    add_contribution,
+    contributions,
+    contributions_csv,
+    contributions_of,
+    euros,
+    mark_reimbursed,
+    totals,
+    totals_by_person,
+)
+from evaluation.exceptions import ReasonRequired
+from evaluation.proposals import add_proposal, decide_proposal, proposals_of
+from store.exceptions import InvalidInput
+from store.models import ContributionKind, Project, ProposalSource, ProposalStatus
+from tests.fixtures_evaluation import people
+
+
+def test_totals_per_person_and_per_project(session: Session, eval_running: Project) -> None:
+    team = people(session, eval_running)
+    awa, jp = team["awa"], team["jean-pierre"]
+    add_contribution(
+        session, eval_running, awa, on=date(2027, 3, 22), kind=ContributionKind.MEETING, hours=2, actor="t"
+    )
+    travel = add_contribution(
+        session,
+        eval_running,
+        awa,
+        on=date(2027, 3, 22),
+        kind=ContributionKind.TRAVEL,
+        hours=0.5,
+        amount_cents=1240,
+        receipt_ref="ticket 0322",
+        actor="t",
+    )
+    add_contribution(
+        session, eval_running, jp, on=date(2027, 4, 2), kind=ContributionKind.PREPARATION, hours=1.25, actor="t"
+    )
+    mark_reimbursed(session, eval_running, travel.id or 0, date(2027, 4, 2), actor="t")
+
+    mine = contributions_of(session, eval_running, awa)
+    assert [c.hours for c in mine] == [2, 0.5]
+    assert totals(mine).hours == 2.5 and totals(mine).amount_cents == 1240 and totals(mine).owed_cents == 0
+    per_person = totals_by_person(contributions(session, eval_running))
+    assert per_person[jp.id or 0].hours == 1.25
+    assert totals(contributions(session, eval_running)).hours == 3.75
+    assert euros(1240) == "12,40 €" and euros(1240, "en") == "€12.40"
+
+
+def test_csv_for_the_accounts(session: Session, eval_running: Project) -> None:
+    awa = people(session, eval_running)["awa"]
+    add_contribution(
+        session,
+        eval_running,
+        awa,
+        on=date(2027, 3, 22),
+        kind=ContributionKind.TRAVEL,
+        hours=0.5,
+        amount_cents=1240,
+        receipt_ref="ticket 0322",
+        reimbursed_on=date(2027, 4, 2),
+        actor="t",
+    )
+    text = contributions_csv(contributions(session, eval_running), {awa.id or 0: awa.name})
+    lines = text.splitlines()
+    assert lines[0] == "id;date;personne;nature;heures;montant_eur;justificatif;rembourse_le;description"
+    assert lines[1].endswith(";2027-03-22;Awa Diallo;deplacement;0,50;12,40;ticket 0322;2027-04-02;")
+
+
+def test_contribution_validation(session: Session, eval_running: Project) -> None:
+    awa = people(session, eval_running)["awa"]
+    with pytest.raises(InvalidInput, match="heures"):
+        add_contribution(
+            session, eval_running, awa, on=date(2027, 3, 1), kind=ContributionKind.MEETING, hours=0, actor="t"
+        )
+    with pytest.raises(InvalidInput, match="entre 0 et 24"):
+        add_contribution(
+            session, eval_running, awa, on=date(2027, 3, 1), kind=ContributionKind.MEETING, hours=30, actor="t"
+        )
+    with pytest.raises(InvalidInput, match="précéder"):
+        add_contribution(
+            session,
+            eval_running,
+            awa,
+            on=date(2027, 3, 1),
+            kind=ContributionKind.TRAVEL,
+            amount_cents=500,
+            reimbursed_on=date(2027, 2, 1),
+            actor="t",
+        )
+
+
+def test_proposals_and_their_outcome(session: Session, eval_running: Project) -> None:
+    awa = people(session, eval_running)["awa"]
+    poster = add_proposal(
+        session,
+        eval_running,
+        awa,
+        text="Affiche en gros caractères",
+        source=ProposalSource.CHECKPOINT,
+        step_key="point-etape-1",
+        actor="t",
+    )
+    saturday = add_proposal(
+        session, eval_running, awa, text="Ouvrir le samedi", source=ProposalSource.IDEA_BOX, actor="t"
+    )
+    with pytest.raises(ReasonRequired, match="raison"):
+        decide_proposal(session, eval_running, saturday.id or 0, ProposalStatus.NOT_RETAINED, actor="t")
+    with pytest.raises(ReasonRequired, match="adaptée"):
+        decide_proposal(session, eval_running, poster.id or 0, ProposalStatus.ADAPTED, actor="t")
+    decide_proposal(session, eval_running, poster.id or 0, ProposalStatus.ADOPTED, actor="t")
+    decide_proposal(
+        session,
+        eval_running,
+        saturday.id or 0,
+        ProposalStatus.NOT_RETAINED,
+        outcome="pas de personnel le samedi",
+        actor="t",
+    )
+    mine = proposals_of(session, eval_running, awa)
+    assert [(p.status, p.outcome) for p in mine] == [
+        (ProposalStatus.ADOPTED, None),
+        (ProposalStatus.NOT_RETAINED, "pas de personnel le samedi"),
+    ]
+    assert mine[0].decided_on == date(2027, 2, 22)
+
+
+def test_cli_contributions_and_proposals(cli, tmp_path: Path, eval_running: Project) -> None:
+    slug = eval_running.slug
+    assert (
+        cli("contribution", "add", slug, "-p", "awa@example.org", "--date", "2027-03-22", "--hours", "2").exit_code == 0
+    )
+    added = cli(
+        "contribution",
+        "add",
+        slug,
+        "-p",
+        "Awa Diallo",
+        "--date",
+        "2027-03-22",
+        "--amount",
+        "12,40",
+        "--kind",
+        "deplacement",
+        "--receipt",
+        "ticket",
+        "--json",
+    )
+    assert added.exit_code == 0 and '"amount": 12.4' in added.output
+    assert cli("contribution", "reimburse", slug, "2", "--date", "2027-04-01").exit_code == 0
+    csv_file = tmp_path / "compta.csv"
+    listed = cli("contribution", "list", slug, "--csv", str(csv_file))
+    assert listed.exit_code == 0
+    assert "Awa Diallo : 2 h, frais 12,40 €, reste dû 0,00 €" in listed.output
+    assert "12,40" in csv_file.read_text(encoding="utf-8")
+    bad_kind = cli("contribution", "add", slug, "-p", "awa@example.org", "--hours", "1", "--kind", "sieste")
+    assert bad_kind.exit_code == 1 and "inconnue" in bad_kind.output
+
+    assert cli("proposal", "add", slug, "-p", "awa@example.org", "--text", "Affiche en gros caractères").exit_code == 0
+    refused = cli("proposal", "decide", slug, "1", "--status", "non-retenue")
+    assert refused.exit_code == 1 and "raison" in refused.output
+    assert cli("proposal", "decide", slug, "1", "--status", "adaptee", "--reason", "en A3").exit_code == 0
+    listed = cli("proposal", "list", slug)
+    assert "[adaptée] Affiche en gros caractères — Awa Diallo (en A3)" in listed.output
