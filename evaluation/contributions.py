@@ -46,6 +46,12 @@ def parse_kind(value: str) -> ContributionKind:
         raise InvalidInput(f"Nature de contribution « {value} » inconnue ; choisir parmi : {known}.") from None
 
 
+def hours_text(value: float, lang: str = "fr") -> str:
+    """``2,5 h`` (French) or ``2.5 h``."""
+    text = f"{value:g}"
+    return f"{text if lang == 'en' else text.replace('.', ',')} h"
+
+
 def euros(cents: int, lang: str = "fr") -> str:
     """``12,50 €`` (French) or ``€12.50``."""
     value = f"{cents / 100:.2f}"

@@ -45,6 +45,51 @@ LEASE = timedelta(minutes=15)
 #: Occasion of the alert sent to the coordinator when a message is dead (never alerted about).
 DEAD_ALERT = "outbox-dead"
 
+#: What each occasion is, in words, for the outbox as the CLI and the web app show it.
+OCCASION_LABELS: dict[str, dict[str, str]] = {
+    "fr": {
+        "before": "rappel avant échéance",
+        "overdue": "relance",
+        "escalation": "alerte à la coordination",
+        "team-escalation": "alerte à l'équipe",
+        "invitation": "invitation",
+        "notes-follow-up": "notes du point d'étape",
+        "charter-unsigned": "charte à signer",
+        "charter-link": "lien de signature de la charte",
+        "phase-change": "changement de phase",
+        "outbox-dead": "message non envoyé",
+        "checkpoint-minutes": "compte rendu du point d'étape",
+        "feedback-invitation": "invitation au questionnaire",
+        "feedback-reminder": "rappel du questionnaire",
+        "indicators-request": "indicateurs à renseigner",
+        "thanks": "remerciements",
+        "login-link": "lien de connexion",
+    },
+    "en": {
+        "before": "reminder before due date",
+        "overdue": "overdue reminder",
+        "escalation": "alert to the coordination",
+        "team-escalation": "alert to the team",
+        "invitation": "invitation",
+        "notes-follow-up": "checkpoint notes",
+        "charter-unsigned": "charter to sign",
+        "charter-link": "charter signing link",
+        "phase-change": "phase change",
+        "outbox-dead": "message not sent",
+        "checkpoint-minutes": "checkpoint minutes",
+        "feedback-invitation": "questionnaire invitation",
+        "feedback-reminder": "questionnaire reminder",
+        "indicators-request": "indicators to record",
+        "thanks": "thanks",
+        "login-link": "login link",
+    },
+}
+
+
+def occasion_label(occasion: str, lang: str = "fr") -> str:
+    """The occasion in words (``feedback-reminder`` → « rappel du questionnaire »); unknown ones as they are."""
+    return OCCASION_LABELS["en" if lang == "en" else "fr"].get(occasion, occasion)
+
 
 @dataclass(frozen=True)
 class RetryPolicy:

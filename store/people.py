@@ -19,7 +19,7 @@ QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 #: Moments a person prefers to take part, in the field's words. English words are accepted.
 AVAILABILITY = {
     "matin": "matin", "morning": "matin", "mornings": "matin",
-    "apres-midi": "apres-midi", "afternoon": "apres-midi", "afternoons": "apres-midi",
+    "apres-midi": "apres-midi", "après-midi": "apres-midi", "afternoon": "apres-midi", "afternoons": "apres-midi",
     "soir": "soir", "soirs": "soir", "evening": "soir", "evenings": "soir",
     "semaine": "semaine", "weekday": "semaine", "weekdays": "semaine",
     "week-end": "week-end", "weekend": "week-end", "weekends": "week-end",
@@ -47,7 +47,7 @@ def normalise_availability(values: Iterable[str]) -> list[str]:
                 continue
             if word not in AVAILABILITY:
                 raise InvalidInput(
-                    f"Disponibilité inconnue « {word} » : choisir parmi matin, apres-midi, soir, semaine, week-end."
+                    f"Disponibilité inconnue « {word} » : choisir parmi matin, après-midi, soir, semaine, week-end."
                 )
             if AVAILABILITY[word] not in result:
                 result.append(AVAILABILITY[word])

@@ -208,3 +208,11 @@ def test_charter_cli_actions_reach_the_audit_log(cli, session):
     actions = [e.action for e in session.exec(select(AuditEvent)) if e.action.startswith("charter.")]
     assert actions == ["charter.version_created", "charter.rendered", "charter.signed", "charter.verified"]
     assert all(e.actor == "test" for e in session.exec(select(AuditEvent)) if e.action.startswith("charter."))
+
+
+def test_link_is_a_full_address_when_the_public_address_is_known(cli, session, monkeypatch):
+    small_project(session)
+    monkeypatch.setenv("COCON_BASE_URL", "https://cocon.msp-tilleuls.example/")
+    result = cli("charter", "link", "accueil", "--person", "awa@accueil.example.org")
+    assert result.exit_code == 0, result.output
+    assert "https://cocon.msp-tilleuls.example/charte/signer/" in result.output

@@ -1,5 +1,6 @@
 """Every command documents itself with an example, and the README names every command group."""
 
+import re
 from pathlib import Path
 
 import typer
@@ -43,3 +44,16 @@ def test_help_runs_for_every_command(cli) -> None:
 
 def test_typer_app_is_the_entry_point() -> None:
     assert isinstance(app, typer.Typer)
+
+
+def test_help_examples_name_the_demo_project_and_its_people() -> None:
+    """A coordinator trying an example on `cocon demo` finds the project and the person it names."""
+    from cocon.cli.demo import DEMO_PEOPLE
+
+    examples = "\n".join((command.help or "").split("Example:")[-1] for _, command in _commands())  # type: ignore[attr-defined]
+    slugs = set(re.findall(r"cocon [a-z]+ [a-z]+ ([a-z]+-[a-z-]+)(?![\w.])", examples))
+    assert slugs and slugs <= {"accueil-msp", "partenariat-msp", "boite-a-idees", "ambassadeur-sante"}, slugs
+    people = set(re.findall(r"(?:--person|-p|-a) (\S+@\S+)", examples))
+    assert people and people <= {email for _, _, email, _, _ in DEMO_PEOPLE}, people
+    numbers = re.findall(r"cocon person (?:export|erase) (\d+)", examples)  # `export 5 -o awa.json` is Awa
+    assert numbers and {DEMO_PEOPLE[int(n) - 1][0] for n in numbers} == {"Awa Diallo"}, numbers

@@ -198,3 +198,28 @@ def test_absences_move_upcoming_meeting_and_privacy_commands(cli, tmp_path: Path
     assert cli("person", "erase", person_id, "--yes").exit_code == 0
     erased = _json(cli("person", "export", person_id))
     assert erased["person"]["email"] is None and erased["person"]["name"] != "C"
+
+
+def test_tables_never_cut_the_ids_other_commands_take(cli) -> None:
+    """On an 80-column terminal, `project list` and `plan show --baseline` keep whole ids and dates."""
+    created = cli("project", "new", "--template", "boite-a-idees", "--name", "Boîte à idées",
+                  "--structure", "Maison de santé pluriprofessionnelle des Tilleuls", "--end", "2027-06-30",
+                  "--start", "2026-11-24")
+    assert created.exit_code == 0, created.output
+    listed = cli("project", "list")
+    assert "boite-a-idees" in listed.output, listed.output
+    plan = cli("plan", "show", "boite-a-idees", "--baseline")
+    assert plan.exit_code == 0, plan.output
+    for key in ("affichage-retours", "remerciements", "installation", "indicateurs"):
+        assert f"│ {key} " in plan.output, plan.output
+    assert "30/06/2027" in plan.output  # the end date, whole, in both date columns
+
+
+def test_availability_is_typed_and_shown_with_its_accent(cli) -> None:
+    slug = _new_project(cli)
+    added = cli("person", "add", slug, "--name", "Jean-Pierre Roux", "--role", "patient-partenaire",
+                "--email", "jp@example.org", "--availability", "après-midi")
+    assert added.exit_code == 0, added.output
+    listed = cli("person", "list", slug)
+    assert "après-midi" in listed.output and "apres-midi" not in listed.output
+    assert _json(cli("person", "list", slug, "--json"))["people"][0]["availability"] == ["apres-midi"]

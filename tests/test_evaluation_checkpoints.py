@@ -70,6 +70,7 @@ def test_minutes_render_in_french_and_english(session: Session, eval_running: Pr
     assert "- Refaire l'affiche d'accueil en gros caractères" in text
     assert "- Maquette de l'affiche — Awa (pour le lundi 5 avril 2027)" in text
     assert "Mener l'action co-construite : vendredi 28 mai 2027 — l'imprimeur ne livre qu'en mai" in text
+    assert "(échéance : " in text and "(prévue le" not in text  # not "prévue (prévue le …)"
     english = minutes_text(session, project, gathering, "en")
     assert "# Minutes — Checkpoint #1" in english and "Monday 22 March 2027" in english
 

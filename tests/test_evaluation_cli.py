@@ -50,6 +50,7 @@ def test_restitution_evaluate_thank_and_certificate(
     assert preview.exit_code == 0
     assert "--- Awa Diallo — Merci, Awa Diallo" in preview.output
     assert "« Affiche en gros caractères » : adoptée" in preview.output and "2 h de votre temps" in preview.output
+    assert "vous avez fait 1 proposition. Voici ce qu'elle est devenue :\n" in preview.output
     assert session.exec(select(OutboxMessage).where(OutboxMessage.occasion == "thanks")).all() == []
 
     queued = cli("thank", slug, "--queue-only", "--no-report")
@@ -61,5 +62,17 @@ def test_restitution_evaluate_thank_and_certificate(
     assert made.exit_code == 0
     text = "".join(page.extract_text() for page in PdfReader(certificate).pages)
     assert "Attestation de participation" in text and "Awa Diallo" in text and "2 h" in text
+    assert "(s)" not in text and "1 proposition, dont 1 adoptée ou adaptée" in " ".join(text.split())
     refused = cli("certificate", slug, "--person", "karim@example.org", "--output", str(tmp_path / "k.pdf"))
     assert refused.exit_code == 1 and "partenaires bénévoles" in refused.output
+
+
+def test_contribution_list_writes_hours_the_french_way(cli, eval_running: Project) -> None:
+    slug = eval_running.slug
+    added = cli("contribution", "add", slug, "-p", "awa@example.org", "--date", "2027-03-22", "--hours", "2.5",
+                "--amount", "12,40")
+    assert added.exit_code == 0, added.output
+    listed = cli("contribution", "list", slug)
+    assert listed.exit_code == 0, listed.output
+    assert "2,5 h" in listed.output and "2.5 h" not in listed.output
+    assert "Total : 2,5 h, frais 12,40 €" in listed.output

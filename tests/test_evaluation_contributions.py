@@ -169,3 +169,7 @@ def test_cli_contributions_and_proposals(cli, tmp_path: Path, eval_running: Proj
     assert cli("proposal", "decide", slug, "1", "--status", "adaptee", "--reason", "en A3").exit_code == 0
     listed = cli("proposal", "list", slug)
     assert "[adaptée] Affiche en gros caractères — Awa Diallo (en A3)" in listed.output
+    unsigned = cli("proposal", "add", slug, "--text", "Ouvrir le samedi", "--source", "boite-a-idees")
+    assert unsigned.exit_code == 0, unsigned.output
+    listed = cli("proposal", "list", slug)
+    assert "Ouvrir le samedi — sans nom, boîte à idées" in listed.output and "— —" not in listed.output

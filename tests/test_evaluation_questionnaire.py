@@ -3,6 +3,7 @@
 import json
 import sqlite3
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sqlmodel import Session, select
 from evaluation.exceptions import InvalidAnswers, InvitationUnusable
 from evaluation.feedback import invite_participants
 from evaluation.measurement import questionnaire_values
+from evaluation.messages import FEEDBACK_INVITATION, FeedbackMessage
 from evaluation.questionnaire import (
     answer_questionnaire,
     hash_token,
@@ -21,6 +23,7 @@ from evaluation.questionnaire import (
     results_by_group,
 )
 from evaluation.report import build_report, report_html
+from notifications.messages import render_message
 from notifications.outbox import dispatch
 from store.db import get_engine
 from store.models import FeedbackInvitation, FeedbackResponse, Project, RoleGroup
@@ -223,7 +226,17 @@ def test_cli_answers_from_a_file_and_interactively(
     interactive = cli("feedback", "answer", other.token, input=typed)
     assert interactive.exit_code == 0, interactive.output
     assert "Répondre de 1 à 5" in interactive.output
+    assert interactive.output.count("Tout à fait d'accord") == 1  # the scale is shown once, not at every statement
     stored = sorted(json.dumps(r.answers, sort_keys=True) for r in responses(session, eval_running))
     assert len(stored) == 2
     status = cli("feedback", "status", eval_running.slug, "--json")
     assert '"answered": 2' in status.output
+
+
+def test_an_invitation_without_a_web_address_speaks_of_a_code_not_a_link() -> None:
+    for lang, word in (("fr", "Ce code est personnel"), ("en", "This code is personal")):
+        bare = FeedbackMessage(person_name="Awa", project_name="Accueil", link=None, token="abc",
+                               expires_on=date(2027, 6, 21), partner=True)
+        assert word in render_message(FEEDBACK_INVITATION, bare, lang).text
+        linked = bare.model_copy(update={"link": "https://cocon.example/questionnaire/abc"})
+        assert word not in render_message(FEEDBACK_INVITATION, linked, lang).text

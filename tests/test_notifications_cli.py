@@ -1,12 +1,14 @@
 """`cocon remind`, `cocon outbox list|retry` and `cocon serve`'s errors, driven like a user would."""
 
 import json
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from notifications.outbox import enqueue
+from notifications.outbox import OCCASION_LABELS, enqueue, occasion_label
 from store.models import OutboxMessage, OutboxState, Person
 from tests.factories import make_project
 from tests.fixtures_notifications import SmtpSink
@@ -106,3 +108,18 @@ def test_remind_is_quick_on_a_small_store(
     report = run_cycle()
     assert time.perf_counter() - start < 2.0
     assert report.dispatch is not None and report.dispatch.messages == 5  # shared people: one digest each
+
+
+def test_every_occasion_has_words_in_both_languages() -> None:
+    """`cocon outbox list` and the web page show occasions in words, never a raw key like feedback-reminder."""
+    root = Path(__file__).resolve().parent.parent
+    used: set[str] = set()
+    for package in ("notifications", "evaluation", "charters", "cocon", "flows"):
+        for source in (root / package).rglob("*.py"):
+            text = source.read_text(encoding="utf-8")
+            used |= set(re.findall(r'occasion="([a-z-]+)"', text))
+            used |= set(re.findall(r'^[A-Z_]*(?:OCCASION|ALERT)[A-Z_]* = "([a-z-]+)"', text, re.MULTILINE))
+    assert {"phase-change", "feedback-reminder", "checkpoint-minutes", "thanks", "login-link"} <= used
+    for lang in ("fr", "en"):
+        assert used <= set(OCCASION_LABELS[lang]), sorted(used - set(OCCASION_LABELS[lang]))
+    assert occasion_label("feedback-reminder") == "rappel du questionnaire"

@@ -173,6 +173,8 @@ def test_dashboard_shows_phase_milestone_late_steps_and_filters(
     log_in(client, email="nadia@example.org")
     page = client.get("/tableau-de-bord").text
     assert "Accueil en salle d" in page and "en retard" in page and "à signer" in page
+    cards = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('class="cards"')[1].split("</ul>")[0]))
+    assert "1 projet " in cards and "1 charte pas encore signée" in cards, cards  # singular, lower case
     assert client.get("/tableau-de-bord?phase=pendant").text.count("/projets/accueil-tilleuls") == 0
     assert "/projets/accueil-tilleuls" in client.get("/tableau-de-bord?structure=MSP+des+Tilleuls&phase=avant").text
 
@@ -266,10 +268,11 @@ def test_my_contributions_and_evaluation_pages(client: TestClient, web_world: We
         decide_proposal(session, project, proposal.id, ProposalStatus.ADOPTED, actor="test")
     log_in_with_link(client, db_url, web_world.partner_a)
     mine = client.get("/mes-contributions").text
-    assert "2.5 h" in mine and "12,40" in mine and "Une affiche en gros caractères" in mine and "adoptée" in mine
+    assert "2,5 h" in mine and "2.5" not in mine and "12,40" in mine and "Une affiche en gros caractères" in mine and "adoptée" in mine
     assert "Diagnostic territorial" not in mine
     evaluation = client.get(f"/projets/{web_world.slug_a}/evaluation")
     assert evaluation.status_code == 200 and "Indicateurs" in evaluation.text
+    assert "Aucune rencontre enregistrée." in evaluation.text  # the Participation section is never left empty
 
 
 def test_english_switch(client: TestClient, web_world: WebWorld) -> None:
@@ -392,3 +395,18 @@ def test_cocon_serve_starts_the_web_app(db_url: str, monkeypatch) -> None:  # ty
         assert response.status_code == 200 and "Connexion" in response.text
     finally:
         stop()
+
+
+def test_cocon_web_demo_prints_both_demo_logins(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cocon.cli.users import DEMO_LOGINS
+    from cocon.web import server
+
+    class Idle:
+        def run(self) -> None:
+            return None
+
+    monkeypatch.setattr(server, "server_for", lambda *args, **kwargs: Idle())
+    result = cli("web", "--demo", "--port", "8799")
+    assert result.exit_code == 0, result.output
+    for email in DEMO_LOGINS:
+        assert f"Connexion de démonstration : {email} / demo-cocon-2026" in result.output

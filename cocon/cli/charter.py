@@ -17,6 +17,7 @@ from charters.versions import (
     signing_language,
 )
 from cocon.cli.output import actor, db, emit_json, fail, lang, say
+from evaluation.messages import base_url
 from planning.calendar import long_date
 from store import audit
 from store.clock import PARIS, now
@@ -135,7 +136,7 @@ def sign(
 ) -> None:
     """Record a signature of the current version made on paper.
 
-    Example: cocon charter sign accueil-msp --person marie@example.org --method paper --version 2
+    Example: cocon charter sign accueil-msp --person awa@example.org --method paper --version 2
     """
     if method not in ("paper", "papier"):
         raise InvalidInput(
@@ -170,9 +171,12 @@ def link(
     project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id."),
     person_ref: str = typer.Option(..., "--person", help="Person number, email or exact name."),
 ) -> None:
-    """Create a single-use signing link (valid 30 days) and print its path once; it is not kept.
+    """Create a single-use signing link (valid 30 days) and print it once; it is not kept.
 
-    Example: cocon charter link accueil-msp --person marie@example.org
+    The link starts with COCON_BASE_URL (the web app's public address) when it is set, else it is
+    the path alone, to put after that address.
+
+    Example: cocon charter link accueil-msp --person awa@example.org
     """
     with db() as session:
         project = get_project(session, project_slug)
@@ -180,7 +184,7 @@ def link(
         token = create_signing_link(session, project, person, actor=actor())
         name = person.name
     expires = long_date((now() + LINK_VALIDITY).astimezone(PARIS).date(), lang())
-    typer.echo(signing_path(token))
+    typer.echo((base_url() or "") + signing_path(token))
     typer.echo(
         say(
             f"Lien de signature pour {name}, à usage unique, valable jusqu'au {expires}. Il ne sera plus affiché.",

@@ -21,7 +21,7 @@ DEMO_PEOPLE = [
     ("Dr Karim Benali", "professionnel", "k.benali@msp-tilleuls.example", ["soir"], None),
     ("Sophie Leroy", "professionnel", "s.leroy@msp-tilleuls.example", [], None),
     ("Julien Moreau", "professionnel", "j.moreau@msp-tilleuls.example", ["matin"], None),
-    ("Awa Diallo", "patient-partenaire", "awa.diallo@example.org", ["soir", "week-end"], "20:30-09:30"),
+    ("Awa Diallo", "patient-partenaire", "awa@example.org", ["soir", "week-end"], "20:30-09:30"),
     ("Jean-Pierre Roux", "representant-usagers", "jp.roux@asso-usagers.example", ["apres-midi"], "19:00-09:00"),
 ]
 

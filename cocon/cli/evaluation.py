@@ -26,6 +26,7 @@ from evaluation.contributions import (
     contributions,
     contributions_csv,
     euros,
+    hours_text,
     mark_reimbursed,
     parse_kind,
     totals,
@@ -41,7 +42,15 @@ from evaluation.indicators import (
     is_locked,
     record_value,
 )
-from evaluation.proposals import STATUS_LABELS, add_proposal, decide_proposal, parse_source, parse_status, proposals
+from evaluation.proposals import (
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    add_proposal,
+    decide_proposal,
+    parse_source,
+    parse_status,
+    proposals,
+)
 from evaluation.questionnaire import DONT_KNOW, answer_questionnaire, invitations, questionnaire_for
 from evaluation.restitution import record_restitution
 from evaluation.thanks import certificate_pdf, send_thanks
@@ -331,19 +340,19 @@ def contribution_list(
     for r in rows:
         money = f" {euros(r.amount_cents, language)}" if r.amount_cents else ""
         typer.echo(
-            f"{r.id:>4}  {r.on}  {names.get(r.person_id, r.person_id)}  {KIND_LABELS[language][r.kind]}  {r.hours:g} h{money}"
+            f"{r.id:>4}  {r.on}  {names.get(r.person_id, r.person_id)}  {KIND_LABELS[language][r.kind]}  {hours_text(r.hours, language)}{money}"
         )
     for pid, t in per_person.items():
         typer.echo(
             say(
-                f"{names.get(pid, pid)} : {t.hours:g} h, frais {euros(t.amount_cents)}, reste dû {euros(t.owed_cents)}",
-                f"{names.get(pid, pid)}: {t.hours:g} h, expenses {euros(t.amount_cents, 'en')}, owed {euros(t.owed_cents, 'en')}",
+                f"{names.get(pid, pid)} : {hours_text(t.hours)}, frais {euros(t.amount_cents)}, reste dû {euros(t.owed_cents)}",
+                f"{names.get(pid, pid)}: {hours_text(t.hours, 'en')}, expenses {euros(t.amount_cents, 'en')}, owed {euros(t.owed_cents, 'en')}",
             )
         )
     typer.echo(
         say(
-            f"Total : {overall.hours:g} h, frais {euros(overall.amount_cents)}, reste dû {euros(overall.owed_cents)}",
-            f"Total: {overall.hours:g} h, expenses {euros(overall.amount_cents, 'en')}, owed {euros(overall.owed_cents, 'en')}",
+            f"Total : {hours_text(overall.hours)}, frais {euros(overall.amount_cents)}, reste dû {euros(overall.owed_cents)}",
+            f"Total: {hours_text(overall.hours, 'en')}, expenses {euros(overall.amount_cents, 'en')}, owed {euros(overall.owed_cents, 'en')}",
         )
     )
     if csv_file is not None:
@@ -444,11 +453,15 @@ def proposal_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = 
     if as_json:
         emit_json(data)
         return
+    language = lang()
     for p in rows:
         outcome = f" ({p.outcome})" if p.outcome else ""
-        typer.echo(
-            f"{p.id:>4}  [{STATUS_LABELS[lang()][p.status]}] {p.text} — {names.get(p.person_id or 0, '—')}{outcome}"
+        who = (
+            names.get(p.person_id, "—")
+            if p.person_id
+            else f"{say('sans nom', 'unsigned')}, {SOURCE_LABELS[language][p.source]}"
         )
+        typer.echo(f"{p.id:>4}  [{STATUS_LABELS[language][p.status]}] {p.text} — {who}{outcome}")
 
 
 # --- indicators ----------------------------------------------------------------------------------
@@ -640,6 +653,9 @@ def feedback_status(
 def _ask(view: Any) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     scale = " / ".join(f"{i + 1} = {label}" for i, label in enumerate(view.scale))
+    # The scale once, then a short reminder at each statement (not the whole legend twenty times).
+    typer.echo(say("Pour chaque phrase : ", "For each statement: ") + f"{scale} ; {DONT_KNOW} = {view.dont_know}.")
+    short = f"(1-5 ; {DONT_KNOW} ; " + say("Entrée pour passer", "Enter to skip") + ")"
     for section in view.sections:
         console.print(f"\n[bold]{section.title.get(view.lang)}[/bold]")
         for item in section.items:
@@ -650,9 +666,7 @@ def _ask(view: Any) -> dict[str, Any]:
                 continue
             while True:
                 value = typer.prompt(
-                    f"{item.text.get(view.lang)}\n  ({scale} ; {DONT_KNOW} = {view.dont_know} ; "
-                    + say("Entrée pour passer", "Enter to skip")
-                    + ")",
+                    f"{item.text.get(view.lang)}\n  {short}",
                     default="",
                     show_default=False,
                 )

@@ -8,7 +8,7 @@ from rich.table import Table
 
 from cocon.cli.output import actor, console, db, emit_json, lang, say
 from notifications.cycle import run_cycle
-from notifications.outbox import list_messages, retry_messages
+from notifications.outbox import list_messages, occasion_label, retry_messages
 from planning.calendar import long_date
 from store.db import ensure_schema
 from store.models import OutboxState
@@ -16,28 +16,6 @@ from store.projects import get_project
 
 outbox_app = typer.Typer(help="The outbox: every notification, sent or not; replay what failed.", no_args_is_help=True)
 
-OCCASIONS = {
-    "fr": {
-        "before": "rappel avant échéance",
-        "overdue": "relance",
-        "escalation": "alerte à la coordination",
-        "invitation": "invitation",
-        "notes-follow-up": "notes du point d'étape",
-        "charter-unsigned": "charte à signer",
-        "phase-change": "changement de phase",
-        "outbox-dead": "message non envoyé",
-    },
-    "en": {
-        "before": "reminder before due date",
-        "overdue": "overdue reminder",
-        "escalation": "alert to the coordination",
-        "invitation": "invitation",
-        "notes-follow-up": "checkpoint notes",
-        "charter-unsigned": "charter to sign",
-        "phase-change": "phase change",
-        "outbox-dead": "message not sent",
-    },
-}
 STATES = {
     "fr": {
         "pending": "en attente",
@@ -59,7 +37,7 @@ STATES = {
 
 
 def _occasion(value: str) -> str:
-    return OCCASIONS[lang()].get(value, value)
+    return occasion_label(value, lang())
 
 
 def remind(
@@ -127,7 +105,7 @@ def outbox_list(
 ) -> None:
     """List the project's notifications: what was sent, is waiting, failed or was given up.
 
-    Example: cocon outbox list accueil-salle-attente --state dead --state failed
+    Example: cocon outbox list accueil-msp --state dead --state failed
     """
     with db() as session:
         found = get_project(session, project)
@@ -173,7 +151,7 @@ def outbox_list(
 def outbox_retry(project: str = typer.Argument(..., help="Project slug.")) -> None:
     """Queue the project's failed and abandoned notifications again, due now (sent at the next `cocon remind`).
 
-    Example: cocon outbox retry accueil-salle-attente && cocon remind
+    Example: cocon outbox retry accueil-msp && cocon remind
     """
     with db() as session:
         found = get_project(session, project)

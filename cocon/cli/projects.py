@@ -10,7 +10,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from cocon.cli.output import actor, console, db, emit_json, lang, say
-from planning.calendar import long_date
+from planning.calendar import long_date, short_date
 from planning.ics import IcsEvent, calendar_bytes
 from project_templates import find_template
 from store import phases, plans
@@ -110,10 +110,18 @@ def project_list(
                        "No project yet. Create one with `cocon project new` or try `cocon demo`."))
         return
     table = Table(say("Projet", "Project"), say("Nom", "Name"), "Structure", "Phase", say("Fin", "End"), say("Avancement", "Progress"))
+    _keep_whole(table, [row["slug"] for row in rows])
     for row in rows:
         table.add_row(row["slug"], row["name"], row["structure"], _phase_label(row["phase"]),
                       long_date(row["end"], lang()), f"{row['done']}/{row['steps']}")
     console.print(table)
+
+
+def _keep_whole(table: Table, identifiers: list[str]) -> None:
+    """The first column holds what the other commands take (project or step id): never cut it with "…"."""
+    column = table.columns[0]
+    column.no_wrap = True
+    column.min_width = max([len(i) for i in identifiers] + [column.min_width or 0])
 
 
 def project_summary(session: Session, project: Project) -> dict[str, Any]:
@@ -200,7 +208,7 @@ def person_add(
     phone: str | None = typer.Option(None, "--phone"),
     apprise_url: str | None = typer.Option(None, "--apprise-url", help="Any Apprise URL (SMS gateway, Signal, Matrix…)."),
     language: str = typer.Option("fr", "--lang", help="fr or en."),
-    availability: list[str] = typer.Option([], "--availability", help="matin, apres-midi, soir, semaine, week-end."),
+    availability: list[str] = typer.Option([], "--availability", help="matin, après-midi, soir, semaine, week-end."),
     quiet_hours: str | None = typer.Option(None, "--quiet-hours", help="No messages in this local time range, e.g. 21:00-08:00."),
     unavailable: list[str] = typer.Option([], "--unavailable", help="Dates or ranges: 2027-03-01..2027-03-15."),
     as_json: bool = typer.Option(False, "--json"),
@@ -242,7 +250,7 @@ def person_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = ty
     table = Table("n°", say("Nom", "Name"), say("Rôle", "Role"), say("Joignable par", "Reachable by"), say("Disponibilités", "Availability"))
     for row in rows:
         table.add_row(str(row["id"]), row["name"], row["role_label"], ", ".join(row["channels"]),
-                      ", ".join(row["availability"]) + (f" ({say('calme', 'quiet')} {row['quiet_hours']})" if row["quiet_hours"] else ""))
+                      ", ".join(a.replace("apres-midi", "après-midi") for a in row["availability"]) + (f" ({say('calme', 'quiet')} {row['quiet_hours']})" if row["quiet_hours"] else ""))
     console.print(table)
     for c in coverage:
         if c.missing:
@@ -254,7 +262,7 @@ def person_export(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
                   output: Path | None = typer.Option(None, "--output", "-o")) -> None:
     """Export everything Cocon holds about one person (JSON), for a subject access request.
 
-    Example: cocon person export 4 -o awa.json
+    Example: cocon person export 5 -o awa.json
     """
     with db() as session:
         data = export_person(session, person_id)
@@ -270,7 +278,7 @@ def person_erase(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
                  yes: bool = typer.Option(False, "--yes", help="Confirm the erasure.")) -> None:
     """Erase a person's name and contact details everywhere (right to erasure); history stays anonymous.
 
-    Example: cocon person erase 4 --yes
+    Example: cocon person erase 5 --yes
     """
     if not yes:
         raise InvalidInput(say("Effacement définitif : relancez avec --yes pour confirmer.",
@@ -338,12 +346,17 @@ def plan_show(
     if baseline:
         table.add_column(say("Référence", "Baseline"))
         table.add_column(say("Écart", "Shift"))
+    _keep_whole(table, [row["key"] for row in rows])
+    for index in (3, 5) if baseline else ():
+        table.columns[index].no_wrap = True  # short dates, never cut
+    # Side by side, the two dates are compared: short ones (24/11/2026) keep the table readable on 80 columns.
+    day = short_date if baseline else long_date
     for row in rows:
-        cells = [row["key"], row["title"], _phase_label(row["phase"]), long_date(row["due"], language),
+        cells = [row["key"], row["title"], _phase_label(row["phase"]), day(row["due"], language),
                  _status_label(StepStatus(row["status"]))]
         if baseline:
             shift = row["shift_days"]
-            cells += [long_date(row["baseline"], language), f"{shift:+d} j" if shift else "="]
+            cells += [day(row["baseline"], language), f"{shift:+d} {say('j', 'd')}" if shift else "="]
         table.add_row(*cells)
     console.print(table)
 

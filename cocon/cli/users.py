@@ -118,12 +118,8 @@ def web(
     server = server_for(host, port, url)
     typer.echo(say(f"Cocon est ouvert sur {address}", f"Cocon is open at {address}"))
     if demo:
-        typer.echo(
-            say(
-                f"Connexion de démonstration : claire.martin@msp-tilleuls.example / {DEMO_PASSWORD}",
-                f"Demo login: claire.martin@msp-tilleuls.example / {DEMO_PASSWORD}",
-            )
-        )
+        for email in DEMO_LOGINS:  # the coordinator and the facilitator, as `cocon serve --demo` prints them
+            typer.echo(say(f"Connexion de démonstration : {email} / {DEMO_PASSWORD}", f"Demo login: {email} / {DEMO_PASSWORD}"))
     server.run()
 
 

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 
 from cocon.web.pages import DB, LoggedIn, language_of, render
-from evaluation.contributions import Totals, contributions_of, euros, totals
+from evaluation.contributions import Totals, contributions_of, euros, hours_text, totals
 from evaluation.proposals import STATUS_LABELS, proposals_of
 from store.models import Contribution, Membership, Project, Proposal
 
@@ -43,5 +43,6 @@ def my_contributions(request: Request, session: DB, viewer: LoggedIn) -> Respons
         title_key="contributions_title",
         blocks=blocks,
         euros=lambda cents: euros(cents, lang),
+        hours=lambda value: hours_text(value, lang),
         status_labels=STATUS_LABELS["en" if lang == "en" else "fr"],
     )

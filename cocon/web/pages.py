@@ -23,6 +23,7 @@ from cocon.web.security import (
     csrf_valid,
     live_session,
 )
+from notifications.outbox import occasion_label
 from planning.calendar import long_date, long_datetime
 from store.db import session_scope
 from store.models import Account, Person
@@ -126,6 +127,7 @@ def _environment() -> Environment:
     )
     env.filters["long_date"] = long_date
     env.filters["long_datetime"] = long_datetime
+    env.filters["occasion_label"] = occasion_label
     return env
 
 
