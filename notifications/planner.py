@@ -176,14 +176,18 @@ def _rules(template: ProjectTemplate) -> tuple[dict[str, _StepRule], frozenset[s
 
 def plan_project(project: ProjectView, today: date, *, catch_up: int = CATCH_UP_DAYS) -> list[DigestItem]:
     """Every digest item due for one project on ``today`` (idempotency is the outbox's job)."""
-    if project.phase == "clos":
-        return []
     rules, signers = _rules(project.template)
     items: list[DigestItem] = []
 
     def add(person: PersonView, occasion: str, about: str, on: date, **facts: Any) -> None:
         if person.contactable:
             items.append(DigestItem(project.id, person.id, occasion, about, on, facts))
+
+    if project.phase == "clos":  # a closed project only announces that it is closed
+        if project.phase_changed_on is not None and 0 <= (today - project.phase_changed_on).days <= catch_up:
+            for person in project.people:
+                add(person, "phase-change", f"phase:{project.phase}", project.phase_changed_on, phase=project.phase)
+        return items
 
     groups: dict[tuple[str, ...], list[PersonView]] = {}
 

@@ -4,11 +4,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, cast
+from sqlalchemy import String, cast, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from notifications.planner import PersonView, ProjectView, StepView, horizon
+from notifications.planner import CATCH_UP_DAYS, PersonView, ProjectView, StepView, horizon
 from project_templates.schema import ProjectTemplate
 from store.clock import PARIS
 from store.models import Membership, Person, PlanStep, Project, ProjectPhase, StepStatus
@@ -64,8 +64,11 @@ def load_projects(
     With ``today``, only the steps that may yield a reminder around that day are read (the
     planner's horizon); without it, every step.
     """
+    # Closed projects are read only while their "project closed" notice can still be due.
+    closed_since = datetime.now(PARIS) - timedelta(days=CATCH_UP_DAYS + 1) if today is None else (
+        datetime.combine(today, datetime.min.time(), tzinfo=PARIS) - timedelta(days=CATCH_UP_DAYS + 1))
     project_query = select(Project.id, Project.template_record_id, Project.phase, Project.phase_changed_at).where(
-        Project.phase != ProjectPhase.CLOS
+        or_(col(Project.phase) != ProjectPhase.CLOS, col(Project.phase_changed_at) >= closed_since)
     )
     if project_ids is not None:
         project_query = project_query.where(col(Project.id).in_(list(project_ids)))

@@ -147,12 +147,29 @@ def refresh_gatherings(session: Session, project: Project, *, actor: str = "coco
 
 
 def set_status(
-    session: Session, project: Project, key: str, status: StepStatus, *, actor: str, note: str | None = None
+    session: Session,
+    project: Project,
+    key: str,
+    status: StepStatus,
+    *,
+    actor: str,
+    note: str | None = None,
+    by_hand: bool = False,
 ) -> PlanStep:
-    """Change a step's status along the declared transitions."""
+    """Change a step's status along the declared transitions.
+
+    ``by_hand`` marks a person's direct action (CLI, web): a charter step cannot be completed that
+    way, only by the signatures of every signer (``charters``), so the phase gate means something.
+    """
     step = get_step(session, project, key)
     if status == step.status:
         return step
+    if by_hand and status == StepStatus.DONE and step.kind == StepKind.CHARTER.value:
+        raise TransitionNotAllowed(
+            f"L'étape « {key} » se termine d'elle-même quand chaque signataire a signé la charte en cours : "
+            f"voir `cocon charter status {project.slug}` ; une signature sur papier s'enregistre avec "
+            f"`cocon charter sign {project.slug} --person … --method paper`."
+        )
     if status not in STEP_TRANSITIONS[step.status]:
         labels = STATUS_LABELS["fr"]
         raise TransitionNotAllowed(
@@ -170,8 +187,10 @@ def set_status(
     return step
 
 
-def mark_done(session: Session, project: Project, key: str, *, actor: str, note: str | None = None) -> PlanStep:
-    return set_status(session, project, key, StepStatus.DONE, actor=actor, note=note)
+def mark_done(
+    session: Session, project: Project, key: str, *, actor: str, note: str | None = None, by_hand: bool = False
+) -> PlanStep:
+    return set_status(session, project, key, StepStatus.DONE, actor=actor, note=note, by_hand=by_hand)
 
 
 def plan_changes(session: Session, project: Project) -> list[PlanChange]:

@@ -46,14 +46,17 @@ def test_project_lifecycle_through_the_cli(cli) -> None:
     assert refused.exit_code == 1
     assert "charte" in refused.output and "indicateurs" in refused.output and "Traceback" not in refused.output
 
-    for step in ("cartographie", "rencontre", "charte", "indicateurs"):
+    for step in ("cartographie", "rencontre", "indicateurs"):
         assert cli("step", "done", slug, step).exit_code == 0
+    by_hand = cli("step", "done", slug, "charte")
+    assert by_hand.exit_code == 1 and "chaque signataire" in by_hand.output
+    assert "charte" in cli("phase", "advance", slug).output
+    for email in ("claire@example.org", "karim@example.org", "sophie@example.org", "awa@example.org"):
+        assert cli("charter", "sign", slug, "--person", email, "--method", "paper").exit_code == 0
     assert _json(cli("phase", "advance", slug, "--json"))["phase"] == "pendant"
 
-    again = cli("step", "done", slug, "charte")
-    assert again.exit_code == 0
-    illegal = cli("step", "start", slug, "charte")
-    assert illegal.exit_code == 0  # done → in progress (reopen) is a declared transition
+    reopened = cli("step", "start", slug, "cartographie")
+    assert reopened.exit_code == 0  # done → in progress (reopen) is a declared transition
     skipped = cli("step", "skip", slug, "methode")
     assert skipped.exit_code == 0
     not_allowed = cli("step", "start", slug, "methode")

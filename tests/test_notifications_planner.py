@@ -59,7 +59,11 @@ def test_before_and_overdue_reminders_follow_the_default_policy() -> None:
 def test_nothing_for_a_finished_step_a_closed_project_or_people_who_paused() -> None:
     done = StepView("cartographie", "cartographie", "actor-mapping", "coordination", date(2027, 1, 18), True)
     assert days_with(project(done), date(2027, 1, 1), date(2027, 2, 28)) == {}
-    assert days_with(project(MAPPING, phase="clos"), date(2027, 1, 1), date(2027, 2, 28)) == {}
+    closed = days_with(project(MAPPING, phase="clos"), date(2027, 1, 1), date(2027, 2, 28))
+    # a closed project says once that it is closed, to everyone, and nothing else
+    assert list(closed) == [date(2027, 1, 4)]
+    assert {occasion for _, occasion in closed[date(2027, 1, 4)]} == {"phase-change"}
+    assert len(closed[date(2027, 1, 4)]) == 4
     paused = PersonView(1, frozenset({"coordination"}), paused=True)
     opted_out = PersonView(1, frozenset({"coordination"}), opted_out=True)
     unreachable = PersonView(1, frozenset({"coordination"}), reachable=False)

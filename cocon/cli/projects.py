@@ -410,7 +410,7 @@ def plan_history(slug: str = typer.Argument(..., metavar="P"), as_json: bool = t
 def _set_status(slug: str, step: str, status: StepStatus, note: str | None, as_json: bool) -> None:
     with db() as session:
         project = get_project(session, slug)
-        row = plans.set_status(session, project, step, status, actor=actor(), note=note)
+        row = plans.set_status(session, project, step, status, actor=actor(), note=note, by_hand=True)
         result = {"step": row.key, "status": row.status.value}
     if as_json:
         emit_json(result)

@@ -307,7 +307,7 @@ def mark_done_action(
 ) -> Response:
     project = managed_project(session, viewer, slug)
     try:
-        mark_done(session, project, step, actor=viewer.actor, note=note.strip() or None)
+        mark_done(session, project, step, actor=viewer.actor, note=note.strip() or None, by_hand=True)
     except CoconError as error:
         return _failed(request, session, viewer, project, error)
     return redirect(request, f"/projets/{slug}?ok=done#plan")
