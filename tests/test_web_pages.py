@@ -6,14 +6,14 @@ from datetime import date
 from html import unescape
 
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from cocon.web import i18n
 from cocon.web.pages import TEMPLATES_DIR
 from cocon.web.timeline import TimelineRow, timeline_svg
 from evaluation.indicators import Verdict
 from evaluation.questionnaire import invite
-from store.db import session_scope
+from store.db import get_engine, session_scope
 from store.models import (
     Account,
     AccountKind,
@@ -24,6 +24,7 @@ from store.models import (
     IndicatorValue,
     Membership,
     OutboxState,
+    Person,
     PlanChange,
     Project,
     ProjectPhase,
@@ -107,6 +108,19 @@ def test_coordinator_actions_go_through_the_store(client: TestClient, web_world:
         {"name": "Lucie Blanc", "role": "patient-partenaire", "email": "lucie@example.org"},
     )
     assert duplicate.status_code == 400 and "a déjà le rôle" in duplicate.text
+    evenings = client.post(
+        f"/projets/{slug}/personnes",
+        data={"name": "Marc Petit", "role": "patient-partenaire", "email": "marc@example.org", "language": "fr",
+              "availability": ["soir", "week-end"], "quiet_hours": "21:00-09:00",
+              "csrf_token": csrf_of(client, "/tableau-de-bord")},
+    )
+    assert evenings.status_code == 303
+    with Session(get_engine(db_url)) as check:
+        marc = check.exec(select(Person).where(Person.email == "marc@example.org")).one()
+        assert marc.availability == ["soir", "week-end"] and marc.quiet_hours == "21:00-09:00"
+    bad_hours = _post(client, f"/projets/{slug}/personnes",
+                      {"name": "Zoé", "role": "professionnel", "email": "zoe@example.org", "quiet_hours": "tard"})
+    assert bad_hours.status_code == 400 and "Heures calmes" in bad_hours.text
 
     no_reason = _post(
         client, f"/projets/{slug}/etapes/deplacer", {"step": "rencontre", "to": "2027-02-08", "reason": " "}

@@ -228,6 +228,8 @@ def add_person_action(
     email: Annotated[str, Form()] = "",
     phone: Annotated[str, Form()] = "",
     language: Annotated[str, Form()] = "fr",
+    availability: Annotated[list[str] | None, Form()] = None,
+    quiet_hours: Annotated[str, Form()] = "",
 ) -> Response:
     project = managed_project(session, viewer, slug)
     try:
@@ -239,6 +241,8 @@ def add_person_action(
             email=email.strip() or None,
             phone=phone.strip() or None,
             language=language,
+            availability=availability or [],
+            quiet_hours=quiet_hours.strip() or None,
             actor=viewer.actor,
         )
     except CoconError as error:
