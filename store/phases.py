@@ -26,36 +26,46 @@ def _open_steps(steps: list[PlanStep], phase: ProjectPhase, *, recurring: bool) 
     ]
 
 
-def gate_problems(session: Session, project: Project) -> list[str]:
+def gate_problems(session: Session, project: Project, lang: str = "fr") -> list[str]:
     """What is missing before the project can leave its current phase (empty when it can)."""
+    en = lang == "en"
     if project.phase == ProjectPhase.CLOS:
-        return ["le projet est clos"]
+        return ["the project is closed" if en else "le projet est clos"]
     steps = plan_steps(session, project)
     missing: list[str] = []
     if project.phase == ProjectPhase.AVANT:
-        for coverage in role_coverage(session, project):
+        for coverage in role_coverage(session, project, lang):
             if coverage.missing:
-                missing.append(f"rôle « {coverage.label} » : {coverage.count}/{coverage.minimum} personne(s)")
-        for kind, label in ((StepKind.CHARTER, "charte signée"), (StepKind.INDICATORS, "indicateurs choisis")):
+                missing.append(
+                    f"role '{coverage.label}': {coverage.count}/{coverage.minimum} person(s)" if en
+                    else f"rôle « {coverage.label} » : {coverage.count}/{coverage.minimum} personne(s)"
+                )
+        labels = {StepKind.CHARTER: ("charte signée", "charter signed"), StepKind.INDICATORS: ("indicateurs choisis", "indicators chosen")}
+        for kind, (fr, english) in labels.items():
             for step in steps:
                 if step.kind == kind.value and step.status != StepStatus.DONE:
-                    missing.append(f"étape « {step.key} » ({label}) pas encore faite")
+                    missing.append(f"step '{step.key}' ({english}) not done yet" if en
+                                   else f"étape « {step.key} » ({fr}) pas encore faite")
     else:
         for step in _open_steps(steps, project.phase, recurring=False):
-            missing.append(f"étape « {step.key} » pas encore faite ni abandonnée")
+            missing.append(f"step '{step.key}' neither done nor skipped" if en
+                           else f"étape « {step.key} » pas encore faite ni abandonnée")
     return missing
 
 
-def advance_phase(session: Session, project: Project, *, actor: str) -> ProjectPhase:
+def advance_phase(session: Session, project: Project, *, actor: str, lang: str = "fr") -> ProjectPhase:
     """Move the project to its next phase, or raise :class:`PhaseGateClosed` listing what is missing."""
     if project.phase == ProjectPhase.CLOS:
-        raise TransitionNotAllowed(f"Le projet « {project.slug} » est clos : il n'a plus de phase suivante.")
-    missing = gate_problems(session, project)
+        raise TransitionNotAllowed(
+            f"Project '{project.slug}' is closed: it has no next phase." if lang == "en"
+            else f"Le projet « {project.slug} » est clos : il n'a plus de phase suivante."
+        )
+    missing = gate_problems(session, project, lang)
     target = NEXT_PHASE[project.phase]
     if missing:
-        raise PhaseGateClosed(
-            f"Le projet ne peut pas passer en phase « {target.value} » : " + " ; ".join(missing) + ".", missing
-        )
+        head = (f"The project cannot move to phase '{target.value}': " if lang == "en"
+                else f"Le projet ne peut pas passer en phase « {target.value} » : ")
+        raise PhaseGateClosed(head + ("; " if lang == "en" else " ; ").join(missing) + ".", missing)
     skipped = []
     for step in _open_steps(plan_steps(session, project), project.phase, recurring=True):
         step.status = StepStatus.SKIPPED

@@ -74,6 +74,9 @@ def test_cocon_now_drives_overdue_and_next_steps(cli) -> None:
     assert "En retard" in text.output and "lundi 18 janvier 2027" in text.output
     english = cli("project", "show", slug, env={"COCON_NOW": "2027-02-22T09:00", "COCON_LANG": "en"})
     assert "Overdue" in english.output and "Monday 18 January 2027" in english.output
+    assert "step 'charte' (charter signed) not done yet" in english.output and "pas encore" not in english.output
+    refused = cli("phase", "advance", slug, env={"COCON_LANG": "en"})
+    assert refused.exit_code == 1 and "cannot move to phase 'pendant'" in refused.output
 
 
 def test_move_shifts_dependents_keeps_baseline_and_history(cli) -> None:
@@ -92,6 +95,7 @@ def test_move_shifts_dependents_keeps_baseline_and_history(cli) -> None:
     assert {h["step"] for h in history} == changed
     assert all(h["reason"] == "vacances scolaires" and h["by"] == "test" for h in history)
     assert {h["moved"] for h in history} == {"rencontre"}
+    assert "(suite au déplacement de rencontre)" in cli("plan", "history", slug).output
     table = cli("plan", "show", slug, "--baseline")
     assert "Référence" in table.output and "+" in table.output
 
@@ -226,3 +230,11 @@ def test_availability_is_typed_and_shown_with_its_accent(cli) -> None:
     listed = cli("person", "list", slug)
     assert "après-midi" in listed.output and "apres-midi" not in listed.output
     assert _json(cli("person", "list", slug, "--json"))["people"][0]["availability"] == ["apres-midi"]
+
+
+def test_french_elision_in_plan_history(cli) -> None:
+    created = _json(cli("project", "new", "--template", "boite-a-idees", "--name", "Boîte à idées", "--structure", "MSP",
+                        "--start", "2027-01-04", "--end", "2027-05-28", "--json"))
+    slug = created["slug"]
+    assert cli("plan", "move", slug, "affichette", "--to", "2027-01-25", "--reason", "relecture").exit_code == 0
+    assert "(suite au déplacement d'affichette)" in cli("plan", "history", slug).output

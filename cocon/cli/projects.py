@@ -40,6 +40,11 @@ def _date(value: str, option: str) -> date:
                                f"Unreadable date for {option}: '{value}' (write YYYY-MM-DD, e.g. 2027-06-30).")) from None
 
 
+def _of(word: str) -> str:
+    """French « de » before a word, elided before a vowel: « d'affichette », « de rencontre »."""
+    return f"d'{word}" if word[:1].lower() in "aeiouyhéèêàâîôû" else f"de {word}"
+
+
 def _phase_label(phase: str) -> str:
     return PHASE_LABELS[lang()].get(phase, phase)
 
@@ -143,7 +148,7 @@ def project_summary(session: Session, project: Project) -> dict[str, Any]:
         "overdue": [{"key": s.key, "title": title[s.key], "due": s.due} for s in open_steps if s.due < on],
         "missing_roles": [{"role": c.role, "label": c.label, "count": c.count, "minimum": c.minimum}
                           for c in role_coverage(session, project, language) if c.missing],
-        "gate": phases.gate_problems(session, project),
+        "gate": phases.gate_problems(session, project, language),
         "dead_messages": _dead_messages(session, project),
     }
     return summary
@@ -400,7 +405,7 @@ def plan_history(slug: str = typer.Argument(..., metavar="P"), as_json: bool = t
         emit_json(rows)
         return
     for row in rows:
-        cause = "" if row["moved"] == row["step"] else say(f" (suite au déplacement de {row['moved']})", f" (because {row['moved']} moved)")
+        cause = "" if row["moved"] == row["step"] else say(f" (suite au déplacement {_of(row['moved'])})", f" (because {row['moved']} moved)")
         typer.echo(f"{row['step']}: {long_date(row['old'], lang())} → {long_date(row['new'], lang())} — {row['by']} : {row['reason']}{cause}")
 
 
@@ -471,7 +476,7 @@ def phase_advance(slug: str = typer.Argument(..., metavar="P"), as_json: bool = 
     """
     with db() as session:
         project = get_project(session, slug)
-        new = phases.advance_phase(session, project, actor=actor())
+        new = phases.advance_phase(session, project, actor=actor(), lang=lang())
     if as_json:
         emit_json({"slug": slug, "phase": new.value})
     else:

@@ -155,7 +155,7 @@ def _project_context(session: Session, viewer: Viewer, project: Project, lang: s
         "coverage": role_coverage(session, project, lang),
         "roles": [(role_id, role.label.get(lang)) for role_id, role in template.roles.items()],
         "manager": manager,
-        "gate": gate_problems(session, project),
+        "gate": gate_problems(session, project, lang),
         "changes": plan_changes(session, project),
         "open_steps": [s for s in steps if s.status in OPEN],
         "checkpoint_steps": [
@@ -321,7 +321,7 @@ def mark_done_action(
 def advance_phase_action(request: Request, session: DB, viewer: LoggedIn, slug: str) -> Response:
     project = managed_project(session, viewer, slug)
     try:
-        advance_phase(session, project, actor=viewer.actor)
+        advance_phase(session, project, actor=viewer.actor, lang=language_of(request))
     except (PhaseGateClosed, CoconError) as error:
         return _failed(request, session, viewer, project, error)
     return redirect(request, f"/projets/{slug}?ok=phase")
