@@ -19,7 +19,7 @@ from evaluation.rendering import render
 from planning.calendar import long_date
 from project_templates.schema import StepKind
 from store import audit, plans
-from store.clock import now
+from store.clock import now, today
 from store.exceptions import InvalidInput, PersonNotFound, TransitionNotAllowed
 from store.models import Attendance, Gathering, Membership, Person, PlanStep, Project, StepStatus
 from store.projects import template_of
@@ -103,6 +103,28 @@ def record_attendance(
     return rows
 
 
+#: How each recorded gathering is named in a sentence, and whether the noun is feminine.
+GATHERING_NOUNS: dict[str, tuple[str, bool]] = {
+    StepKind.CHECKPOINT: ("Le point d'étape", False),
+    StepKind.MEETING: ("La réunion", True),
+    StepKind.CONVIVIALITY: ("Le moment convivial", False),
+    StepKind.RESTITUTION: ("La restitution", True),
+}
+
+
+def refuse_future(held_on: date, kind: str) -> None:
+    """A gathering is recorded once held: a date after today (``COCON_NOW`` honoured) is refused,
+    so that no step is marked done and no attendance counted before it happened."""
+    if held_on <= today():
+        return
+    noun, feminine = GATHERING_NOUNS.get(kind, ("La rencontre", True))
+    e, pronoun = ("e", "la") if feminine else ("", "le")
+    raise InvalidInput(
+        f"{noun} ne peut pas être enregistré{e} à une date future ({long_date(held_on, 'fr')}) : "
+        f"enregistrez-{pronoun} une fois tenu{e}."
+    )
+
+
 def record_checkpoint(
     session: Session, project: Project, step_key: str, record: CheckpointRecord, *, actor: str
 ) -> Gathering:
@@ -114,6 +136,7 @@ def record_checkpoint(
         raise TransitionNotAllowed(
             f"Le compte rendu de « {step_key} » est déjà enregistré ; voir `cocon checkpoint show {project.slug} {step_key}`."
         )
+    refuse_future(record.held_on, step.kind)
     if not record.attendees:
         raise InvalidInput("Indiquez au moins une personne présente (--attendee).")
     for change in record.replanning:

@@ -86,14 +86,10 @@ def _queue(session: Session, project: Project, new: NewInvitation, link_base: st
             subject=message.subject,
             text=message.text,
             html=message.html,
+            # each waits for its day, 9:00 in Paris (an invitation queued later that day leaves at once)
+            not_before=datetime.combine(due_on, time(9), tzinfo=PARIS).astimezone(UTC),
         )
-        if row is not None:
-            # enqueue() makes a row due at once; a reminder waits for its day (9:00, Paris time).
-            not_before = datetime.combine(due_on, time(9), tzinfo=PARIS).astimezone(UTC)
-            if row.next_attempt_at < not_before:
-                row.next_attempt_at = not_before
-                session.add(row)
-            queued += 1
+        queued += row is not None
     return queued
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from evaluation.checkpoints import record_attendance
+from evaluation.checkpoints import record_attendance, refuse_future
 from project_templates.schema import StepKind
 from store import audit, plans
 from store.exceptions import InvalidInput, TransitionNotAllowed
@@ -38,6 +38,7 @@ def record_restitution(
         raise InvalidInput(f"L'étape « {key} » n'est pas une restitution.")
     if get_restitution(session, project) is not None:
         raise TransitionNotAllowed(f"La restitution de « {project.slug} » est déjà enregistrée.")
+    refuse_future(held_on, StepKind.RESTITUTION)
     if not presented.strip():
         raise InvalidInput("Dites ce qui a été présenté (--presented).")
     if not attendees:

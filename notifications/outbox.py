@@ -2,7 +2,8 @@
 
 Who calls what::
 
-    enqueue(session, …)            one standalone message (subject and bodies already rendered)
+    enqueue(session, …)            one standalone message (subject and bodies already rendered),
+                                   sent from ``not_before`` (default: now)
     enqueue_items(session, items)  digest items from the reminder planner (bulk, idempotent)
     register_relevance(occ, fn)    re-checked at send time; False → cancelled, not sent
     register_immediate(occ)        sent at once, outside contact hours (asked for: a login link)
@@ -26,7 +27,7 @@ from base64 import b64decode, b64encode
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, insert, update
@@ -210,10 +211,18 @@ def enqueue(
     html: str | None = None,
     attachments: Sequence[Attachment] = (),
     channel_url: str | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxMessage | None:
-    """Queue one rendered message; ``None`` when the same message is already queued (or sent)."""
+    """Queue one rendered message; ``None`` when the same message is already queued (or sent).
+
+    ``not_before`` (UTC-aware) is the first moment the message may be sent (default, or a moment
+    already past: now). It is not part of the idempotency key: a message already queued keeps its own.
+    """
     if person_id is None and channel_url is None:
         raise ValueError("a message needs a person or a channel URL")
+    if not_before is not None and not_before.utcoffset() is None:
+        raise ValueError("not_before must be timezone-aware")
+    moment = now()
     recipient = (
         f"person:{person_id}"
         if person_id is not None
@@ -236,8 +245,8 @@ def enqueue(
         "attachments": pack_attachments(attachments),
         "state": OutboxState.PENDING,
         "attempts": 0,
-        "next_attempt_at": now(),
-        "created_at": now(),
+        "next_attempt_at": moment if not_before is None else max(moment, not_before.astimezone(UTC)),
+        "created_at": moment,
     }
     if not _insert_ignoring_duplicates(session, [row]):
         return None

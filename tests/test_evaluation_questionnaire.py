@@ -3,7 +3,7 @@
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -25,8 +25,9 @@ from evaluation.questionnaire import (
 from evaluation.report import build_report, report_html
 from notifications.messages import render_message
 from notifications.outbox import dispatch
+from store.clock import PARIS
 from store.db import get_engine
-from store.models import FeedbackInvitation, FeedbackResponse, Project, RoleGroup
+from store.models import FeedbackInvitation, FeedbackResponse, OutboxMessage, Project, RoleGroup
 from store.people import add_person
 
 ALL_FIVES = {
@@ -123,6 +124,11 @@ def test_reminders_on_day_7_and_14_stop_once_answered(
     eval_clock("2027-06-01T10:00")
     created = {n.person.email: n for n in invite_participants(session, eval_running, actor="claire")}
     session.commit()
+    reminders = session.exec(select(OutboxMessage).where(OutboxMessage.occasion == "feedback-reminder")).all()
+    assert {r.next_attempt_at.astimezone(PARIS).replace(tzinfo=None) for r in reminders} == {
+        datetime(2027, 6, 8, 9, 0),
+        datetime(2027, 6, 15, 9, 0),
+    }  # each waits for its day, 9:00 in Paris
     dispatch()
     assert sorted(r.envelope_to[0] for r in smtp_sink.received) == [
         "awa@example.org",

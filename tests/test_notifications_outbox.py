@@ -1,7 +1,7 @@
 """The outbox: idempotent rows, real email through Apprise to aiosmtpd, retries, dead letters."""
 
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -78,6 +78,45 @@ def test_enqueue_is_idempotent_and_sends_real_email(
         and row.channel_url is None
     )
     assert dispatch().sent == 0
+
+
+def test_not_before_holds_a_message_until_its_moment(
+    session: Session, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at(monkeypatch, "2027-01-05T10:00")
+    project = make_project(session)
+    awa = person(session, "awa@example.org")
+    monday_nine = datetime(2027, 1, 11, 9, 0, tzinfo=PARIS).astimezone(UTC)
+    kwargs = dict(
+        project_id=project.id,
+        person_id=awa.id,
+        occasion="questionnaire-reminder",
+        about="questionnaire:1",
+        due_on=date(2027, 1, 11),
+        subject="Un rappel",
+        text="Bonjour Awa, il est encore temps de répondre.",
+    )
+    row = enqueue(session, **kwargs, not_before=monday_nine)  # type: ignore[arg-type]
+    assert row is not None and row.next_attempt_at == monday_nine
+    # the same message again (another moment or none) is still the same row, which keeps its moment
+    assert enqueue(session, **kwargs) is None  # type: ignore[arg-type]
+    assert enqueue(session, **kwargs, not_before=now()) is None  # type: ignore[arg-type]
+    session.commit()
+    assert dispatch().claimed == 0
+    at(monkeypatch, "2027-01-11T08:59")
+    assert dispatch().claimed == 0 and smtp_sink.received == []
+    [waiting] = rows(session)
+    assert waiting.state == OutboxState.PENDING and waiting.next_attempt_at == monday_nine
+    at(monkeypatch, "2027-01-11T09:00")
+    report = dispatch()
+    assert (report.sent, report.messages) == (1, 1)
+    [received] = smtp_sink.received
+    assert received.envelope_to == ["awa@example.org"] and received.subject == "Un rappel"
+    # a moment already past means now; a naive one is refused
+    late = enqueue(session, **{**kwargs, "about": "questionnaire:2"}, not_before=monday_nine)  # type: ignore[arg-type]
+    assert late is not None and late.next_attempt_at == now()
+    with pytest.raises(ValueError, match="timezone-aware"):
+        enqueue(session, **{**kwargs, "about": "questionnaire:3"}, not_before=datetime(2027, 1, 12, 9))  # type: ignore[arg-type]
 
 
 def test_digest_one_message_per_person_per_day_with_ics(

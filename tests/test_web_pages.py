@@ -147,7 +147,13 @@ def test_coordinator_actions_go_through_the_store(client: TestClient, web_world:
         assert session.exec(select(PlanChange).where(PlanChange.reason == "Salle indisponible")).first() is not None
 
 
-def test_record_a_checkpoint_and_an_indicator(client: TestClient, web_world: WebWorld, db_url: str) -> None:
+def test_record_a_checkpoint_and_an_indicator(
+    client: TestClient,
+    web_world: WebWorld,
+    db_url: str,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("COCON_NOW", "2027-01-29T18:00")  # the evening of the meeting recorded below
     log_in(client)
     slug = web_world.slug_a
     page = client.get(f"/projets/{slug}").text
@@ -176,6 +182,31 @@ def test_record_a_checkpoint_and_an_indicator(client: TestClient, web_world: Web
     assert response.status_code == 303, response.text
     page = client.get(f"/projets/{slug}").text
     assert "Se retrouver le jeudi soir" in page
+
+
+def test_a_checkpoint_not_held_yet_is_refused_on_the_page(
+    client: TestClient,
+    web_world: WebWorld,
+    db_url: str,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("COCON_NOW", "2027-01-28T18:00")  # the day before the meeting
+    log_in(client)
+    slug = web_world.slug_a
+    claire = re.search(r'id="cp-a-(\d+)"', client.get(f"/projets/{slug}").text)
+    assert claire
+    response = _post(
+        client,
+        f"/projets/{slug}/points-etape",
+        {"step": "rencontre", "held_on": "2027-01-29", "attendees": claire.group(1), "decisions": "Un café"},
+    )
+    assert response.status_code == 400
+    assert (
+        "La réunion ne peut pas être enregistrée à une date future (vendredi 29 janvier 2027) : "
+        "enregistrez-la une fois tenue."
+    ) in unescape(response.text)
+    with session_scope(db_url) as session:
+        assert get_step(session, get_project(session, slug), "rencontre").status == StepStatus.PLANNED
 
 
 def test_dashboard_shows_phase_milestone_late_steps_and_filters(
