@@ -19,6 +19,8 @@ from markdown_it import MarkdownIt
 from charters.context import CharterContext
 from charters.exceptions import CharterRenderError, CharterTemplateMissing
 from planning.calendar import long_date
+from store.clock import PARIS
+from store.models import CharterVersion
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 DEFAULT_TEMPLATE = "charte-engagement"
@@ -91,6 +93,11 @@ class VersionStamp:
     number: int
     sha256: str
     created_on: date
+
+    @classmethod
+    def of(cls, version: CharterVersion) -> "VersionStamp":
+        """The stamp of a stored version (its day of creation in Europe/Paris)."""
+        return cls(version.number, version.sha256, version.created_at.astimezone(PARIS).date())
 
 
 _LABELS = {

@@ -11,7 +11,6 @@ current version, the plan's charter steps are marked done.
 """
 
 import hashlib
-import secrets
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -31,21 +30,17 @@ from charters.exceptions import (
     VersionNotCurrent,
 )
 from charters.steps import complete_charter_steps
-from charters.versions import refresh_version, signing_language
+from charters.versions import all_versions, refresh_version, signing_language
 from planning.calendar import long_datetime
 from store import audit
 from store.clock import PARIS, now
 from store.models import CharterSignature, CharterVersion, Person, Project, SignatureMethod, SigningToken
 from store.people import members
 from store.projects import template_of
+from store.tokens import new_token, token_hash
 
 LINK_VALIDITY = timedelta(days=30)
 LINK_PREFIX = "/charte/signer/"
-
-
-def token_hash(token: str) -> str:
-    """What the store keeps of a token: its SHA-256 (hex)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def signing_path(token: str) -> str:
@@ -72,16 +67,6 @@ def _member_roles(session: Session, project: Project) -> dict[int, tuple[Person,
         assert person.id is not None
         result.setdefault(person.id, (person, []))[1].append(membership.role)
     return result
-
-
-def required_signers(session: Session, project: Project) -> list[Person]:
-    """Active members holding at least one role with ``signer: true``."""
-    roles = template_of(session, project).roles
-    return [
-        person
-        for person, role_ids in _member_roles(session, project).values()
-        if any(roles[r].signer for r in role_ids if r in roles)
-    ]
 
 
 def _require_member(session: Session, project: Project, person: Person) -> None:
@@ -146,7 +131,7 @@ def record_signature(
         sha256=version.sha256,
         method=method.value,
     )
-    if charter_status(session, project, actor=actor).complete:
+    if _status(session, project, version).complete:
         complete_charter_steps(
             session,
             project,
@@ -175,7 +160,7 @@ def create_signing_link(
     _require_member(session, project, person)
     version = refresh_version(session, project, actor=actor).version
     assert project.id is not None and person.id is not None
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     expires_at = now() + valid_for
     row = SigningToken(
         token_hash=token_hash(token),
@@ -364,15 +349,14 @@ class CharterStatus:
 
 def charter_status(session: Session, project: Project, *, actor: str) -> CharterStatus:
     """Who signed the current version, who signed an earlier one, who has not signed."""
-    current = refresh_version(session, project, actor=actor).version
+    return _status(session, project, refresh_version(session, project, actor=actor).version)
+
+
+def _status(session: Session, project: Project, current: CharterVersion) -> CharterStatus:
+    """The status against ``current``, the version just refreshed (rendering it again is the costly part)."""
     lang = signing_language(project)
     template = template_of(session, project)
-    versions = {
-        v.id: v
-        for v in session.exec(
-            select(CharterVersion).where(CharterVersion.project_id == project.id, CharterVersion.language == lang)
-        )
-    }
+    versions = {v.id: v for v in all_versions(session, project, lang)}
     latest_by_person: dict[int, CharterSignature] = {}
     signatures = session.exec(
         select(CharterSignature)

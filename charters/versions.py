@@ -89,7 +89,6 @@ class Refresh:
 
     version: CharterVersion
     created: bool
-    previous: CharterVersion | None
 
 
 def refresh_version(session: Session, project: Project, *, actor: str, lang: CharterLang | None = None) -> Refresh:
@@ -106,7 +105,7 @@ def refresh_version(session: Session, project: Project, *, actor: str, lang: Cha
                 f"Le texte enregistré de la version {latest.number} de la charte a été modifié hors de Cocon : "
                 f"lancez `cocon charter verify {project.slug}`."
             )
-        return Refresh(latest, created=False, previous=None)
+        return Refresh(latest, created=False)
     assert project.id is not None
     version = CharterVersion(
         project_id=project.id,
@@ -133,7 +132,7 @@ def refresh_version(session: Session, project: Project, *, actor: str, lang: Cha
         reopen_charter_steps(
             session, project, actor=actor, reason=f"nouvelle version {version.number} de la charte à signer"
         )
-    return Refresh(version, created=True, previous=latest)
+    return Refresh(version, created=True)
 
 
 def diff_versions(old: CharterVersion, new: CharterVersion) -> str:

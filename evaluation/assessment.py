@@ -99,9 +99,9 @@ def write_report(
 
 def close_evaluation_steps(session: Session, project: Project, *, actor: str) -> None:
     """The questionnaire is closed and the evaluation done once the report exists."""
-    for step in plans.plan_steps(session, project):
-        if step.kind in (StepKind.FEEDBACK, StepKind.EVALUATION) and step.status != StepStatus.DONE:
-            plans.mark_done(session, project, step.key, actor=actor, note="rapport d'évaluation produit")
+    plans.complete_steps(
+        session, project, (StepKind.FEEDBACK, StepKind.EVALUATION), actor=actor, note="rapport d'évaluation produit"
+    )
 
 
 def evaluate(

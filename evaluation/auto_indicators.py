@@ -10,10 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from evaluation.checkpoints import all_members, attendance_of
+from evaluation.contributions import contributions
 from evaluation.participants import is_partner, thanked
+from evaluation.proposals import proposals
+from evaluation.questionnaire import invitations
+from evaluation.thanks import OCCASION as THANKS_OCCASION
 from store.clock import PARIS, today
 from store.models import (
     Attendance,
@@ -32,7 +36,6 @@ from store.projects import template_of
 
 #: Expenses reimbursed within this many days of being incurred are "on time" (the charter's promise).
 REIMBURSEMENT_DAYS = 30
-THANKS_OCCASION = "thanks"
 
 
 @dataclass(frozen=True)
@@ -153,16 +156,10 @@ def gather_facts(session: Session, project: Project, on: date | None = None) -> 
     return ProjectFacts(
         today=on or today(),
         partner_ids=partner_ids,
-        contributions=list(session.exec(select(Contribution).where(Contribution.project_id == project.id))),
+        contributions=contributions(session, project),
         attendance=attendance_of(session, project),
-        proposals=list(session.exec(select(Proposal).where(Proposal.project_id == project.id))),
-        invitations=list(
-            session.exec(
-                select(FeedbackInvitation)
-                .where(FeedbackInvitation.project_id == project.id)
-                .order_by(col(FeedbackInvitation.id))
-            )
-        ),
+        proposals=proposals(session, project),
+        invitations=invitations(session, project),
         to_thank=frozenset(m.id for m in thanked(template, members)),
         thanked=frozenset(pid for pid in sent if pid is not None),
         steps=plan_steps(session, project),

@@ -46,10 +46,15 @@ def parse_kind(value: str) -> ContributionKind:
         raise InvalidInput(f"Nature de contribution « {value} » inconnue ; choisir parmi : {known}.") from None
 
 
+def number_text(value: float, lang: str = "fr") -> str:
+    """``2,5`` (French decimal comma) or ``2.5``."""
+    text = f"{value:g}"
+    return text if lang == "en" else text.replace(".", ",")
+
+
 def hours_text(value: float, lang: str = "fr") -> str:
     """``2,5 h`` (French) or ``2.5 h``."""
-    text = f"{value:g}"
-    return f"{text if lang == 'en' else text.replace('.', ',')} h"
+    return f"{number_text(value, lang)} h"
 
 
 def euros(cents: int, lang: str = "fr") -> str:
@@ -133,6 +138,7 @@ def mark_reimbursed(session: Session, project: Project, contribution_id: int, on
 
 
 def contributions(session: Session, project: Project) -> list[Contribution]:
+    """A project's contributions, oldest first."""
     return list(
         session.exec(
             select(Contribution)
@@ -144,7 +150,13 @@ def contributions(session: Session, project: Project) -> list[Contribution]:
 
 def contributions_of(session: Session, project: Project, person: Person) -> list[Contribution]:
     """One person's contributions to one project, oldest first."""
-    return [c for c in contributions(session, project) if c.person_id == person.id]
+    return list(
+        session.exec(
+            select(Contribution)
+            .where(Contribution.project_id == project.id, Contribution.person_id == person.id)
+            .order_by(col(Contribution.on), col(Contribution.id))
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlmodel import Session
 
 from evaluation.checkpoints import all_members
-from evaluation.messages import FEEDBACK_INVITATION, FEEDBACK_REMINDER, FeedbackMessage, base_url
+from evaluation.messages import FEEDBACK_INVITATION, FEEDBACK_REMINDER, FeedbackMessage
 from evaluation.participants import role_group, thanked
 from evaluation.questionnaire import REMINDER_DAYS, VALID_DAYS, NewInvitation, invite, still_waiting
 from notifications.messages import render_message
@@ -20,6 +20,7 @@ from notifications.outbox import enqueue, register_relevance
 from store.clock import PARIS, today
 from store.models import FeedbackInvitation, OutboxMessage, Person, Project, RoleGroup
 from store.projects import template_of
+from store.settings import base_url
 
 INVITATION_OCCASION = "feedback-invitation"
 REMINDER_OCCASION = "feedback-reminder"

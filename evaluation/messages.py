@@ -5,7 +5,6 @@ and ``thanks`` are rendered with :func:`notifications.messages.render_message`; 
 gives one context for each, rendered by the tests in both languages.
 """
 
-import os
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
@@ -15,12 +14,6 @@ FEEDBACK_INVITATION = "feedback-invitation"
 FEEDBACK_REMINDER = "feedback-reminder"
 INDICATORS_REQUEST = "indicators-request"
 THANKS = "thanks"
-
-
-def base_url() -> str | None:
-    """Public address of Cocon's web pages (``COCON_BASE_URL``), for links in messages."""
-    value = os.environ.get("COCON_BASE_URL", "").strip().rstrip("/")
-    return value or None
 
 
 class MessageContext(BaseModel):

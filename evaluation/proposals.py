@@ -148,6 +148,7 @@ def decide_proposal(
 
 
 def proposals(session: Session, project: Project) -> list[Proposal]:
+    """A project's proposals, oldest first."""
     return list(
         session.exec(
             select(Proposal)
@@ -159,4 +160,10 @@ def proposals(session: Session, project: Project) -> list[Proposal]:
 
 def proposals_of(session: Session, project: Project, person: Person) -> list[Proposal]:
     """One person's proposals in one project, oldest first."""
-    return [p for p in proposals(session, project) if p.person_id == person.id]
+    return list(
+        session.exec(
+            select(Proposal)
+            .where(Proposal.project_id == project.id, Proposal.person_id == person.id)
+            .order_by(col(Proposal.proposed_on), col(Proposal.id))
+        )
+    )

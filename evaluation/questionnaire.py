@@ -11,8 +11,6 @@
   breakdown with fewer than :data:`MIN_GROUP` respondents is hidden.
 """
 
-import hashlib
-import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +29,8 @@ from project_templates.schema import Text
 from store import audit
 from store.clock import now
 from store.models import FeedbackInvitation, FeedbackResponse, Person, Project, RoleGroup
+from store.tokens import new_token
+from store.tokens import token_hash as hash_token
 
 QUESTIONNAIRE_FILE = Path(__file__).parent / "questionnaire.yaml"
 VALID_DAYS = 21
@@ -81,10 +81,6 @@ def load_questionnaire() -> Questionnaire:
     return Questionnaire.model_validate(yaml.safe_load(QUESTIONNAIRE_FILE.read_text(encoding="utf-8")))
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 # --- invitations ----------------------------------------------------------------------------
 
 
@@ -113,7 +109,7 @@ def invite(
         if person.id in already:
             continue
         assert person.id is not None
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         invitation = FeedbackInvitation(
             project_id=project.id,
             person_id=person.id,

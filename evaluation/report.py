@@ -16,9 +16,8 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
-from evaluation import charts
 from evaluation.checkpoints import all_members, attendance_of
-from evaluation.contributions import contributions, euros, totals, totals_by_person
+from evaluation.contributions import contributions, euros, hours_text, number_text, totals, totals_by_person
 from evaluation.indicators import (
     VERDICT_LABELS,
     Verdict,
@@ -178,13 +177,10 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _num(value: float, lang: str) -> str:
-    text = f"{value:g}"
-    return text.replace(".", ",") if lang != "en" else text
-
-
 def build_report(session: Session, project: Project, lang: str = "fr", *, with_charts: bool = True) -> Report:
     """Gather and format the whole evaluation of one project."""
+    from evaluation import charts  # matplotlib costs ~0.3 s to import: not at every `cocon` start
+
     template = template_of(session, project)
     members = all_members(session, project)
     by_id = {m.id: m for m in members}
@@ -201,7 +197,7 @@ def build_report(session: Session, project: Project, lang: str = "fr", *, with_c
         evolution = "—"
         if status.value is not None and d.baseline is not None:
             delta = status.value - d.baseline
-            evolution = ("+" if delta >= 0 else "") + _num(round(delta, 1), lang)
+            evolution = ("+" if delta >= 0 else "") + number_text(round(delta, 1), lang)
         indicator_rows.append(
             IndicatorRow(
                 code=d.code,
@@ -258,7 +254,7 @@ def build_report(session: Session, project: Project, lang: str = "fr", *, with_c
                         title=s.title,
                         respondents=s.respondents,
                         hidden=s.hidden,
-                        mean="—" if s.mean is None else _num(s.mean, lang),
+                        mean="—" if s.mean is None else number_text(s.mean, lang),
                         distribution=list(s.distribution),
                     )
                     for s in result.sections
@@ -341,7 +337,7 @@ def build_report(session: Session, project: Project, lang: str = "fr", *, with_c
         ContributorRow(
             name=by_id[pid].name if pid in by_id else f"n°{pid}",
             group="partenaire" if pid in partner_ids else "professionnel",
-            hours=_num(t.hours, lang) + " h",
+            hours=hours_text(t.hours, lang),
             expenses=euros(t.amount_cents, lang),
             reimbursed=euros(t.reimbursed_cents, lang),
             owed=euros(t.owed_cents, lang),
@@ -401,8 +397,8 @@ def build_report(session: Session, project: Project, lang: str = "fr", *, with_c
         slips=slips,
         gatherings=gatherings,
         contributors=contributors,
-        total_hours=_num(overall_totals.hours, lang) + " h",
-        partner_hours=_num(partner_totals.hours, lang) + " h",
+        total_hours=hours_text(overall_totals.hours, lang),
+        partner_hours=hours_text(partner_totals.hours, lang),
         total_expenses=euros(overall_totals.amount_cents, lang),
         total_reimbursed=euros(overall_totals.reimbursed_cents, lang),
         total_owed=euros(overall_totals.owed_cents, lang),

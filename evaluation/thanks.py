@@ -12,9 +12,9 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from evaluation.checkpoints import all_members, attendance_of
-from evaluation.contributions import contributions_of, euros, totals
+from evaluation.contributions import contributions_of, euros, hours_text, totals
 from evaluation.messages import THANKS, MeetingLine, ProposalLine, ThanksMessage
-from evaluation.participants import Member, coordinator_roles, thanked
+from evaluation.participants import Member, coordinator_roles, is_partner, thanked
 from evaluation.proposals import STATUS_LABELS, proposals_of
 from evaluation.rendering import pdf_bytes, render
 from notifications.messages import RenderedMessage, render_message
@@ -24,17 +24,10 @@ from project_templates.schema import ProjectTemplate, StepKind
 from store import audit, plans
 from store.clock import today
 from store.exceptions import InvalidInput
-from store.models import Person, Project, ProposalStatus, StepStatus
+from store.models import Person, Project, ProposalStatus
 from store.projects import template_of
 
 OCCASION = "thanks"
-
-
-def _hours(value: float, lang: str) -> str | None:
-    if value <= 0:
-        return None
-    text = f"{value:g}"
-    return (text.replace(".", ",") if lang != "en" else text) + " h"
 
 
 def _member(session: Session, project: Project, person: Person) -> Member:
@@ -48,10 +41,6 @@ def signers(session: Session, project: Project, template: ProjectTemplate) -> li
     coordinating = coordinator_roles(template)
     names = [m.name for m in all_members(session, project) if m.active and coordinating & set(m.roles)]
     return names or [project.structure]
-
-
-def is_volunteer(template: ProjectTemplate, member: Member) -> bool:
-    return any(template.roles[r].volunteer for r in member.roles if r in template.roles)
 
 
 def thanks_context(
@@ -75,7 +64,7 @@ def thanks_context(
         project_name=project.name,
         structure=project.structure,
         meetings=[MeetingLine(title=step_titles.get(a.step_key, a.step_key), day=a.held_on) for a in attended],
-        hours=_hours(given.hours, lang),
+        hours=hours_text(given.hours, lang) if given.hours > 0 else None,
         expenses=euros(given.amount_cents, lang) if given.amount_cents else None,
         proposals=[
             ProposalLine(
@@ -113,7 +102,7 @@ def certificate_pdf(session: Session, project: Project, person: Person, lang: st
     """A certificate of participation for a volunteer (patient partner, user representative…)."""
     template = template_of(session, project)
     member = _member(session, project, person)
-    if not is_volunteer(template, member):
+    if not is_partner(template, member):
         raise InvalidInput(
             f"L'attestation de participation est destinée aux partenaires bénévoles ; {person.name} n'en a pas le rôle."
         )
@@ -164,7 +153,7 @@ def send_thanks(
     assert project.id is not None
     for member in people:
         lang = "en" if member.person.language == "en" else "fr"
-        volunteer = is_volunteer(template, member)
+        volunteer = is_partner(template, member)
         attachments: list[Attachment] = []
         if report_pdf is not None:
             attachments.append(Attachment(f"rapport-evaluation-{project.slug}.pdf", report_pdf, "application/pdf"))
@@ -208,9 +197,7 @@ def send_thanks(
             names += (f"attestation-{project.slug}.pdf",)
         result.append(ThanksPreview(member.id, member.name, message, names, queued))
     if not dry_run:
-        for step in plans.plan_steps(session, project):
-            if step.kind == StepKind.THANKS and step.status != StepStatus.DONE:
-                plans.mark_done(session, project, step.key, actor=actor, note="remerciements envoyés")
+        plans.complete_steps(session, project, (StepKind.THANKS,), actor=actor, note="remerciements envoyés")
         audit.record(
             session,
             actor=actor,

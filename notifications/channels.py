@@ -52,10 +52,6 @@ class Target:
     url: str
     format: TargetFormat = "email"
 
-    @property
-    def short(self) -> bool:
-        return self.format == "short"
-
     def __repr__(self) -> str:
         return f"Target({self.name})"
 

@@ -49,9 +49,9 @@ class CycleReport:
         }
 
 
-def plan_due(session: Session, day: date) -> tuple[int, list[DigestItem]]:
+def plan_due(session: Session, day: date, *, email_enabled: bool) -> tuple[int, list[DigestItem]]:
     """(number of open projects, items due on ``day``)."""
-    projects = load_projects(session, email_enabled=smtp_settings() is not None, today=day)
+    projects = load_projects(session, email_enabled=email_enabled, today=day)
     return len(projects), plan(projects, day)
 
 
@@ -73,7 +73,7 @@ def plan_and_enqueue(*, url: str | None = None, dry_run: bool = False) -> CycleR
     day = local_today()
     report = CycleReport(day=day, dry_run=dry_run, email_enabled=smtp_settings() is not None)
     with session_scope(url) as session:
-        report.projects, items = plan_due(session, day)
+        report.projects, items = plan_due(session, day, email_enabled=report.email_enabled)
         report.planned = len(items)
         fresh = new_items(session, items)
         report.by_occasion = dict(Counter(item.occasion for item in fresh))

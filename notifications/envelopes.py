@@ -24,7 +24,7 @@ from planning.ics import IcsEvent, calendar_bytes
 from project_templates.schema import ProjectTemplate
 from store.clock import PARIS
 from store.models import Membership, OutboxMessage, OutboxState, Person, PlanStep, Project, StepStatus
-from store.people import unavailable_days
+from store.people import people_with_role, unavailable_days
 from store.plans import step_title
 from store.projects import template_of
 
@@ -144,7 +144,6 @@ def prepare_batch(
     *,
     relevance: Mapping[str, Relevance],
     moment: datetime,
-    immediate: frozenset[str] = frozenset(),
 ) -> Batch:
     """Decide, for each claimed row, whether it is sent now (in which envelope), later, or never."""
     batch = Batch()
@@ -158,7 +157,7 @@ def prepare_batch(
 
     for row in rows:
         try:
-            _sort_row(row, person, known, relevance, immediate, today, moment, settings, batch, digests)
+            _sort_row(row, person, known, relevance, today, moment, settings, batch, digests)
         except Exception as error:
             batch.broken.append((row, f"erreur interne ({type(error).__name__})"))
             continue
@@ -191,7 +190,6 @@ def _sort_row(
     person: Callable[[int], Person | None],
     known: Known,
     relevance: Mapping[str, Relevance],
-    immediate: frozenset[str],
     today: date,
     moment: datetime,
     settings: object,
@@ -210,7 +208,7 @@ def _sort_row(
     ):
         _cancel(row, "plus d'actualité")
     else:
-        if who is not None and row.occasion not in immediate:
+        if who is not None and not row.facts.get("immediate"):
             when = next_contact_time(prefs_of(who), moment)
             if when > moment:
                 _defer(row, when)
@@ -256,7 +254,6 @@ def _calendar(events: tuple[IcsEvent, ...]) -> bytes:
 
 
 def _digest(known: Known, who: Person, rows: list[OutboxMessage], today: date, settings: object) -> Envelope:
-    session = known.session
     lang = "en" if who.language == "en" else "fr"
     entries: list[tuple[int, date, DigestEntry]] = []
     events: list[IcsEvent] = []
@@ -281,18 +278,7 @@ def _digest(known: Known, who: Person, rows: list[OutboxMessage], today: date, s
             agenda = declared.agenda.get(lang) if declared.agenda else None
             owners = []
             if row.occasion == "escalation":
-                owners = [
-                    p.name
-                    for p in session.exec(
-                        select(Person)
-                        .join(Membership, col(Membership.person_id) == col(Person.id))
-                        .where(
-                            Membership.project_id == project.id,
-                            Membership.role == step.owner_role,
-                            col(Membership.left_at).is_(None),
-                        )
-                    )
-                ]
+                owners = [p.name for p in people_with_role(known.session, project, step.owner_role)]
             if row.occasion == "invitation":
                 events.append(
                     IcsEvent(

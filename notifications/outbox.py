@@ -6,7 +6,6 @@ Who calls what::
                                    sent from ``not_before`` (default: now)
     enqueue_items(session, items)  digest items from the reminder planner (bulk, idempotent)
     register_relevance(occ, fn)    re-checked at send time; False → cancelled, not sent
-    register_immediate(occ)        sent at once, outside contact hours (asked for: a login link)
     dispatch()                     claim → check → render digests → send (Apprise) → confirm
 
 Delivery guarantee: at least once. A row is *claimed* (state ``sending``, ``claimed_by`` =
@@ -34,9 +33,11 @@ from sqlalchemy import Engine, and_, insert, update
 from sqlmodel import Session, col, select
 
 from notifications.planner import DigestItem
-from store.clock import now
+from store.audit import record
+from store.clock import now, today
 from store.db import get_engine, session_scope
-from store.models import Membership, OutboxMessage, OutboxState, Person, Project
+from store.models import OutboxMessage, OutboxState, Person, Project
+from store.people import members
 from store.projects import template_of
 
 #: Rows claimed at once. Also the bound on duplicates after a crash (see module docstring).
@@ -138,15 +139,6 @@ def register_relevance(occasion: str, check: Relevance) -> None:
     _RELEVANCE[occasion] = check
 
 
-_IMMEDIATE: set[str] = set()
-
-
-def register_immediate(occasion: str) -> None:
-    """Messages of ``occasion`` were asked for by their recipient (a login link): they leave at
-    once, whatever the person's quiet hours or availability."""
-    _IMMEDIATE.add(occasion)
-
-
 def idempotency_key(project_id: int, about: str, occasion: str, recipient: str, due_on: date) -> str:
     """What the message is about, for whom and for which day — never two rows for the same."""
     raw = f"{project_id}\x1f{about}\x1f{occasion}\x1f{recipient}\x1f{due_on.isoformat()}"
@@ -212,11 +204,14 @@ def enqueue(
     attachments: Sequence[Attachment] = (),
     channel_url: str | None = None,
     not_before: datetime | None = None,
+    immediate: bool = False,
 ) -> OutboxMessage | None:
     """Queue one rendered message; ``None`` when the same message is already queued (or sent).
 
     ``not_before`` (UTC-aware) is the first moment the message may be sent (default, or a moment
     already past: now). It is not part of the idempotency key: a message already queued keeps its own.
+    ``immediate`` marks a message its recipient asked for (a login link): it leaves at once, even in
+    their quiet hours — recorded on the row, so any process that sends it knows.
     """
     if person_id is None and channel_url is None:
         raise ValueError("a message needs a person or a channel URL")
@@ -237,7 +232,7 @@ def enqueue(
         "about": about,
         "due_on": due_on,
         "digest": False,
-        "facts": {},
+        "facts": {"immediate": True} if immediate else {},
         "channel_url": channel_url,
         "subject": subject,
         "text": text,
@@ -300,8 +295,6 @@ def dead_messages(session: Session, project: Project) -> list[OutboxMessage]:
 
 def retry_messages(session: Session, project: Project, *, actor: str) -> int:
     """Put the project's dead and failed messages back in the queue, due now."""
-    from store.audit import record
-
     rows = list_messages(session, project, states=[OutboxState.DEAD, OutboxState.FAILED])
     for row in rows:
         row.state = OutboxState.PENDING
@@ -441,7 +434,7 @@ def dispatch(
                     with session_scope(url) as session:
                         rows = list(session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))))
                         batch = prepare_batch(
-                            session, rows, relevance=_RELEVANCE, immediate=frozenset(_IMMEDIATE), moment=now()
+                            session, rows, relevance=_RELEVANCE, moment=now()
                         )
                         report.cancelled += len(batch.cancelled)
                         report.deferred += len(batch.deferred)
@@ -558,7 +551,7 @@ def _alert_dead(session: Session, row: OutboxMessage) -> None:
             person_id=person_id,
             occasion=DEAD_ALERT,
             about=f"outbox:{row.id}",
-            due_on=now().date(),
+            due_on=today(),
             subject=message.subject,
             text=message.text,
             html=message.html,
@@ -567,16 +560,10 @@ def _alert_dead(session: Session, row: OutboxMessage) -> None:
 
 
 def coordinator_people(session: Session, project: Project) -> list[Person]:
-    """Current members of the project's coordinator roles."""
-    roles = template_of(session, project).coordinator_roles()
-    query = (
-        select(Person)
-        .join(Membership, col(Membership.person_id) == col(Person.id))
-        .where(
-            Membership.project_id == project.id,
-            col(Membership.role).in_(roles),
-            col(Membership.left_at).is_(None),
-        )
-        .distinct()
-    )
-    return list(session.exec(query))
+    """Current members of the project's coordinator roles (each person once)."""
+    roles = set(template_of(session, project).coordinator_roles())
+    found: dict[int | None, Person] = {}
+    for person, membership in members(session, project):
+        if membership.role in roles:
+            found.setdefault(person.id, person)
+    return list(found.values())

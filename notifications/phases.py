@@ -17,7 +17,6 @@ from store.phases import advance_phase, gate_problems
 class PhaseReport:
     advanced: list[tuple[str, str, str]] = field(default_factory=list)  # (slug, old, new)
     waiting: dict[str, list[str]] = field(default_factory=dict)  # slug -> what is missing
-    project_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -38,5 +37,4 @@ def advance_ready(session: Session, *, actor: str) -> PhaseReport:
         old = project.phase.value
         new = advance_phase(session, project, actor=actor)
         report.advanced.append((project.slug, old, new.value))
-        report.project_ids.append(project.id or 0)
     return report

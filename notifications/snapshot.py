@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import String, cast, or_
 from sqlalchemy import select as sa_select
@@ -11,21 +11,23 @@ from sqlmodel import Session, col, select
 from notifications.planner import CATCH_UP_DAYS, PersonView, ProjectView, StepView, horizon
 from project_templates.schema import ProjectTemplate
 from store.clock import PARIS
-from store.models import Membership, Person, PlanStep, Project, ProjectPhase, StepStatus
+from store.models import (
+    CharterSignature,
+    CharterVersion,
+    Membership,
+    Person,
+    PlanStep,
+    Project,
+    ProjectPhase,
+    StepStatus,
+)
 from store.projects import template_of
 
 _FINISHED = frozenset({StepStatus.DONE, StepStatus.SKIPPED})
 
 
 def signed_people(session: Session, project_ids: Iterable[int]) -> dict[int, frozenset[int]]:
-    """Per project, who has signed the current version of its charter (in any language).
-
-    Read from the charter tables when they exist; without them nobody has signed.
-    """
-    try:
-        from store.models.charters import CharterSignature, CharterVersion
-    except ImportError:
-        return {}
+    """Per project, who has signed the current version of its charter (in any language)."""
     ids = list(project_ids)
     if not ids:
         return {}
@@ -52,26 +54,14 @@ def signed_people(session: Session, project_ids: Iterable[int]) -> dict[int, fro
     return {project_id: frozenset(people) for project_id, people in signed.items()}
 
 
-def has_signed(session: Session, project_id: int, person_id: int) -> bool:
-    return person_id in signed_people(session, [project_id]).get(project_id, frozenset())
-
-
-def load_projects(
-    session: Session, *, email_enabled: bool, today: date | None = None, project_ids: Iterable[int] | None = None
-) -> list[ProjectView]:
-    """Every open project as the planner sees it.
-
-    With ``today``, only the steps that may yield a reminder around that day are read (the
-    planner's horizon); without it, every step.
-    """
+def load_projects(session: Session, *, email_enabled: bool, today: date) -> list[ProjectView]:
+    """Every open project as the planner sees it on ``today``: only the steps that may yield a
+    reminder around that day are read (the planner's horizon)."""
     # Closed projects are read only while their "project closed" notice can still be due.
-    closed_since = datetime.now(PARIS) - timedelta(days=CATCH_UP_DAYS + 1) if today is None else (
-        datetime.combine(today, datetime.min.time(), tzinfo=PARIS) - timedelta(days=CATCH_UP_DAYS + 1))
+    closed_since = datetime.combine(today, time(0), tzinfo=PARIS) - timedelta(days=CATCH_UP_DAYS + 1)
     project_query = select(Project.id, Project.template_record_id, Project.phase, Project.phase_changed_at).where(
         or_(col(Project.phase) != ProjectPhase.CLOS, col(Project.phase_changed_at) >= closed_since)
     )
-    if project_ids is not None:
-        project_query = project_query.where(col(Project.id).in_(list(project_ids)))
     projects = list(session.exec(project_query.order_by(col(Project.id))))
     if not projects:
         return []
@@ -93,10 +83,9 @@ def load_projects(
         cast(col(PlanStep.status), String),  # the raw value: no enum conversion per row
         col(PlanStep.note),
     ).where(col(PlanStep.project_id).in_(ids), col(PlanStep.status) != StepStatus.SKIPPED)
-    if today is not None:
-        bounds = [horizon(t) for t in templates.values()]
-        lead, lag = max(b[0] for b in bounds), max(b[1] for b in bounds)
-        query = query.where(col(PlanStep.due).between(today - timedelta(days=lag), today + timedelta(days=lead)))
+    bounds = [horizon(t) for t in templates.values()]
+    lead, lag = max(b[0] for b in bounds), max(b[1] for b in bounds)
+    query = query.where(col(PlanStep.due).between(today - timedelta(days=lag), today + timedelta(days=lead)))
     finished = {s.name for s in _FINISHED} | {s.value for s in _FINISHED}  # stored by name or value
     for project_id, key, template_step, kind, owner_role, due, status, note in session.execute(query):
         steps[project_id].append(

@@ -16,6 +16,12 @@ NEXT_PHASE = {
     ProjectPhase.APRES: ProjectPhase.CLOS,
 }
 
+#: How each phase is named for people (the CLI and the web read it from here).
+PHASE_LABELS: dict[str, dict[ProjectPhase, str]] = {
+    "fr": {ProjectPhase.AVANT: "Avant", ProjectPhase.PENDANT: "Pendant", ProjectPhase.APRES: "Après", ProjectPhase.CLOS: "Clos"},
+    "en": {ProjectPhase.AVANT: "Before", ProjectPhase.PENDANT: "During", ProjectPhase.APRES: "After", ProjectPhase.CLOS: "Closed"},
+}
+
 _FINISHED = (StepStatus.DONE, StepStatus.SKIPPED)
 
 

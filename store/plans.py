@@ -1,10 +1,11 @@
 """A project's plan in the store: its steps, moves (with history) and step statuses."""
 
+from collections.abc import Iterable
 from datetime import date
 
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from planning.calendar import long_date
 from planning.planner import Attendee, PlanError, PlannedStep, avoid_unavailability, replan
 from project_templates.schema import GATHERING_KINDS, PhaseName, StepKind
 from store import audit
@@ -27,6 +28,17 @@ def plan_steps(session: Session, project: Project) -> list[PlanStep]:
             select(PlanStep).where(PlanStep.project_id == project.id).order_by(col(PlanStep.due), col(PlanStep.position))
         )
     )
+
+
+def progress(session: Session, project_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(finished steps, all steps) per project, in one query."""
+    finished = func.sum(case((col(PlanStep.status).in_([StepStatus.DONE, StepStatus.SKIPPED]), 1), else_=0))
+    rows = session.exec(
+        select(PlanStep.project_id, finished, func.count())
+        .where(col(PlanStep.project_id).in_(project_ids))
+        .group_by(col(PlanStep.project_id))
+    ).all()
+    return {project_id: (int(done or 0), int(total)) for project_id, done, total in rows}
 
 
 def get_step(session: Session, project: Project, key: str) -> PlanStep:
@@ -113,23 +125,22 @@ def refresh_gatherings(session: Session, project: Project, *, actor: str = "coco
     """
     template = template_of(session, project)
     people = attendees(session, project)
+    rows = {s.key: s for s in plan_steps(session, project)}  # updated in place as steps move
+    gathering_kinds = {k.value for k in GATHERING_KINDS}
     changes: list[PlanChange] = []
-    for step in plan_steps(session, project):
-        if (step.kind not in {k.value for k in GATHERING_KINDS} or step.pinned or step.status != StepStatus.PLANNED
-                or step.due < today()):
+    for step in list(rows.values()):
+        if step.kind not in gathering_kinds or step.pinned or step.status != StepStatus.PLANNED or step.due < today():
             continue
-        current = [_as_planned(s) for s in plan_steps(session, project)]
-        by_key = {s.key: s for s in current}
-        latest_dep = max((by_key[d].due for d in step.depends_on), default=None)
+        latest_dep = max((rows[d].due for d in step.depends_on), default=None)
         better = avoid_unavailability(step.due, template.step(step.template_step), people, latest_dep)
         if better == step.due:
             continue
-        pins = {s.key: s.due for s in plan_steps(session, project) if s.pinned}
+        current = [_as_planned(s) for s in rows.values()]
+        pins = {s.key: s.due for s in rows.values() if s.pinned}
         try:
             new_dates = replan(template, project.start, project.end, current, step.key, better, pins=pins, people=people)
         except PlanError:
             continue
-        rows = {s.key: s for s in plan_steps(session, project)}
         if any(rows[k].status != StepStatus.PLANNED for k in new_dates):
             continue
         for key, due in new_dates.items():
@@ -139,7 +150,7 @@ def refresh_gatherings(session: Session, project: Project, *, actor: str = "coco
             session.add(rows[key])
             session.add(change)
             changes.append(change)
-        session.flush()
+    session.flush()
     if changes:
         audit.record(session, actor=actor, action="plan.availability", project_id=project.id,
                      moved=sorted({c.step_key for c in changes}))
@@ -193,18 +204,26 @@ def mark_done(
     return set_status(session, project, key, StepStatus.DONE, actor=actor, note=note, by_hand=by_hand)
 
 
+def complete_steps(
+    session: Session, project: Project, kinds: Iterable[StepKind], *, actor: str, note: str
+) -> list[str]:
+    """Mark the planned or in-progress steps of these kinds done (the work they stand for has
+    happened); skipped steps are left alone, the coordinator chose. Returns their keys."""
+    wanted = {kind.value for kind in kinds}
+    completed = []
+    for step in plan_steps(session, project):
+        if step.kind in wanted and step.status in (StepStatus.PLANNED, StepStatus.IN_PROGRESS):
+            mark_done(session, project, step.key, actor=actor, note=note)
+            completed.append(step.key)
+    return completed
+
+
 def plan_changes(session: Session, project: Project) -> list[PlanChange]:
     return list(session.exec(select(PlanChange).where(PlanChange.project_id == project.id).order_by(col(PlanChange.id))))
 
 
 def overdue_steps(session: Session, project: Project, on: date) -> list[PlanStep]:
     return [s for s in plan_steps(session, project) if s.due < on and s.status in (StepStatus.PLANNED, StepStatus.IN_PROGRESS)]
-
-
-def describe_move(change: PlanChange, lang: str = "fr") -> str:
-    if lang == "en":
-        return f"{change.step_key}: {long_date(change.old_due, 'en')} → {long_date(change.new_due, 'en')} ({change.reason})"
-    return f"{change.step_key} : {long_date(change.old_due)} → {long_date(change.new_due)} ({change.reason})"
 
 
 def step_title(template_step_title: str, step: PlanStep, lang: str = "fr") -> str:

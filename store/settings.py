@@ -25,3 +25,9 @@ def database_url() -> str:
 def language() -> str:
     """The language Cocon speaks to the person at the terminal (``COCON_LANG``, French by default)."""
     return "en" if os.environ.get("COCON_LANG", "fr").lower().startswith("en") else "fr"
+
+
+def base_url() -> str | None:
+    """Public address of Cocon's web pages (``COCON_BASE_URL``), for links in messages."""
+    value = os.environ.get("COCON_BASE_URL", "").strip().rstrip("/")
+    return value or None

@@ -178,3 +178,15 @@ def test_html_never_runs_markup_from_names_and_pipes_stay_inside_their_cell():
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "<title>Charte d'engagement — &lt;b&gt;x&lt;/b&gt;</title>" in page
     assert "<td>&lt;script&gt;alert(1)&lt;/script&gt; | Zoé</td>" in page
+
+
+def test_version_stamp_dates_a_version_in_paris() -> None:
+    from datetime import UTC, datetime
+
+    from store.models import CharterVersion
+
+    late_evening = CharterVersion(
+        project_id=1, number=2, template="charte-engagement", language="fr", text="x\n", sha256="a" * 64,
+        created_by="test", created_at=datetime(2026, 11, 24, 23, 30, tzinfo=UTC),
+    )
+    assert VersionStamp.of(late_evening) == VersionStamp(2, "a" * 64, date(2026, 11, 25))

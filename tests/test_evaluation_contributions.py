@@ -6,20 +6,25 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
+from evaluation.assessment import close_evaluation_steps
 from evaluation.contributions import (
     add_contribution,
     contributions,
     contributions_csv,
     contributions_of,
     euros,
+    hours_text,
     mark_reimbursed,
+    number_text,
     totals,
     totals_by_person,
 )
 from evaluation.exceptions import ReasonRequired
 from evaluation.proposals import add_proposal, decide_proposal, proposals_of
+from project_templates.schema import StepKind
+from store import plans
 from store.exceptions import InvalidInput
-from store.models import ContributionKind, Project, ProposalSource, ProposalStatus
+from store.models import ContributionKind, Project, ProposalSource, ProposalStatus, StepStatus
 from tests.fixtures_evaluation import people
 
 
@@ -173,3 +178,21 @@ def test_cli_contributions_and_proposals(cli, tmp_path: Path, eval_running: Proj
     assert unsigned.exit_code == 0, unsigned.output
     listed = cli("proposal", "list", slug)
     assert "Ouvrir le samedi — sans nom, boîte à idées" in listed.output and "— —" not in listed.output
+
+
+def test_hours_and_numbers_in_each_language() -> None:
+    assert hours_text(2.5) == "2,5 h" and hours_text(2.5, "en") == "2.5 h"
+    assert number_text(-1.5) == "-1,5" and number_text(3, "en") == "3"
+
+
+def test_closing_steps_leaves_a_skipped_step_alone(session: Session, eval_running: Project) -> None:
+    """A step the coordination skipped stays skipped: closing the evaluation does not fail on it."""
+    steps = plans.plan_steps(session, eval_running)
+    feedback = next(s.key for s in steps if s.kind == StepKind.FEEDBACK)
+    evaluation = next(s.key for s in steps if s.kind == StepKind.EVALUATION)
+    plans.set_status(session, eval_running, feedback, StepStatus.SKIPPED, actor="t")
+
+    close_evaluation_steps(session, eval_running, actor="t")
+
+    assert plans.get_step(session, eval_running, feedback).status == StepStatus.SKIPPED
+    assert plans.get_step(session, eval_running, evaluation).status == StepStatus.DONE

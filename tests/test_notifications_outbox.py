@@ -14,7 +14,6 @@ from notifications.outbox import (
     dispatch,
     enqueue,
     list_messages,
-    register_immediate,
     register_relevance,
     retry_messages,
 )
@@ -350,10 +349,10 @@ def test_quiet_hours_hold_messages_except_those_asked_for(
     awa.quiet_hours = "21:00-08:00"
     session.add(awa)
     at(monkeypatch, "2027-03-01T23:30")
-    register_immediate("test-requested-link")
     for occasion in ("questionnaire", "test-requested-link"):
         enqueue(
             session,
+            immediate=occasion == "test-requested-link",
             project_id=project.id or 0,
             person_id=awa.id,
             occasion=occasion,

@@ -80,5 +80,7 @@ def test_spine_on_postgresql(postgres_url: str, cli) -> None:
     assert moved.exit_code == 0, moved.output
     shown = json.loads(cli("project", "show", slug, "--json", env=env).output)
     assert shown["phase"] == "avant" and shown["structure"] == "MSP Valras-Plage"
+    listed = json.loads(cli("project", "list", "--json", env=env).output)
+    assert [(p["slug"], p["done"]) for p in listed] == [(slug, 0)] and listed[0]["steps"] > 5
     history = json.loads(cli("plan", "history", slug, "--json", env=env).output)
     assert history and history[0]["reason"] == "marché de Noël"

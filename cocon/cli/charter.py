@@ -12,18 +12,17 @@ from charters.versions import (
     all_versions,
     diff_versions,
     get_version,
-    latest_version,
     refresh_version,
     signing_language,
 )
 from cocon.cli.output import actor, db, emit_json, fail, lang, say
-from evaluation.messages import base_url
 from planning.calendar import long_date
 from store import audit
 from store.clock import PARIS, now
 from store.exceptions import InvalidInput
 from store.people import find_member
 from store.projects import get_project
+from store.settings import base_url
 
 app = typer.Typer(help="The charter of engagement: render, sign, status, diff, verify.", no_args_is_help=True)
 
@@ -68,7 +67,7 @@ def render(
             language=version.language,
             format=fmt,
         )
-        stamp = VersionStamp(version.number, version.sha256, version.created_at.astimezone(PARIS).date())
+        stamp = VersionStamp.of(version)
         content: str | bytes = version.text
         if fmt != "md":
             content = render_html(version.text, lang=version.language, title=project.name, stamp=stamp)
@@ -208,9 +207,7 @@ def diff(
     with db() as session:
         project = get_project(session, project_slug)
         chosen = _charter_lang(charter_lang) or signing_language(project)
-        refresh_version(session, project, actor=actor(), lang=chosen)
-        latest = latest_version(session, project, chosen)
-        assert latest is not None
+        latest = refresh_version(session, project, actor=actor(), lang=chosen).version
         new = get_version(session, project, to_number, chosen) if to_number is not None else latest
         if from_number is None and new.number == 1:
             typer.echo(

@@ -30,6 +30,14 @@ def demo_database_url() -> str:
     return f"sqlite:///{data_dir() / 'demo.sqlite'}"
 
 
+def fresh_demo_database() -> str:
+    """Delete the demo database (and its SQLite journal files); returns its URL."""
+    path = data_dir() / "demo.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return demo_database_url()
+
+
 def seed_demo(url: str) -> str:
     """Create the demo project in the database at ``url``; return its slug."""
     upgrade(url)
@@ -54,16 +62,13 @@ def demo() -> None:
 
     Example: cocon demo
     """
-    path = data_dir() / "demo.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
-    url = demo_database_url()
+    url = fresh_demo_database()
     slug = seed_demo(url)
     os.environ["COCON_DATABASE_URL"] = url
     with session_scope(url) as session:
         meeting = get_step(session, get_project(session, slug), "rencontre").due
     later = add_working_days(meeting, 5)
-    typer.echo(say("Projet de démonstration créé dans une base neuve :", "Demo project created in a fresh database:") + f" {path}\n")
+    typer.echo(say("Projet de démonstration créé dans une base neuve :", "Demo project created in a fresh database:") + f" {data_dir() / 'demo.sqlite'}\n")
     plan_show(slug=slug, fmt="table", baseline=False, output=None)
     typer.echo("")
     project_show(slug=slug, as_json=False)

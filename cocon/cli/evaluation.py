@@ -518,9 +518,7 @@ def indicator_choose(
             )
             typer.echo(say(f"Indicateur « {code} » enregistré.", f"Indicator '{code}' saved."))
         if done:
-            for step in plans.plan_steps(session, project):
-                if step.kind == StepKind.INDICATORS and step.status != StepStatus.DONE:
-                    plans.mark_done(session, project, step.key, actor=actor(), note="indicateurs choisis")
+            plans.complete_steps(session, project, (StepKind.INDICATORS,), actor=actor(), note="indicateurs choisis")
             typer.echo(say("Choix des indicateurs noté comme fait.", "Indicator choice marked as done."))
         if not code and not done:
             typer.echo(

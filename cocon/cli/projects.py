@@ -10,6 +10,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from cocon.cli.output import actor, console, db, emit_json, lang, say
+from notifications.outbox import dead_messages
 from planning.calendar import long_date, short_date
 from planning.ics import IcsEvent, calendar_bytes
 from project_templates import find_template
@@ -26,12 +27,6 @@ plan_app = typer.Typer(help="The retro-planning: show, export, move steps.", no_
 step_app = typer.Typer(help="Mark steps as started, done or skipped.", no_args_is_help=True)
 phase_app = typer.Typer(help="Move a project through avant, pendant, après, clos.", no_args_is_help=True)
 
-PHASE_LABELS = {
-    "fr": {"avant": "Avant", "pendant": "Pendant", "apres": "Après", "clos": "Clos"},
-    "en": {"avant": "Before", "pendant": "During", "apres": "After", "clos": "Closed"},
-}
-
-
 def _date(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -46,7 +41,7 @@ def _of(word: str) -> str:
 
 
 def _phase_label(phase: str) -> str:
-    return PHASE_LABELS[lang()].get(phase, phase)
+    return phases.PHASE_LABELS[lang()][ProjectPhase(phase)]
 
 
 def _status_label(status: StepStatus) -> str:
@@ -101,12 +96,13 @@ def project_list(
     Example: cocon project list --phase avant
     """
     with db() as session:
+        projects = list_projects(session, structure=structure, phase=phase)
+        counts = plans.progress(session, [p.id for p in projects if p.id is not None])
         rows: list[dict[str, Any]] = []
-        for project in list_projects(session, structure=structure, phase=phase):
-            steps = plans.plan_steps(session, project)
-            done = sum(1 for s in steps if s.status in (StepStatus.DONE, StepStatus.SKIPPED))
+        for project in projects:
+            done, total = counts.get(project.id or 0, (0, 0))
             rows.append({"slug": project.slug, "name": project.name, "structure": project.structure,
-                         "phase": project.phase.value, "end": project.end, "done": done, "steps": len(steps)})
+                         "phase": project.phase.value, "end": project.end, "done": done, "steps": total})
     if as_json:
         emit_json(rows)
         return
@@ -155,10 +151,6 @@ def project_summary(session: Session, project: Project) -> dict[str, Any]:
 
 
 def _dead_messages(session: Session, project: Project) -> list[dict[str, Any]]:
-    try:
-        from notifications.outbox import dead_messages
-    except ImportError:
-        return []
     return [{"id": m.id, "occasion": m.occasion, "about": m.about} for m in dead_messages(session, project)]
 
 

@@ -125,15 +125,11 @@ def web(
 
 def seed_web_demo() -> str:
     """Recreate the demo database with its project and two accounts; returns its URL."""
-    from cocon.cli.demo import demo_database_url, seed_demo
+    from cocon.cli.demo import fresh_demo_database, seed_demo
     from store.db import session_scope
     from store.models import AccountKind
-    from store.settings import data_dir
 
-    path = data_dir() / "demo.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
-    url = demo_database_url()
+    url = fresh_demo_database()
     seed_demo(url)
     with session_scope(url) as session:
         add_account(

@@ -1,6 +1,5 @@
 """The web app: ``create_app()`` builds the FastAPI application served by ``cocon web``/``cocon serve``."""
 
-import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -21,8 +20,8 @@ from cocon.web.pages import (
     viewer_outside_routes,
 )
 from cocon.web.security import load_secret
+from store import settings
 from store.db import ensure_schema
-from store.settings import data_dir
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -54,8 +53,8 @@ def create_app(database_url: str | None = None, *, base_url: str | None = None) 
     app = FastAPI(title="Cocon", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(check_csrf)])
     app.state.settings = WebSettings(
         database_url=database_url,
-        secret=load_secret(data_dir()),
-        base_url=(base_url or os.environ.get("COCON_BASE_URL", "")).strip().rstrip("/") or None,
+        secret=load_secret(settings.data_dir()),
+        base_url=(base_url.strip().rstrip("/") or None) if base_url else settings.base_url(),
     )
 
     @app.middleware("http")

@@ -14,6 +14,7 @@ from cocon.web.pages import (
     LoggedIn,
     MaybeViewer,
     language_of,
+    public_base,
     redirect,
     render,
     set_cookie,
@@ -157,7 +158,7 @@ def email_login_link(
     if project_id is None or not person.email:
         return False
     token, link = create_magic_link(session, person_id=person.id, next_path=next_path)
-    base = settings_of(request).base_url or str(request.base_url).rstrip("/")
+    base = public_base(request)
     send_login_link(
         session,
         person=person,

@@ -1,7 +1,5 @@
 """Charte: read the charter, sign it (logged in, or from the partner's signing link), download the PDF."""
 
-import hashlib
-
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from fastapi.responses import Response
 from markupsafe import Markup
@@ -23,8 +21,19 @@ from charters.versions import refresh_version
 from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project, may_manage, visible_project
 from cocon.web.mail import dispatch_soon, send_signing_link
-from cocon.web.pages import DB, LoggedIn, MaybeViewer, language_of, redirect, render, settings_of
+from cocon.web.pages import (
+    DB,
+    LoggedIn,
+    MaybeViewer,
+    language_of,
+    notice_of,
+    public_base,
+    redirect,
+    render,
+    settings_of,
+)
 from store.models import CharterVersion, Person, Project, SignatureMethod
+from store.tokens import token_hash
 
 router = APIRouter()
 
@@ -35,7 +44,7 @@ def _charter_html(version: CharterVersion) -> Markup:
 
 
 def _pdf(project: Project, version: CharterVersion) -> Response:
-    stamp = VersionStamp(number=version.number, sha256=version.sha256, created_on=version.created_at.date())
+    stamp = VersionStamp.of(version)
     page = render_html(version.text, lang=version.language, title=project.name, stamp=stamp)
     filename = f"charte-{project.slug}-v{version.number}.pdf"
     return Response(
@@ -80,13 +89,7 @@ def _charter_page(
 @router.get("/projets/{slug}/charte")
 def charter_page(request: Request, session: DB, viewer: LoggedIn, slug: str) -> Response:
     project = visible_project(session, viewer, slug)
-    notice_key = request.query_params.get("ok")
-    notice = (
-        i18n.translate(f"ok_{notice_key}", language_of(request))
-        if notice_key and i18n.has(f"ok_{notice_key}")
-        else None
-    )
-    return _charter_page(request, session, viewer, project, notice=notice)
+    return _charter_page(request, session, viewer, project, notice=notice_of(request, language_of(request)))
 
 
 @router.post("/projets/{slug}/charte/signer")
@@ -133,7 +136,7 @@ def send_signing_link_action(
         return _charter_page(
             request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
         )
-    base = settings_of(request).base_url or str(request.base_url).rstrip("/")
+    base = public_base(request)
     assert project.id is not None
     send_signing_link(
         session,
@@ -142,7 +145,7 @@ def send_signing_link_action(
         project_name=project.name,
         url=f"{base}{signing_path(token)}",
         lang=person.language,
-        link_ref=hashlib.sha256(token.encode()).hexdigest()[:16],
+        link_ref=token_hash(token)[:16],
     )
     dispatch_soon(background, settings_of(request).database_url)
     return redirect(request, f"/projets/{slug}/charte?ok=sign_link")

@@ -3,7 +3,6 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from cocon.web.access import Viewer
 from cocon.web.overview import overview
 from cocon.web.pages import DB, LoggedIn, MaybeViewer, language_of, redirect, render
 from store.clock import today
@@ -46,9 +45,5 @@ def dashboard(
         structure=structure or "",
         phase=phase or "",
         phases=list(ProjectPhase),
-        show_alerts=_sees_alerts(viewer),
+        show_alerts=viewer.is_staff,
     )
-
-
-def _sees_alerts(viewer: Viewer) -> bool:
-    return viewer.is_staff

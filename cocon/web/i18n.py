@@ -7,6 +7,9 @@ exists here.
 
 from typing import Any
 
+from store.models import ProjectPhase
+from store.phases import PHASE_LABELS
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # layout
     "skip_to_content": ("Aller au contenu", "Skip to content"),
@@ -161,10 +164,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "all_structures": ("Toutes les structures", "All structures"),
     "phase": ("Phase", "Phase"),
     "all_phases": ("Toutes les phases", "All phases"),
-    "phase_avant": ("Avant", "Before"),
-    "phase_pendant": ("Pendant", "During"),
-    "phase_apres": ("Après", "After"),
-    "phase_clos": ("Clos", "Closed"),
+    **{f"phase_{phase.value}": (PHASE_LABELS["fr"][phase], PHASE_LABELS["en"][phase]) for phase in ProjectPhase},
     "dashboard_caption": (
         "{total} projet(s) — page {page} sur {pages}",
         "{total} project(s) — page {page} of {pages}",

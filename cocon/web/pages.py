@@ -1,6 +1,5 @@
 """What every route shares: the database session, the viewer, CSRF, language and rendering."""
 
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from notifications.outbox import occasion_label
 from planning.calendar import long_date, long_datetime
 from store.db import session_scope
 from store.models import Account, Person
+from store.tokens import new_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -52,8 +52,19 @@ def db(request: Request) -> Iterator[Session]:
 DB = Annotated[Session, Depends(db, scope="function")]
 
 
+def public_base(request: Request) -> str:
+    """Where emailed links point: ``COCON_BASE_URL``, else the address the request came to."""
+    return settings_of(request).base_url or str(request.base_url).rstrip("/")
+
+
 def language_of(request: Request) -> str:
     return "en" if request.cookies.get(LANG_COOKIE) == "en" else "fr"
+
+
+def notice_of(request: Request, lang: str) -> str | None:
+    """The confirmation named by ``?ok=…`` after a redirect, if it is one of ours."""
+    key = f"ok_{request.query_params.get('ok')}"
+    return i18n.translate(key, lang) if request.query_params.get("ok") and i18n.has(key) else None
 
 
 def current_viewer(request: Request, session: DB) -> Viewer | None:
@@ -97,7 +108,7 @@ def csrf_seed(request: Request) -> str:
     """The browser's CSRF cookie, or a new one to set with this response."""
     seed = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf_seed", None)
     if not seed:
-        seed = secrets.token_urlsafe(32)
+        seed = new_token()
         request.state.new_csrf_seed = seed
     return seed
 

@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project, may_manage, visible_project
 from cocon.web.auth import email_login_link
-from cocon.web.pages import DB, LoggedIn, language_of, redirect, render
+from cocon.web.pages import DB, LoggedIn, language_of, notice_of, redirect, render
 from cocon.web.timeline import TimelineRow, timeline_svg
-from evaluation.checkpoints import RECORDED_KINDS, CheckpointRecord, find_gathering, record_checkpoint
+from evaluation.checkpoints import RECORDED_KINDS, CheckpointRecord, record_checkpoint
 from evaluation.indicators import format_value, indicator_statuses, record_value
 from notifications.outbox import list_messages
 from project_templates import LoadedTemplate, builtin_templates
@@ -142,6 +142,7 @@ def _project_context(session: Session, viewer: Viewer, project: Project, lang: s
     gatherings = list(
         session.exec(select(Gathering).where(Gathering.project_id == project.id).order_by(col(Gathering.held_on)))
     )
+    recorded = {g.step_key for g in gatherings}
     return {
         "project": project,
         "tpl": template,
@@ -161,7 +162,7 @@ def _project_context(session: Session, viewer: Viewer, project: Project, lang: s
         "checkpoint_steps": [
             s
             for s in steps
-            if s.kind in RECORDED_KINDS and s.status in OPEN and find_gathering(session, project, s.key) is None
+            if s.kind in RECORDED_KINDS and s.status in OPEN and s.key not in recorded
         ],
         "gatherings": gatherings,
         "indicators": indicator_statuses(session, project),
@@ -184,9 +185,7 @@ def show_project(
 ) -> Response:
     lang = language_of(request)
     context = _project_context(session, viewer, project, lang)
-    notice_key = request.query_params.get("ok")
-    if notice_key and i18n.has(f"ok_{notice_key}"):
-        context["notice"] = i18n.translate(f"ok_{notice_key}", lang)
+    context["notice"] = notice_of(request, lang)
     context["error"] = error
     return render(
         request,

@@ -17,6 +17,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -26,6 +27,7 @@ from sqlmodel import Session, col, func, select
 
 from store.clock import now
 from store.models import Account, LoginAttempt, MagicLink, WebSession
+from store.tokens import new_token, token_hash
 
 SESSION_COOKIE = "cocon_session"
 CSRF_COOKIE = "cocon_csrf"
@@ -45,17 +47,12 @@ MAX_FAILURES_PER_IP = 20
 KEEP_ATTEMPTS = timedelta(days=7)
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("cocon-dummy-password-for-timing")
 
 
-def new_token() -> str:
-    """A fresh secret for a link or a cookie (256 bits of randomness)."""
-    return secrets.token_urlsafe(32)
-
-
-def token_hash(token: str) -> str:
-    """How a token is kept in the store."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+@cache
+def _dummy_hash() -> str:
+    # Made on first use, not at import: every `cocon` command imports this module (accounts).
+    return _hasher.hash("cocon-dummy-password-for-timing")
 
 
 def login_key(email: str) -> str:
@@ -86,7 +83,7 @@ def password_problem(password: str, lang: str = "fr") -> str | None:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Check a password; always spends one argon2 verification, even without an account."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
