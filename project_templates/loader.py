@@ -245,6 +245,8 @@ def _message(error: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return "clé inconnue (vérifier l'orthographe ; voir `cocon templates schema`)"
+    if kind in ("model_type", "dict_type"):
+        return "on attend ici des clés et des valeurs (clé: valeur), comme dans les modèles fournis"
     if kind == "missing":
         return "champ obligatoire manquant"
     if kind == "enum":

@@ -1,5 +1,6 @@
 """Engines, sessions and migrations. Nothing here is specific to SQLite except its pragmas."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -11,16 +12,32 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
+from store.exceptions import InvalidInput
 from store.settings import database_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+def _masked(url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
 @cache
 def engine_for(url: str) -> Engine:
     """One engine per database URL, shared by the process."""
+    try:
+        return _make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise InvalidInput(
+            f"La base « {_masked(url)} » ne peut pas être ouverte ({type(exc).__name__}) : donnez à COCON_DATABASE_URL "
+            "une adresse comme sqlite:///chemin/cocon.sqlite ou postgresql+psycopg://utilisateur@hôte/base."
+        ) from None
+
+
+def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -69,8 +86,16 @@ def head_revision() -> str:
 
 
 def current_revision(url: str | None = None) -> str | None:
-    with get_engine(url).connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    engine = get_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise InvalidInput(
+            f"La base « {_masked(str(engine.url.render_as_string(hide_password=True)))} » ne répond pas ({reason}) : "
+            "vérifiez COCON_DATABASE_URL et que le serveur est démarré."
+        ) from None
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:

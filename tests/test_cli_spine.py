@@ -139,6 +139,10 @@ def test_user_errors_are_one_sentence(cli) -> None:
     assert bad_role.exit_code == 1 and "Rôles possibles" in bad_role.output
     bad_time = cli("project", "show", slug, env={"COCON_NOW": "demain"})
     assert bad_time.exit_code == 1 and "COCON_NOW" in bad_time.output
+    bad_url = cli("project", "list", env={"COCON_DATABASE_URL": "foo://bar"})
+    assert bad_url.exit_code == 1 and "COCON_DATABASE_URL" in bad_url.output and "Traceback" not in bad_url.output
+    down = cli("project", "list", env={"COCON_DATABASE_URL": "postgresql+psycopg://u:secret@127.0.0.1:1/x"})
+    assert down.exit_code == 1 and "ne répond pas" in down.output and "secret" not in down.output
 
 
 def test_db_upgrade_creates_schema_on_empty_database(tmp_path: Path, cli) -> None:

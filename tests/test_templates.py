@@ -77,6 +77,14 @@ def test_check_missing_file_is_one_sentence(cli, tmp_path: Path) -> None:
     assert "introuvable" in result.output and "Traceback" not in result.output
 
 
+def test_a_file_that_is_not_a_template_is_one_french_line(cli, tmp_path: Path) -> None:
+    path = tmp_path / "liste.yaml"
+    path.write_text("- une\n- deux\n", encoding="utf-8")
+    result = cli("templates", "check", str(path))
+    assert result.exit_code == 1
+    assert result.output.strip() == f"{path}:1: (racine): on attend ici des clés et des valeurs (clé: valeur), comme dans les modèles fournis"
+
+
 def test_templates_list_show_and_schema(cli) -> None:
     listed = json.loads(cli("templates", "list", "--json").output)
     assert {item["id"] for item in listed} >= {"partenariat-msp", "boite-a-idees", "ambassadeur-sante"}
