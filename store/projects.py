@@ -153,7 +153,12 @@ def _parse_cached(content_hash: str, content: str, source: str) -> ProjectTempla
 
 def template_of(session: Session, project: Project) -> ProjectTemplate:
     """The template exactly as it was when the project was created."""
-    record = session.get(TemplateRecord, project.template_record_id)
+    return template_of_record(session, project.template_record_id)
+
+
+def template_of_record(session: Session, record_id: int) -> ProjectTemplate:
+    """The template stored as ``record_id`` (parsed once per process)."""
+    record = session.get(TemplateRecord, record_id)
     assert record is not None
     return _parse_cached(record.content_hash, record.content, f"{record.template_id}@{record.version}")
 
