@@ -49,7 +49,7 @@ class Reason(StrEnum):
     PAST_END = "past_end"
 
 
-ANY = "any"
+ANY: Literal["any"] = "any"
 Attention = Reason | Literal["any"]
 
 

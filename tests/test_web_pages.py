@@ -218,7 +218,7 @@ def test_dashboard_shows_phase_milestone_late_steps_and_filters(
     log_in(client, email="nadia@example.org")
     page = client.get("/tableau-de-bord").text
     assert "Accueil en salle d" in page and "en retard" in page and "à signer" in page
-    cards = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('class="cards"')[1].split("</ul>")[0]))
+    cards = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('class="cards figures"')[1].split("</ul>")[0]))
     assert "1 projet " in cards and "1 charte pas encore signée" in cards, cards  # singular, lower case
     assert client.get("/tableau-de-bord?phase=pendant").text.count("/projets/accueil-tilleuls") == 0
     assert "/projets/accueil-tilleuls" in client.get("/tableau-de-bord?structure=MSP+des+Tilleuls&phase=avant").text
