@@ -163,7 +163,7 @@ def test_csv_export_holds_the_filtered_list_with_a_bom_and_no_formula(client: Te
     response = client.get("/tableau-de-bord.csv?structure=CPTS+du+Littoral&sort=name")
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
-    assert 'attachment; filename="projets-2027-03-15.csv"' == response.headers["content-disposition"]
+    assert response.headers["content-disposition"] == 'attachment; filename="projets-2027-03-15.csv"'
     assert response.content.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert table[0][:5] == ["Projet", "Identifiant", "Structure", "Phase", "Fin"]
