@@ -18,8 +18,8 @@ from store.models.evaluation import (
     Restitution,
     RoleGroup,
 )
-from store.models.participation import PauseLink, ReminderStop
 from store.models.outbox import OPEN_STATES, OutboxMessage, OutboxState
+from store.models.participation import PauseLink, ReminderStop
 from store.models.spine import (
     STEP_TRANSITIONS,
     AuditEvent,
