@@ -298,7 +298,8 @@ def _with_footer(text: str, html: str | None, lang: str, link: str | None) -> tu
     if html is not None:
         if link:
             label = with_link.split(":")[0]
-            footer = f'<p style="font-size:small"><a href="{escape(link)}">{escape(label)}</a></p>'
+            # the address also in clear: the plain-text alternative is made from this HTML
+            footer = f'<p style="font-size:small"><a href="{escape(link)}">{escape(label)}</a> : {escape(link)}</p>'
         else:
             footer = f'<p style="font-size:small">{escape(without)}</p>'
         html = html.replace("</body>", footer + "</body>") if "</body>" in html else html + footer
