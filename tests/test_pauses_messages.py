@@ -60,7 +60,7 @@ def test_every_kind_of_message_carries_unsubscribe_headers_and_reply_to(
     occasions = [*DIGEST_OCCASIONS, *standalone]
     # one recipient per occasion (one digest per person per day), none of them the coordinator
     recipients = []
-    for n, occasion in enumerate(occasions):
+    for n in range(len(occasions)):
         recipients.append(
             add_person(session, project, name=f"Partenaire {n}", role="patient-partenaire",
                        email=f"p{n}@example.org", actor="test")
