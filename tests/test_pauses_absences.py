@@ -39,6 +39,7 @@ def test_next_contact_time_honours_an_absence_of_any_length() -> None:
     assert found.date() == date(2027, 1, 30) and not 8 <= found.hour < 20
 
 
+@pytest.mark.slow
 def test_a_seven_week_absence_and_a_pause_until_resumed_day_by_day(
     session: Session, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -83,6 +83,7 @@ def test_every_kind_of_message_carries_unsubscribe_headers_and_reply_to(
         assert_personal(got[0])
 
 
+@pytest.mark.slow
 def test_one_click_post_stops_reminders_without_any_other_step(
     session: Session, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch, client: TestClient
 ) -> None:
