@@ -113,13 +113,14 @@ def load_projects(session: Session, *, email_enabled: bool, today: date) -> list
         # a pause with an end date is over the day after it (nothing needs to switch it off)
         in_pause = bool(paused) and (paused_until is None or today <= paused_until)
         people[person_id] = (bool((email and email_enabled) or apprise_url), in_pause, opted_out)
-    stopped = set(
-        session.execute(
+    stopped = {
+        (project_id, person_id)
+        for project_id, person_id in session.execute(
             sa_select(col(ReminderStop.project_id), col(ReminderStop.person_id)).where(
                 col(ReminderStop.project_id).in_(ids)
             )
-        ).tuples()
-    )
+        )
+    }
     members: dict[int, list[PersonView]] = defaultdict(list)
     for (project_id, person_id), person_roles in roles.items():
         reachable, paused, opted_out = people[person_id]
