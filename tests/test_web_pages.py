@@ -333,7 +333,10 @@ def test_every_string_exists_in_both_languages() -> None:
     for key, (french, english) in i18n.MESSAGES.items():
         assert french and english, key
         assert set(placeholders.findall(french)) == set(placeholders.findall(english)), key
-    used = set()
+    from cocon.web.overview import FIGURES
+    from store.attention import ANY, Reason, SortKey
+
+    used = {"card_"}  # the figures' labels are named in cocon/web/overview.py
     for template in TEMPLATES_DIR.glob("*.html"):
         used |= set(re.findall(r"""\bt\(["']([a-z_0-9]+)["']""", template.read_text()))
     families = {
@@ -342,6 +345,9 @@ def test_every_string_exists_in_both_languages() -> None:
         "verdict_": [v.value for v in Verdict],
         "kind_": [k.value for k in AccountKind],
         "contribution_": [c.value for c in ContributionKind],
+        "attention_": [ANY, *(r.value for r in Reason)],
+        "sort_": [k.value for k in SortKey],
+        "card_": [f"{label.removeprefix('card_')}_{n}" for _, label in FIGURES for n in ("one", "many")],
     }
     for prefix, values in families.items():
         assert prefix in used
