@@ -190,7 +190,7 @@ def _identity_for(session: Session, project: Project, email: str) -> Person | No
     member_ids = select(Membership.person_id).where(Membership.project_id == project.id)
     own = session.exec(
         select(Person)
-        .where(Person.email == email, or_(Person.project_id == project.id, col(Person.id).in_(member_ids)))
+        .where(Person.email == email, or_(col(Person.project_id) == project.id, col(Person.id).in_(member_ids)))
         .order_by(col(Person.id))
     ).first()
     if own is not None:

@@ -10,10 +10,12 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
+from accounts.links import create_magic_link
+from accounts.throttle import MAX_FAILURES_PER_IP, MAX_FAILURES_PER_LOGIN
 from cocon.web.app import ROUTE_MODULES
-from cocon.web.security import MAX_FAILURES_PER_IP, MAX_FAILURES_PER_LOGIN, create_magic_link, token_hash
 from store.db import session_scope
 from store.models import AuditEvent, LoginAttempt, MagicLink, WebSession
+from store.tokens import token_hash
 from tests.fixtures_notifications import SmtpSink
 from tests.fixtures_web import COORDINATOR, FACILITATOR, PASSWORD, WebWorld, csrf_of, log_in, log_in_with_link
 
@@ -89,7 +91,7 @@ def test_wrong_password_is_refused_then_throttled_per_account(client: TestClient
 
 
 def test_throttling_per_address(client: TestClient, web_world: WebWorld, db_url: str) -> None:
-    from cocon.web.security import record_attempt
+    from accounts.throttle import record_attempt
 
     with session_scope(db_url) as session:
         for n in range(MAX_FAILURES_PER_IP):
@@ -307,7 +309,8 @@ def test_every_response_carries_the_security_headers(client: TestClient, web_wor
 def test_old_attempts_sessions_and_links_are_pruned_at_login(
     client: TestClient, web_world: WebWorld, db_url: str
 ) -> None:
-    from cocon.web.security import open_session, record_attempt
+    from accounts.sessions import open_session
+    from accounts.throttle import record_attempt
 
     with session_scope(db_url) as session:
         record_attempt(session, email="x@example.org", ip="1.2.3.4", succeeded=False)
