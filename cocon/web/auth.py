@@ -209,7 +209,8 @@ def use_login_link(request: Request, session: DB, token: str) -> Response:
     try:
         link = redeem_magic_link(session, token)
     except LinkRefused as refused:
-        audit.record(session, actor="web", action="login_link.refused", reason=refused.reason)
+        if refused.reason != "unknown":  # a random address writes nothing, however often it is tried
+            audit.record(session, actor="web", action="login_link.refused", reason=refused.reason)
         return _refused(request, refused.reason)
     account = session.exec(select(Account).where(Account.person_id == link.person_id)).first()
     cookie = open_session(
