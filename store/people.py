@@ -216,6 +216,22 @@ def _new_identity(session: Session, person: Person) -> Person:
     return person
 
 
+#: The largest id a database integer holds: anything above names no one (and must not reach the driver).
+MAX_ID = 2**63 - 1
+
+
+def active_member(session: Session, project: Project, person_id: int) -> Person | None:
+    """The person with this id if they are currently a member of the project, else None."""
+    if not 0 < person_id <= MAX_ID:
+        return None
+    found = session.exec(
+        select(Person)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(Person.id == person_id, Membership.project_id == project.id, col(Membership.left_at).is_(None))
+    ).first()
+    return found
+
+
 def get_person(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
