@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store import audit, limits
+from store.erasure import redact_texts
 from store.exceptions import InvalidInput, PersonNotFound
 from store.limits import check_length
 from store.models import Account, AuditEvent, MagicLink, Membership, Person, PlanChange, Project, WebSession
@@ -295,9 +296,14 @@ def export_person(session: Session, person_id: int) -> dict[str, Any]:
 
 
 def erase_person(session: Session, person_id: int, *, actor: str) -> None:
-    """Erase a person's identity and contact details; project history keeps an anonymous trace."""
+    """Erase a person's identity and contact details, also from every stored text that quoted
+    them (charter versions, messages, proposals…); project history keeps an anonymous trace.
+    Call :func:`store.erasure.reclaim_space` after committing so the old bytes leave the file."""
     person = get_person(session, person_id)
-    person.name = f"Personne effacée n°{person_id}"
+    replacement = f"Personne effacée n°{person_id}"
+    said = [person.name, person.email or "", person.phone or "", person.apprise_url or ""]
+    redact_texts(session, person_id=person_id, values=said, replacement=replacement, actor=actor)
+    person.name = replacement
     person.email = None
     person.phone = None
     person.apprise_url = None

@@ -18,6 +18,7 @@ from store import phases, plans
 from store.clock import now, today
 from store.exceptions import InvalidInput
 from store.models import PlanStep, Project, ProjectPhase, StepStatus
+from store.erasure import reclaim_space
 from store.people import add_person, erase_person, export_person, members, role_coverage
 from store.projects import create_project, get_project, list_projects, template_of
 
@@ -282,6 +283,7 @@ def person_erase(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
                                "Erasure cannot be undone: run again with --yes to confirm."))
     with db() as session:
         erase_person(session, person_id, actor=actor())
+    reclaim_space()
     typer.echo(say(f"Personne n°{person_id} effacée.", f"Person #{person_id} erased."))
 
 
