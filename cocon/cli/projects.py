@@ -16,9 +16,9 @@ from planning.ics import IcsEvent, calendar_bytes
 from project_templates import find_template
 from store import phases, plans
 from store.clock import now, today
+from store.erasure import reclaim_space
 from store.exceptions import InvalidInput
 from store.models import PlanStep, Project, ProjectPhase, StepStatus
-from store.erasure import reclaim_space
 from store.people import add_person, erase_person, export_person, members, role_coverage
 from store.projects import create_project, get_project, list_projects, template_of
 

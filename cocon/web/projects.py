@@ -27,7 +27,7 @@ from store.models import Gathering, Project, StepStatus
 from store.people import add_person, members, role_coverage
 from store.phases import advance_phase, gate_problems
 from store.plans import STATUS_LABELS, mark_done, move_step, plan_changes, plan_steps, step_title
-from store.projects import create_project, describe_dates, template_of
+from store.projects import create_project, describe_dates, structures_of, template_of
 
 router = APIRouter()
 
@@ -101,6 +101,7 @@ def create_project_action(
             start=_parse_date(start, "le début") if start.strip() else None,
             end=_parse_date(end, "la fin"),
             actor=viewer.actor,
+            allowed_structures=structures_of(session, viewer.person_id),
         )
         coordinating = loaded.template.coordinator_roles()
         if coordinating and viewer.person.email:
