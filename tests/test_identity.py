@@ -110,3 +110,18 @@ def test_overlong_fields_are_refused_with_a_sentence(session: Session, field: st
     values[field] = ("k" * 400 + "@example.org") if field == "email" else "9" * 5000
     with pytest.raises(InvalidInput, match="Texte trop long"):
         add_person(session, project, role="professionnel", actor="test", **values)  # type: ignore[arg-type]
+
+
+def test_overlong_texts_are_refused_by_the_services(session: Session) -> None:
+    from evaluation.proposals import add_proposal
+    from store.models import ProposalSource
+    from store.plans import move_step
+
+    project = make_project(session, slug="accueil")
+    awa = next(p for p, _ in members(session, project) if p.email == "awa@example.org")
+    with pytest.raises(InvalidInput, match="Texte trop long"):
+        add_proposal(session, project, awa, text="x" * 5000, source=ProposalSource.MEETING, actor="t")
+    with pytest.raises(InvalidInput, match="Texte trop long"):
+        move_step(session, project, "rencontre", date(2027, 2, 10), reason="r" * 5000, actor="t")
+    with pytest.raises(InvalidInput, match="Texte trop long"):
+        make_project(session, slug="long", name="N" * 300)

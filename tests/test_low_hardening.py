@@ -1,6 +1,7 @@
 """The low-severity findings of issue 14: structures, line breaks in calendars, reserved slugs,
 non-numbers as indicator values, racing plan moves."""
 
+import itertools
 import threading
 from datetime import date
 from pathlib import Path
@@ -89,7 +90,7 @@ def test_racing_plan_moves_record_the_true_from_date(db_url: str) -> None:
         ).all()
         final = session.exec(select(PlanStep.due).where(PlanStep.key == "rencontre")).one()
     assert history and history[0].old_due == original
-    for before, after in zip(history, history[1:], strict=False):
+    for before, after in itertools.pairwise(history):
         assert after.old_due == before.new_due  # each "from" is the date the step really had
     assert history[-1].new_due == final
     assert len(history) + len(refused) == len(targets)
