@@ -125,3 +125,13 @@ def test_overlong_texts_are_refused_by_the_services(session: Session) -> None:
         move_step(session, project, "rencontre", date(2027, 2, 10), reason="r" * 5000, actor="t")
     with pytest.raises(InvalidInput, match="Texte trop long"):
         make_project(session, slug="long", name="N" * 300)
+
+
+def test_the_command_line_imports_nothing_from_the_web_face() -> None:
+    """Accounts are a service (``accounts/``): the CLI creates them without loading the web app."""
+    import subprocess
+    import sys
+
+    code = "import cocon.cli.main, sys; print(sorted(m for m in sys.modules if m.startswith('cocon.web')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
