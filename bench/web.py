@@ -33,7 +33,7 @@ EMAIL = "facilitation@bench.example"
 
 
 def build_store(url: str, projects: int) -> None:
-    from cocon.web.accounts import add_account
+    from accounts.staff import add_account
     from notifications.outbox import enqueue
     from project_templates import find_template
     from store.db import session_scope, upgrade

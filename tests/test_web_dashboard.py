@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 from typer.testing import Result
 
-from cocon.web.accounts import add_account
+from accounts.staff import add_account
 from notifications.outbox import enqueue
 from store.models import AccountKind, OutboxMessage, OutboxState, StepStatus
 from store.plans import mark_done, plan_steps, set_status

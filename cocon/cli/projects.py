@@ -18,6 +18,7 @@ from project_templates import find_template
 from store import phases, plans
 from store.attention import ANY, Filters, SortKey, board, board_csv
 from store.clock import now, today
+from store.erasure import reclaim_space
 from store.exceptions import InvalidInput
 from store.models import PlanStep, Project, ProjectPhase, StepStatus
 from store.people import add_person, erase_person, export_person, members, role_coverage
@@ -312,6 +313,7 @@ def person_erase(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
                                "Erasure cannot be undone: run again with --yes to confirm."))
     with db() as session:
         erase_person(session, person_id, actor=actor())
+    reclaim_space()
     typer.echo(say(f"Personne n°{person_id} effacée.", f"Person #{person_id} erased."))
 
 

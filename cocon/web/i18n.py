@@ -132,15 +132,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Facultatif : avec un mot de passe, vous pouvez vous connecter sans attendre de lien par e-mail.",
         "Optional: with a password you can log in without waiting for a link by email.",
     ),
+    "current_password": ("Mot de passe actuel", "Current password"),
     "new_password": ("Nouveau mot de passe", "New password"),
     "password_hint": ("(au moins 10 caractères)", "(at least 10 characters)"),
     "confirm_password": ("Le même mot de passe, à nouveau", "The same password again"),
     "password_set_submit": ("Enregistrer le mot de passe", "Save the password"),
-    "password_mismatch": ("Les deux mots de passe sont différents.", "The two passwords differ."),
-    "password_needs_email": (
-        "Un mot de passe demande une adresse e-mail : demandez à la coordination d'en ajouter une.",
-        "A password needs an email address: ask the coordination to add one.",
-    ),
     "password_saved": ("Mot de passe enregistré.", "Password saved."),
     # dashboard
     "dashboard_title": ("Tableau de bord", "Dashboard"),

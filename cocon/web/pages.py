@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from sqlmodel import Session
 
+from accounts.sessions import live_session
 from cocon.web import i18n
 from cocon.web.access import Viewer
 from cocon.web.security import (
@@ -21,7 +22,6 @@ from cocon.web.security import (
     SESSION_COOKIE,
     csrf_token,
     csrf_valid,
-    live_session,
 )
 from notifications.outbox import occasion_label
 from planning.calendar import long_date, long_datetime
