@@ -19,7 +19,7 @@ from notifications.outbox import coordinator_people, enqueue
 from project_templates.schema import StepKind
 from store import audit, plans
 from store.clock import today
-from store.models import Project, StepStatus
+from store.models import Project, ProjectPhase, StepStatus
 from store.settings import data_dir
 
 MANUAL_OCCASION = "indicators-request"
@@ -107,9 +107,11 @@ def close_evaluation_steps(session: Session, project: Project, *, actor: str) ->
 def evaluate(
     session: Session, project: Project, *, actor: str, output_dir: Path | None = None, pdf: bool = True
 ) -> tuple[dict[str, float | None], ReportFiles]:
-    """Measure every indicator Cocon can, write the report, close the evaluation steps."""
+    """Measure every indicator Cocon can, write the report, and — only in *après* — close the
+    questionnaire and evaluation steps (an interim report during *pendant* closes nothing)."""
     values = measure(session, project, actor=actor)
     files = write_report(session, project, output_dir, pdf=pdf)
-    close_evaluation_steps(session, project, actor=actor)
+    if project.phase in (ProjectPhase.APRES, ProjectPhase.CLOS):
+        close_evaluation_steps(session, project, actor=actor)
     audit.record(session, actor=actor, action="evaluation.reported", project_id=project.id, file=files.html.name)
     return values, files

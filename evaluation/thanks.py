@@ -23,8 +23,8 @@ from planning.calendar import long_date
 from project_templates.schema import ProjectTemplate, StepKind
 from store import audit, plans
 from store.clock import today
-from store.exceptions import InvalidInput
-from store.models import Person, Project, ProposalStatus
+from store.exceptions import InvalidInput, TransitionNotAllowed
+from store.models import Person, Project, ProjectPhase, ProposalStatus
 from store.projects import template_of
 
 OCCASION = "thanks"
@@ -146,7 +146,14 @@ def send_thanks(
     report_link: str | None = None,
     dry_run: bool = False,
 ) -> list[ThanksPreview]:
-    """Compose (and unless ``dry_run`` queue) one personal thank-you per participant."""
+    """Compose (and unless ``dry_run`` queue) one personal thank-you per participant.
+
+    Thanks are sent in *après* only (a dry run, which sends nothing, is allowed at any time)."""
+    if not dry_run and project.phase != ProjectPhase.APRES:
+        raise TransitionNotAllowed(
+            f"Les remerciements s'envoient pendant la phase « après » ; le projet « {project.slug} » "
+            f"est en phase « {project.phase.value} » : passez-le d'abord en phase « après »."
+        )
     template = template_of(session, project)
     people = thanked(template, all_members(session, project))
     result = []

@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFo
 from pydantic import BaseModel, ConfigDict
 
 from notifications.exceptions import TemplateMissing
-from planning.calendar import long_date
+from store import wording
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -47,7 +47,15 @@ def environment() -> Environment:
         keep_trailing_newline=False,
         auto_reload=False,  # templates ship with the code: no stat() per render
     )
-    env.filters["long_date"] = long_date
+    env.filters["long_date"] = wording.long_date
+    env.filters["money"] = wording.money
+    env.filters["hours"] = wording.hours
+    env.filters["number"] = wording.number
+    env.filters["with_article"] = wording.structure_with_article
+    env.filters["structure_of"] = wording.structure_of
+    env.filters["capitalised"] = wording.capitalised
+    env.globals["counted"] = wording.counted
+    env.globals["plural"] = wording.plural
     return env
 
 
@@ -72,7 +80,7 @@ def render_message(name: str, context: BaseModel, lang: str) -> RenderedMessage:
     parts: dict[str, str | None] = {}
     for part in ("subject", "txt", "html", "short"):
         path = _template_name(name, lang, part)
-        parts[part] = env.get_template(path).render(values).strip() if path else None
+        parts[part] = wording.typeset(env.get_template(path).render(values).strip(), lang) if path else None
     if not parts["subject"] or parts["txt"] is None:
         raise TemplateMissing(f"Le message « {name} » n'a pas de modèle de sujet et de texte dans {TEMPLATES_DIR}.")
     subject = " ".join(parts["subject"].split())

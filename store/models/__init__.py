@@ -18,6 +18,7 @@ from store.models.evaluation import (
     Restitution,
     RoleGroup,
 )
+from store.models.publication import Publication, SiteSetting
 from store.models.outbox import OPEN_STATES, OutboxMessage, OutboxState
 from store.models.spine import (
     STEP_TRANSITIONS,
@@ -61,11 +62,13 @@ __all__ = [
     "ProjectIndicator",
     "ProjectPhase",
     "Proposal",
+    "Publication",
     "ProposalSource",
     "ProposalStatus",
     "Restitution",
     "RoleGroup",
     "SignatureMethod",
+    "SiteSetting",
     "SigningToken",
     "StepStatus",
     "TemplateRecord",
