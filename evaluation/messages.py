@@ -29,12 +29,11 @@ class MinutesMessage(MessageContext):
 
 
 class FeedbackMessage(MessageContext):
-    """Invitation or reminder: the link (when the web is set up) and the code to answer."""
+    """Invitation or reminder: always with its link (never sent without a public address)."""
 
     person_name: str
     project_name: str
-    link: str | None
-    token: str
+    link: str
     expires_on: date
     partner: bool
 
@@ -86,15 +85,13 @@ EXAMPLES: dict[str, MessageContext] = {
         person_name="Awa Diallo",
         project_name="Accueil en salle d'attente",
         link="https://cocon.example.org/questionnaire/abc",
-        token="abc",
         expires_on=date(2027, 6, 1),
         partner=True,
     ),
     FEEDBACK_REMINDER: FeedbackMessage(
         person_name="Karim Benali",
         project_name="Accueil en salle d'attente",
-        link=None,
-        token="abc",
+        link="https://cocon.example.org/questionnaire/def",
         expires_on=date(2027, 6, 1),
         partner=False,
     ),

@@ -14,7 +14,7 @@ registers the check that stops questionnaire reminders once answered.
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from sqlmodel import Session
 
 import evaluation.feedback  # noqa: F401 - registers the reminder relevance check
@@ -27,6 +27,7 @@ from store.clock import now, today
 from store.db import session_scope
 from store.models import Project, ProjectPhase, StepStatus
 from store.projects import get_project, list_projects
+from store.publication import NoPublicAddress
 
 ACTOR = "cocon:evaluation"
 
@@ -50,7 +51,11 @@ def open_questionnaires_task(url: str | None = None) -> dict[str, int]:
     with session_scope(url) as session:
         for project in list_projects(session, phase=ProjectPhase.APRES):
             if not invitations(session, project):
-                opened[project.slug] = assessment.open_questionnaire(session, project, actor=ACTOR)
+                try:
+                    opened[project.slug] = assessment.open_questionnaire(session, project, actor=ACTOR)
+                except NoPublicAddress as refused:  # no link to send: wait until the address is set
+                    get_run_logger().warning(str(refused))
+                    opened[project.slug] = 0
     return opened
 
 

@@ -61,7 +61,7 @@ def test_project_lifecycle_through_the_cli(cli) -> None:
     assert skipped.exit_code == 0
     not_allowed = cli("step", "start", slug, "methode")
     assert not_allowed.exit_code == 1
-    assert "methode" in not_allowed.output and "abandonné" in not_allowed.output
+    assert "methode" in not_allowed.output and "abandonnée" in not_allowed.output
 
 
 def test_cocon_now_drives_overdue_and_next_steps(cli) -> None:

@@ -18,8 +18,8 @@ from store.models.evaluation import (
     Restitution,
     RoleGroup,
 )
-from store.models.publication import Publication, SiteSetting
 from store.models.outbox import OPEN_STATES, OutboxMessage, OutboxState
+from store.models.publication import Publication, SiteSetting
 from store.models.spine import (
     STEP_TRANSITIONS,
     AuditEvent,
@@ -62,14 +62,14 @@ __all__ = [
     "ProjectIndicator",
     "ProjectPhase",
     "Proposal",
-    "Publication",
     "ProposalSource",
     "ProposalStatus",
+    "Publication",
     "Restitution",
     "RoleGroup",
     "SignatureMethod",
-    "SiteSetting",
     "SigningToken",
+    "SiteSetting",
     "StepStatus",
     "TemplateRecord",
     "WebSession",
