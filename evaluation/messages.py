@@ -50,6 +50,24 @@ class MeetingLine(MessageContext):
     day: date
 
 
+class ActivityLine(MessageContext):
+    """Something the person did: a market stand, a seafront outing, a preparation…"""
+
+    day: date
+    kind: str
+    description: str | None
+    hours: str | None
+
+
+class ExpenseLine(MessageContext):
+    """One expense and its true status: paid back on a day, or still owed to the person."""
+
+    day: date
+    amount: str
+    what: str
+    reimbursed_on: date | None
+
+
 class ProposalLine(MessageContext):
     text: str
     status: str
@@ -57,20 +75,29 @@ class ProposalLine(MessageContext):
     kept: bool
 
 
+class Signatory(MessageContext):
+    name: str
+    role: str
+
+
 class ThanksMessage(MessageContext):
-    """A personal thank-you naming what the person gave and what became of it."""
+    """A personal thank-you naming what the person gave and what became of it — theirs only."""
 
     person_name: str
     project_name: str
     structure: str
+    structure_of: str
     meetings: list[MeetingLine]
+    activities: list[ActivityLine]
     hours: str | None
-    expenses: str | None
+    expenses: list[ExpenseLine]
+    expenses_total: str | None
+    owed_total: str | None
     proposals: list[ProposalLine]
     report_attached: bool
     report_link: str | None
     certificate_attached: bool
-    signed_by: list[str]
+    signed_by: list[Signatory]
 
 
 EXAMPLES: dict[str, MessageContext] = {
@@ -105,9 +132,19 @@ EXAMPLES: dict[str, MessageContext] = {
         person_name="Awa Diallo",
         project_name="Accueil en salle d'attente",
         structure="MSP des Tilleuls",
+        structure_of="de la MSP des Tilleuls",
         meetings=[MeetingLine(title="Point d'étape n°1", day=date(2027, 3, 2))],
+        activities=[
+            ActivityLine(day=date(2027, 3, 13), kind="action", description="Stand au marché du samedi", hours="3 h"),
+            ActivityLine(day=date(2027, 4, 3), kind="action", description="Sortie sur le front de mer", hours="2,5 h"),
+        ],
         hours="6,5 h",
-        expenses="24,00 €",
+        expenses=[
+            ExpenseLine(day=date(2027, 3, 13), amount="12,40 €", what="déplacement", reimbursed_on=date(2027, 4, 2)),
+            ExpenseLine(day=date(2027, 4, 3), amount="11,60 €", what="déplacement", reimbursed_on=None),
+        ],
+        expenses_total="24,00 €",
+        owed_total="11,60 €",
         proposals=[
             ProposalLine(text="Une affiche en gros caractères", status="adoptée", outcome=None, kept=True),
             ProposalLine(
@@ -117,6 +154,6 @@ EXAMPLES: dict[str, MessageContext] = {
         report_attached=True,
         report_link=None,
         certificate_attached=True,
-        signed_by=["Claire Martin"],
+        signed_by=[Signatory(name="Claire Martin", role="coordinatrice")],
     ),
 }

@@ -117,3 +117,23 @@ def remember_serving_address(session: Session, host: str, port: int, *, public: 
     if existing is not None or host in ("0.0.0.0", "::", ""):
         return existing.value if existing else None
     return record_public_url(session, f"http://{host}:{port}", actor=actor)
+
+
+def actor_name(session: Session, actor: str, lang: str = "fr") -> str:
+    """How an actor of the audit log appears in a document: a person's name, never ``cli:root``.
+
+    ``person:12`` is that person's name; Cocon's own flows are "Cocon"; anyone else acting from
+    the command line is the project's coordination.
+    """
+    kind, _, ident = actor.partition(":")
+    if kind == "person" and ident.isdigit():
+        from store.models import Person
+
+        person = session.get(Person, int(ident))
+        if person is not None:
+            return person.name
+    if not ident and " " in kind.strip():  # COCON_ACTOR="Claire Martin": a name given on purpose
+        return " ".join(actor.split())
+    if kind == "cocon":
+        return "Cocon (automatic)" if lang == "en" else "Cocon (automatique)"
+    return "the coordination" if lang == "en" else "la coordination"

@@ -168,6 +168,24 @@ def structure_of(name: str, lang: str = "fr") -> str:
     return ("d'" if _elides(with_article.split(" ", 1)[0]) else "de ") + with_article
 
 
+def structure_at(name: str, lang: str = "fr") -> str:
+    """``à la MSP des Tilleuls``, ``au centre de santé``, ``à l'ESP`` (``at …`` in English)."""
+    if lang_of(lang) == "en":
+        return f"at {' '.join(name.split())}"
+    with_article = structure_with_article(name, lang)
+    for article, contracted in (("le ", "au "), ("les ", "aux ")):
+        if with_article.startswith(article):
+            return contracted + with_article[len(article):]
+    return "à " + with_article
+
+
+def elided(word: str, following: str) -> str:
+    """``que Claire`` but ``qu'Awa``, ``de Paul`` but ``d'Émilie``: the word before ``following``."""
+    if word.endswith("e") and following[:1] and _elides(following.split(" ", 1)[0]):
+        return f"{word[:-1]}'{following}"
+    return f"{word} {following}"
+
+
 def capitalised(text: str) -> str:
     """First letter up: ``La MSP des Tilleuls atteste…``."""
     return text[:1].upper() + text[1:]
