@@ -47,13 +47,18 @@ def _member(session: Session, project: Project, person: Person) -> Member:
     raise InvalidInput(f"{person.name} ne fait pas partie du projet « {project.slug} ».")
 
 
+def _lower_first(label: str) -> str:
+    """``coordinatrice ou coordinateur`` after a name (acronyms such as ``RU`` stay as they are)."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def signers(session: Session, project: Project, template: ProjectTemplate, lang: str = "fr") -> list[Signatory]:
     """Who signs the thanks and certificates: the active coordination, each with their role."""
     coordinating = coordinator_roles(template)
     result = [
         Signatory(
             name=m.name,
-            role=", ".join(template.roles[r].label.get(lang) for r in m.roles if r in coordinating),
+            role=", ".join(_lower_first(template.roles[r].label.get(lang)) for r in m.roles if r in coordinating),
         )
         for m in all_members(session, project)
         if m.active and coordinating & set(m.roles)

@@ -83,13 +83,18 @@ def render_message(name: str, context: BaseModel, lang: str) -> RenderedMessage:
         parts[part] = wording.typeset(env.get_template(path).render(values).strip(), lang) if path else None
     if not parts["subject"] or parts["txt"] is None:
         raise TemplateMissing(f"Le message « {name} » n'a pas de modèle de sujet et de texte dans {TEMPLATES_DIR}.")
-    subject = " ".join(parts["subject"].split())
+    subject = _one_line(parts["subject"], lang)
     return RenderedMessage(
         subject=subject,
         text=parts["txt"] + "\n",
         html=parts["html"],
-        short=" ".join((parts["short"] or subject).split()),
+        short=_one_line(parts["short"] or subject, lang),
     )
+
+
+def _one_line(text: str, lang: str) -> str:
+    # str.split() also splits on the narrow no-break spaces typography put there: typeset again after
+    return wording.typeset(" ".join(text.split()), lang)
 
 
 # --- contexts of Cocon's own messages ---------------------------------------------------------
