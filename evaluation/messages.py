@@ -20,12 +20,40 @@ class MessageContext(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class MinutesMessage(MessageContext):
-    person_name: str
+class AttendeeLine(BaseModel):
+    name: str
+    partner: bool
+
+
+class StepLine(BaseModel):
+    key: str
+    title: str
+    status: str
+    due: str
+
+
+class MinutesContext(BaseModel):
+    """Everything the minutes print, already in the reader's language."""
+
+    lang: str
     project_name: str
     step_title: str
+    held_on: str
+    present: list[AttendeeLine]
+    excused: list[str]
+    decisions: list[str]
+    actions: list[str]
+    steps: list[StepLine]
+    replanning: list[str]
+    notes: str | None
+
+
+class MinutesMessage(MessageContext):
+    """The minutes by email: a plain-text version and an HTML one, both from the same record."""
+
+    person_name: str
     held_on: date
-    minutes: str
+    record: MinutesContext
 
 
 class FeedbackMessage(MessageContext):
@@ -103,10 +131,20 @@ class ThanksMessage(MessageContext):
 EXAMPLES: dict[str, MessageContext] = {
     MINUTES: MinutesMessage(
         person_name="Awa Diallo",
-        project_name="Accueil en salle d'attente",
-        step_title="Point d'étape n°1",
         held_on=date(2027, 3, 2),
-        minutes="# Compte rendu\n\n## Décisions\n- Refaire l'affiche d'accueil",
+        record=MinutesContext(
+            lang="fr",
+            project_name="Accueil en salle d'attente",
+            step_title="Point d'étape n°1",
+            held_on="mardi 2 mars 2027",
+            present=[AttendeeLine(name="Awa Diallo", partner=True), AttendeeLine(name="Claire Martin", partner=False)],
+            excused=["Karim Benali"],
+            decisions=["Refaire l'affiche d'accueil en gros caractères"],
+            actions=["Maquette de l'affiche — Awa Diallo (pour le vendredi 12 mars 2027)"],
+            steps=[StepLine(key="affiche", title="Refaire l'affiche", status="en cours", due="lundi 15 mars 2027")],
+            replanning=["Point d'étape n°2 : mardi 20 avril 2027 — vacances de Pâques"],
+            notes="Ambiance chaleureuse ; prochaine rencontre au même endroit.",
+        ),
     ),
     FEEDBACK_INVITATION: FeedbackMessage(
         person_name="Awa Diallo",
