@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
+from charters.signing import create_signing_link, signing_path
 from notifications.channels import Target, channel_target, person_targets, smtp_settings
 from notifications.delivery import Envelope
 from notifications.messages import DigestContext, DigestEntry, render_message
@@ -27,6 +28,7 @@ from store.models import Membership, OutboxMessage, OutboxState, Person, PlanSte
 from store.people import people_with_role, unavailable_days
 from store.plans import step_title
 from store.projects import template_of
+from store.publication import public_url
 
 Relevance = Callable[[Session, OutboxMessage], bool]
 
@@ -253,6 +255,14 @@ def _calendar(events: tuple[IcsEvent, ...]) -> bytes:
     return calendar_bytes("Cocon", list(events))
 
 
+def _signing_link(session: Session, project: Project, who: Person) -> str | None:
+    """The person's own link to sign the charter, when Cocon knows its public address."""
+    base = public_url(session)
+    if base is None:
+        return None
+    return base + signing_path(create_signing_link(session, project, who, actor="cocon:reminders"))
+
+
 def _digest(known: Known, who: Person, rows: list[OutboxMessage], today: date, settings: object) -> Envelope:
     lang = "en" if who.language == "en" else "fr"
     entries: list[tuple[int, date, DigestEntry]] = []
@@ -288,6 +298,7 @@ def _digest(known: Known, who: Person, rows: list[OutboxMessage], today: date, s
                         description=agenda or "",
                     )
                 )
+            link = _signing_link(known.session, project, who) if row.occasion == "charter-unsigned" else None
             days = int(row.facts.get("days", 0) or 0)  # type: ignore[call-overload]
             if row.occasion in {"overdue", "escalation"}:
                 days = working_days_between(step.due, today)
@@ -300,6 +311,7 @@ def _digest(known: Known, who: Person, rows: list[OutboxMessage], today: date, s
                 agenda=agenda if row.occasion == "invitation" else None,
                 owner_names=owners,
                 has_calendar=row.occasion == "invitation",
+                link=link,
             )
         entries.append((_ORDER.index(row.occasion), entry.day, entry))
     entries.sort(key=lambda item: (item[0], item[1]))

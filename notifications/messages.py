@@ -13,6 +13,7 @@ a blank in someone's inbox. Other packages may add their own templates in the sa
 render them with :func:`render_message`.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 
 from notifications.exceptions import TemplateMissing
@@ -34,6 +36,14 @@ class RenderedMessage:
     text: str
     html: str | None
     short: str
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
+
+
+def _linkify(escaped: str) -> Markup:
+    """Make the addresses of already-escaped text clickable (HTML emails)."""
+    return Markup(_URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', str(escaped)))
 
 
 @cache
@@ -54,6 +64,7 @@ def environment() -> Environment:
     env.filters["with_article"] = wording.structure_with_article
     env.filters["structure_of"] = wording.structure_of
     env.filters["capitalised"] = wording.capitalised
+    env.filters["linkify"] = _linkify
     env.globals["counted"] = wording.counted
     env.globals["plural"] = wording.plural
     return env
@@ -121,6 +132,7 @@ class DigestEntry(Context):
     owner_names: list[str] = []
     phase: str | None = None
     has_calendar: bool = False
+    link: str | None = None  # charter-unsigned: the person's own signing link
 
 
 class DigestContext(Context):
@@ -193,8 +205,9 @@ EXAMPLES: dict[str, Context] = {
             DigestEntry(
                 occasion="charter-unsigned",
                 project_name="Accueil plus chaleureux",
-                title="Charte d'engagement",
+                title="Signer la charte d'engagement",
                 day=date(2026, 12, 1),
+                link="https://cocon.msp-tilleuls.fr/signer/abc",
             ),
             DigestEntry(
                 occasion="phase-change",
