@@ -342,7 +342,9 @@ def test_charter_reminders_stop_for_whoever_signs(
     reminder = smtp_sink.to("sophie@example.org")[0].text()
     assert "Vous n'avez pas encore signé la charte d'engagement du projet" in reminder
     assert "La signer la charte" not in reminder
-    assert "Pour la lire et la signer\u202f: https://cocon.msp-tilleuls.test/charte/signer/" in reminder
+    assert "Pour la lire et la signer : https://cocon.msp-tilleuls.test/charte/signer/" in reminder  # text part
+    html = smtp_sink.to("sophie@example.org")[0].message.get_body(preferencelist=("html",))
+    assert html is not None and '<a href="https://cocon.msp-tilleuls.test/charte/signer/' in html.get_content()
 
 
 def test_quiet_hours_hold_messages_except_those_asked_for(
