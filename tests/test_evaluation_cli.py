@@ -81,3 +81,17 @@ def test_contribution_list_writes_hours_the_french_way(cli, eval_running: Projec
     assert listed.exit_code == 0, listed.output
     assert "2,5\u202fh" in listed.output and "2.5\u202fh" not in listed.output
     assert "Total : 2,5\u202fh, frais 12,40\u202f€" in listed.output
+
+
+def test_numbers_are_typed_with_a_french_comma_or_a_point(cli, eval_running: Project) -> None:
+    slug = eval_running.slug
+    comma = cli("contribution", "add", slug, "-p", "awa@example.org", "--date", "2027-03-22", "--hours", "2,5")
+    assert comma.exit_code == 0, comma.output
+    for bad in ("deux", "nan", "inf", "2,5,1"):
+        refused = cli("contribution", "add", slug, "-p", "awa@example.org", "--hours", bad)
+        assert refused.exit_code == 1 and "n'est pas un nombre" in refused.output, refused.output
+        assert "Invalid value" not in refused.output and "Traceback" not in refused.output
+    english = cli("contribution", "add", slug, "-p", "awa@example.org", "--hours", "x", env={"COCON_LANG": "en"})
+    assert english.exit_code == 1 and "is not a number" in english.output
+    listed = cli("contribution", "list", slug, "--json")
+    assert '"hours": 2.5' in listed.output

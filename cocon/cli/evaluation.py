@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from sqlmodel import Session
 
+from cocon.cli.numbers import decimal
 from cocon.cli.output import actor, console, db, emit_json, lang, say
 from evaluation import assessment
 from evaluation.checkpoints import (
@@ -239,7 +240,7 @@ def contribution_add(
     kind: str = typer.Option(
         "reunion", "--kind", help="reunion, preparation, action, formation, deplacement, garde, autre."
     ),
-    hours: float = typer.Option(0.0, "--hours", help="Hours given."),
+    hours: float = typer.Option(0.0, "--hours", help="Hours given, e.g. 2,5.", parser=decimal),
     amount: str | None = typer.Option(None, "--amount", help="Expense in euros, e.g. 12,50."),
     receipt: str | None = typer.Option(None, "--receipt", help="Receipt reference."),
     description: str | None = typer.Option(None, "--description"),
@@ -248,7 +249,7 @@ def contribution_add(
 ) -> None:
     """Record time given and/or an expense to reimburse.
 
-    Example: cocon contribution add accueil-msp --person awa@example.org --date 2027-03-22 --hours 2.5 --amount 12,40 --kind deplacement --receipt "ticket bus 0322"
+    Example: cocon contribution add accueil-msp --person awa@example.org --date 2027-03-22 --hours 2,5 --amount 12,40 --kind deplacement --receipt "ticket bus 0322"
     """
     with db() as session:
         project = get_project(session, slug)
@@ -472,9 +473,9 @@ def proposal_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = 
 def indicator_choose(
     slug: str = typer.Argument(..., metavar="P"),
     code: str | None = typer.Argument(None, metavar="CODE", help="Catalogue code or a new project-specific code."),
-    target: float | None = typer.Option(None, "--target"),
-    minimum: float | None = typer.Option(None, "--minimum"),
-    baseline: float | None = typer.Option(None, "--baseline"),
+    target: float | None = typer.Option(None, "--target", parser=decimal),
+    minimum: float | None = typer.Option(None, "--minimum", parser=decimal),
+    baseline: float | None = typer.Option(None, "--baseline", parser=decimal),
     name: str | None = typer.Option(None, "--name", help="Project-specific indicator: its name."),
     definition: str | None = typer.Option(None, "--definition", help="Project-specific indicator: what is counted."),
     unit: str | None = typer.Option(None, "--unit", help="count, percent, hours, score or yesno."),
@@ -534,7 +535,7 @@ def indicator_choose(
 def indicator_record(
     slug: str = typer.Argument(..., metavar="P"),
     code: str = typer.Argument(..., metavar="CODE"),
-    value: float = typer.Argument(..., metavar="VALUE", help="Number; for yes/no, 1 or 0."),
+    value: float = typer.Argument(..., metavar="VALUE", help="Number (2,5 or 2.5); for yes/no, 1 or 0.", parser=decimal),
     note: str | None = typer.Option(None, "--note"),
 ) -> None:
     """Record a measured value (a first value during 'avant' becomes the baseline).
