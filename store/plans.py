@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import case, func
+from sqlalchemy import ColumnElement, and_, case, func
 from sqlmodel import Session, col, select
 
 from planning.planner import Attendee, PlanError, PlannedStep, avoid_unavailability, replan
@@ -220,6 +220,11 @@ def complete_steps(
 
 def plan_changes(session: Session, project: Project) -> list[PlanChange]:
     return list(session.exec(select(PlanChange).where(PlanChange.project_id == project.id).order_by(col(PlanChange.id))))
+
+
+def overdue_condition(on: date) -> ColumnElement[bool]:
+    """:func:`overdue_steps`'s definition as a SQL condition on ``plan_step``, for counts over many projects."""
+    return and_(col(PlanStep.status).in_((StepStatus.PLANNED, StepStatus.IN_PROGRESS)), col(PlanStep.due) < on)
 
 
 def overdue_steps(session: Session, project: Project, on: date) -> list[PlanStep]:

@@ -153,9 +153,25 @@ def _parse_cached(content_hash: str, content: str, source: str) -> ProjectTempla
 
 def template_of(session: Session, project: Project) -> ProjectTemplate:
     """The template exactly as it was when the project was created."""
-    record = session.get(TemplateRecord, project.template_record_id)
+    return template_of_record(session, project.template_record_id)
+
+
+#: Template records never change once written: (database, record id) → template, so that a page
+#: does not read the template's text again (one query of ~10 ms on a busy machine, per use).
+_BY_RECORD: dict[tuple[str, int], ProjectTemplate] = {}
+
+
+def template_of_record(session: Session, record_id: int) -> ProjectTemplate:
+    """The template stored as ``record_id`` (read and parsed once per process)."""
+    key = (str(session.get_bind().engine.url), record_id)
+    known = _BY_RECORD.get(key)
+    if known is not None:
+        return known
+    record = session.get(TemplateRecord, record_id)
     assert record is not None
-    return _parse_cached(record.content_hash, record.content, f"{record.template_id}@{record.version}")
+    template = _parse_cached(record.content_hash, record.content, f"{record.template_id}@{record.version}")
+    _BY_RECORD[key] = template
+    return template
 
 
 def describe_dates(project: Project, lang: str = "fr") -> str:

@@ -19,6 +19,7 @@ from store.models.evaluation import (
     RoleGroup,
 )
 from store.models.outbox import OPEN_STATES, OutboxMessage, OutboxState
+from store.models.participation import PauseLink, ReminderStop
 from store.models.publication import Publication, SiteSetting
 from store.models.spine import (
     STEP_TRANSITIONS,
@@ -55,6 +56,7 @@ __all__ = [
     "Membership",
     "OutboxMessage",
     "OutboxState",
+    "PauseLink",
     "Person",
     "PlanChange",
     "PlanStep",
@@ -65,6 +67,7 @@ __all__ = [
     "ProposalSource",
     "ProposalStatus",
     "Publication",
+    "ReminderStop",
     "Restitution",
     "RoleGroup",
     "SignatureMethod",
