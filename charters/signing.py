@@ -154,11 +154,20 @@ def sign_on_paper(
 
 
 def create_signing_link(
-    session: Session, project: Project, person: Person, *, actor: str, valid_for: timedelta = LINK_VALIDITY
+    session: Session,
+    project: Project,
+    person: Person,
+    *,
+    actor: str,
+    valid_for: timedelta = LINK_VALIDITY,
+    version: CharterVersion | None = None,
 ) -> str:
-    """Issue a single-use link for ``person`` to sign the current version; returns the raw token once."""
+    """Issue a single-use link for ``person`` to sign the current version; returns the raw token once.
+
+    ``version`` is that current version when the caller has just refreshed it (a batch of
+    reminders refreshes each project's charter once, not once per person)."""
     _require_member(session, project, person)
-    version = refresh_version(session, project, actor=actor).version
+    version = version or refresh_version(session, project, actor=actor).version
     assert project.id is not None and person.id is not None
     token = new_token()
     expires_at = now() + valid_for

@@ -13,13 +13,13 @@ from evaluation.feedback import invite_participants
 from evaluation.measurement import manual_missing, measure
 from evaluation.messages import INDICATORS_REQUEST, IndicatorsRequestMessage
 from evaluation.rendering import pdf_bytes
-from evaluation.report import build_report, report_filename, report_html
+from evaluation.report import Audience, build_report, report_filename, report_html
 from notifications.messages import render_message
 from notifications.outbox import coordinator_people, enqueue
 from project_templates.schema import StepKind
 from store import audit, plans
 from store.clock import today
-from store.models import Project, StepStatus
+from store.models import Project, ProjectPhase, StepStatus
 from store.settings import data_dir
 
 MANUAL_OCCASION = "indicators-request"
@@ -77,24 +77,33 @@ def ask_for_manual(session: Session, project: Project, *, actor: str) -> int:
 
 @dataclass(frozen=True)
 class ReportFiles:
+    """The internal report (for the coordination) and the public one (for funders and thanks)."""
+
     html: Path
     pdf: Path | None
+    public_html: Path
+    public_pdf: Path | None
 
 
 def write_report(
     session: Session, project: Project, output_dir: Path | None = None, *, pdf: bool = True, lang: str = "fr"
 ) -> ReportFiles:
-    """Build the report and write it as HTML (and PDF) into ``output_dir``."""
+    """Build the internal and the public report and write each as HTML (and PDF) into ``output_dir``."""
     folder = output_dir or reports_dir(project)
     folder.mkdir(parents=True, exist_ok=True)
-    page = report_html(build_report(session, project, lang))
-    html_path = folder / report_filename(project, "html")
-    html_path.write_text(page, encoding="utf-8")
-    pdf_path = None
-    if pdf:
-        pdf_path = folder / report_filename(project, "pdf")
-        pdf_path.write_bytes(pdf_bytes(page))
-    return ReportFiles(html_path, pdf_path)
+    written: list[tuple[Path, Path | None]] = []
+    audiences: tuple[Audience, ...] = ("internal", "public")
+    for audience in audiences:
+        page = report_html(build_report(session, project, lang, audience=audience))
+        html_path = folder / report_filename(project, "html", audience=audience)
+        html_path.write_text(page, encoding="utf-8")
+        pdf_path = None
+        if pdf:
+            pdf_path = folder / report_filename(project, "pdf", audience=audience)
+            pdf_path.write_bytes(pdf_bytes(page))
+        written.append((html_path, pdf_path))
+    (html, pdf_file), (public_html, public_pdf) = written
+    return ReportFiles(html, pdf_file, public_html, public_pdf)
 
 
 def close_evaluation_steps(session: Session, project: Project, *, actor: str) -> None:
@@ -105,11 +114,19 @@ def close_evaluation_steps(session: Session, project: Project, *, actor: str) ->
 
 
 def evaluate(
-    session: Session, project: Project, *, actor: str, output_dir: Path | None = None, pdf: bool = True
+    session: Session,
+    project: Project,
+    *,
+    actor: str,
+    output_dir: Path | None = None,
+    pdf: bool = True,
+    lang: str = "fr",
 ) -> tuple[dict[str, float | None], ReportFiles]:
-    """Measure every indicator Cocon can, write the report, close the evaluation steps."""
+    """Measure every indicator Cocon can, write the report, and — only in *après* — close the
+    questionnaire and evaluation steps (an interim report during *pendant* closes nothing)."""
     values = measure(session, project, actor=actor)
-    files = write_report(session, project, output_dir, pdf=pdf)
-    close_evaluation_steps(session, project, actor=actor)
+    files = write_report(session, project, output_dir, pdf=pdf, lang=lang)
+    if project.phase in (ProjectPhase.APRES, ProjectPhase.CLOS):
+        close_evaluation_steps(session, project, actor=actor)
     audit.record(session, actor=actor, action="evaluation.reported", project_id=project.id, file=files.html.name)
     return values, files

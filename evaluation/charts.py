@@ -20,6 +20,21 @@ PRO_COLOUR = "#c9a227"
 VERDICT_COLOURS = {"atteint": "#2e7d32", "partiellement": "#f9a825", "non-atteint": "#c62828"}
 
 
+#: The words on the charts, in the report's language.
+WORDS: dict[str, dict[str, str]] = {
+    "fr": {
+        "of-target": "% de la cible", "mean": "score moyen (1 = pas du tout d'accord, 5 = tout à fait d'accord)",
+        "partners": "partenaires", "professionals": "professionnels et professionnelles", "expected": "attendus",
+        "present": "personnes présentes", "hours": "heures", "slip": "jours de décalage par rapport au plan de départ",
+    },
+    "en": {
+        "of-target": "% of target", "mean": "mean score (1 = strongly disagree, 5 = strongly agree)",
+        "partners": "partners", "professionals": "professionals", "expected": "expected",
+        "present": "people present", "hours": "hours", "slip": "days moved from the original plan",
+    },
+}
+
+
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.tight_layout()
@@ -28,7 +43,7 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def indicators_chart(rows: Sequence[tuple[str, float, str]], title: str) -> bytes:
+def indicators_chart(rows: Sequence[tuple[str, float, str]], title: str, lang: str = "fr") -> bytes:
     """Bars of each indicator as a share of its target (100 % = target reached).
 
     ``rows`` are (name, percent of target, verdict code).
@@ -40,29 +55,29 @@ def indicators_chart(rows: Sequence[tuple[str, float, str]], title: str) -> byte
     axis.barh(names, values, color=colours, edgecolor="black", linewidth=0.5)
     axis.axvline(100, color="black", linestyle="--", linewidth=1)
     axis.set_xlim(0, 155)
-    axis.set_xlabel("% de la cible")
+    axis.set_xlabel(WORDS[lang]["of-target"])
     axis.set_title(title)
     return _png(figure)
 
 
-def sections_chart(rows: Sequence[tuple[str, float]], title: str) -> bytes:
+def sections_chart(rows: Sequence[tuple[str, float]], title: str, lang: str = "fr") -> bytes:
     """Mean score (1 to 5) of each questionnaire section."""
     figure, axis = plt.subplots(figsize=(7.5, 0.5 * len(rows) + 1.2))
     names = [r[0] for r in rows][::-1]
     axis.barh(names, [r[1] for r in rows][::-1], color=PARTNER_COLOUR, edgecolor="black", linewidth=0.5)
     axis.set_xlim(1, 5)
-    axis.set_xlabel("score moyen (1 = pas du tout d'accord, 5 = tout à fait d'accord)")
+    axis.set_xlabel(WORDS[lang]["mean"])
     axis.set_title(title)
     return _png(figure)
 
 
-def participation_chart(rows: Sequence[tuple[date, int, int, int]], title: str) -> bytes:
+def participation_chart(rows: Sequence[tuple[date, int, int, int]], title: str, lang: str = "fr") -> bytes:
     """Per gathering (date, partners present, professionals present, expected): stacked bars."""
     figure, axis = plt.subplots(figsize=(7.5, 3.2))
     labels = [d.strftime("%d/%m") for d, *_ in rows]
     partners = [r[1] for r in rows]
     pros = [r[2] for r in rows]
-    axis.bar(labels, partners, color=PARTNER_COLOUR, edgecolor="black", linewidth=0.5, label="partenaires")
+    axis.bar(labels, partners, color=PARTNER_COLOUR, edgecolor="black", linewidth=0.5, label=WORDS[lang]["partners"])
     axis.bar(
         labels,
         pros,
@@ -71,21 +86,21 @@ def participation_chart(rows: Sequence[tuple[date, int, int, int]], title: str) 
         edgecolor="black",
         linewidth=0.5,
         hatch="//",
-        label="professionnels",
+        label=WORDS[lang]["professionals"],
     )
-    axis.plot(labels, [r[3] for r in rows], color="black", marker="o", linestyle=":", label="attendus")
-    axis.set_ylabel("personnes présentes")
+    axis.plot(labels, [r[3] for r in rows], color="black", marker="o", linestyle=":", label=WORDS[lang]["expected"])
+    axis.set_ylabel(WORDS[lang]["present"])
     axis.set_title(title)
     axis.legend(loc="upper left", fontsize=8)
     return _png(figure)
 
 
-def hours_chart(rows: Sequence[tuple[str, float, float]], title: str) -> bytes:
+def hours_chart(rows: Sequence[tuple[str, float, float]], title: str, lang: str = "fr") -> bytes:
     """Hours given per month (label, partners, professionals)."""
     figure, axis = plt.subplots(figsize=(7.5, 3.0))
     labels = [r[0] for r in rows]
     partners = [r[1] for r in rows]
-    axis.bar(labels, partners, color=PARTNER_COLOUR, edgecolor="black", linewidth=0.5, label="partenaires")
+    axis.bar(labels, partners, color=PARTNER_COLOUR, edgecolor="black", linewidth=0.5, label=WORDS[lang]["partners"])
     axis.bar(
         labels,
         [r[2] for r in rows],
@@ -94,15 +109,15 @@ def hours_chart(rows: Sequence[tuple[str, float, float]], title: str) -> bytes:
         edgecolor="black",
         linewidth=0.5,
         hatch="//",
-        label="professionnels",
+        label=WORDS[lang]["professionals"],
     )
-    axis.set_ylabel("heures")
+    axis.set_ylabel(WORDS[lang]["hours"])
     axis.set_title(title)
     axis.legend(loc="upper left", fontsize=8)
     return _png(figure)
 
 
-def slips_chart(rows: Sequence[tuple[str, int]], title: str) -> bytes:
+def slips_chart(rows: Sequence[tuple[str, int]], title: str, lang: str = "fr") -> bytes:
     """Days each step moved from its baseline date (positive: later)."""
     figure, axis = plt.subplots(figsize=(7.5, 0.4 * len(rows) + 1.2))
     names = [r[0] for r in rows][::-1]
@@ -111,6 +126,6 @@ def slips_chart(rows: Sequence[tuple[str, int]], title: str) -> bytes:
         names, values, color=["#c62828" if v > 0 else "#2e7d32" for v in values], edgecolor="black", linewidth=0.5
     )
     axis.axvline(0, color="black", linewidth=1)
-    axis.set_xlabel("jours de décalage par rapport au plan de départ")
+    axis.set_xlabel(WORDS[lang]["slip"])
     axis.set_title(title)
     return _png(figure)

@@ -10,19 +10,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from evaluation.exceptions import EvaluationError, ReasonRequired
+from evaluation.messages import AttendeeLine, MinutesContext, StepLine
 from evaluation.participants import Member, expected, group_members, is_partner
 from evaluation.rendering import render
-from planning.calendar import long_date
 from project_templates.schema import StepKind
 from store import audit, plans
 from store.clock import now, today
 from store.exceptions import InvalidInput, PersonNotFound, TransitionNotAllowed
 from store.models import Attendance, Gathering, Membership, Person, PlanStep, Project, StepStatus
 from store.projects import template_of
+from store.wording import long_date
 
 #: Step kinds whose minutes are recorded here (the restitution has its own record).
 RECORDED_KINDS = frozenset({StepKind.CHECKPOINT, StepKind.MEETING, StepKind.CONVIVIALITY})
@@ -218,34 +218,6 @@ def attendance_of(session: Session, project: Project, step_key: str | None = Non
 # --- minutes ------------------------------------------------------------------------------
 
 
-class AttendeeLine(BaseModel):
-    name: str
-    partner: bool
-
-
-class StepLine(BaseModel):
-    key: str
-    title: str
-    status: str
-    due: str
-
-
-class MinutesContext(BaseModel):
-    """Everything the minutes print, already in the reader's language."""
-
-    lang: str
-    project_name: str
-    step_title: str
-    held_on: str
-    present: list[AttendeeLine]
-    excused: list[str]
-    decisions: list[str]
-    actions: list[str]
-    steps: list[StepLine]
-    replanning: list[str]
-    notes: str | None
-
-
 STATUS_LABELS = {
     "fr": {"planned": "prévue", "in_progress": "en cours", "done": "faite", "skipped": "abandonnée"},
     "en": {"planned": "planned", "in_progress": "in progress", "done": "done", "skipped": "skipped"},
@@ -333,13 +305,7 @@ def send_minutes(session: Session, project: Project, gathering: Gathering, *, ac
         lang = "en" if person.language == "en" else "fr"
         if lang not in by_lang:
             by_lang[lang] = minutes_context(session, project, gathering, lang)
-        context = MinutesMessage(
-            person_name=person.name,
-            project_name=project.name,
-            step_title=by_lang[lang].step_title,
-            held_on=gathering.held_on,
-            minutes=render("minutes.txt.j2", by_lang[lang]).strip(),
-        )
+        context = MinutesMessage(person_name=person.name, held_on=gathering.held_on, record=by_lang[lang])
         message = render_message(MINUTES, context, lang)
         row = enqueue(
             session,

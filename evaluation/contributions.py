@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from store import audit, limits
+from store import audit, limits, wording
 from store.exceptions import InvalidInput, NotFound
 from store.limits import check_length
 from store.models import Contribution, ContributionKind, Person, Project
@@ -50,19 +50,17 @@ def parse_kind(value: str) -> ContributionKind:
 
 def number_text(value: float, lang: str = "fr") -> str:
     """``2,5`` (French decimal comma) or ``2.5``."""
-    text = f"{value:g}"
-    return text if lang == "en" else text.replace(".", ",")
+    return wording.number(value, lang)
 
 
 def hours_text(value: float, lang: str = "fr") -> str:
     """``2,5 h`` (French) or ``2.5 h``."""
-    return f"{number_text(value, lang)} h"
+    return wording.hours(value, lang)
 
 
 def euros(cents: int, lang: str = "fr") -> str:
     """``12,50 €`` (French) or ``€12.50``."""
-    value = f"{cents / 100:.2f}"
-    return f"€{value}" if lang == "en" else f"{value.replace('.', ',')} €"
+    return wording.money(cents, lang)
 
 
 def add_contribution(

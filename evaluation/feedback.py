@@ -21,7 +21,7 @@ from notifications.outbox import cancel_waiting, enqueue
 from store.clock import PARIS, today
 from store.models import FeedbackInvitation, Person, Project, RoleGroup
 from store.projects import template_of
-from store.settings import base_url
+from store.publication import require_public_url
 
 INVITATION_OCCASION = "feedback-invitation"
 REMINDER_OCCASION = "feedback-reminder"
@@ -47,14 +47,13 @@ def feedback_people(session: Session, project: Project) -> list[tuple[Person, Ro
     ]
 
 
-def _queue(session: Session, project: Project, new: NewInvitation, link_base: str | None) -> int:
+def _queue(session: Session, project: Project, new: NewInvitation, link_base: str) -> int:
     invitation, person = new.invitation, new.person
     assert project.id is not None and person.id is not None
     context = FeedbackMessage(
         person_name=person.name,
         project_name=project.name,
-        link=f"{link_base}{ANSWER_PATH}{new.token}" if link_base else None,
-        token=new.token,
+        link=f"{link_base}{ANSWER_PATH}{new.token}",
         expires_on=invitation.expires_at.astimezone(PARIS).date(),
         partner=invitation.role_group == RoleGroup.PARTNER,
     )
@@ -90,9 +89,11 @@ def _queue(session: Session, project: Project, new: NewInvitation, link_base: st
 def invite_participants(
     session: Session, project: Project, *, actor: str, valid_days: int = VALID_DAYS
 ) -> list[NewInvitation]:
-    """Invite every participant not yet invited; queue the invitation and its two reminders."""
+    """Invite every participant not yet invited; queue the invitation and its two reminders.
+
+    Without a public address nothing is created: the invitation would carry no working link."""
+    link_base = require_public_url(session, "l'invitation au questionnaire")
     created = invite(session, project, feedback_people(session, project), actor=actor, valid_days=valid_days)
-    link_base = base_url()
     for new in created:
         _queue(session, project, new, link_base)
     return created

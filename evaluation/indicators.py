@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from evaluation.exceptions import IndicatorLocked, UnknownIndicator
 from project_templates import indicator_catalogue
 from project_templates.schema import IndicatorDefinition
-from store import audit
+from store import audit, wording
 from store.exceptions import InvalidInput
 from store.models import IndicatorChange, IndicatorValue, Project, ProjectIndicator, ProjectPhase
 from store.projects import template_of
@@ -52,7 +52,7 @@ VERDICT_LABELS = {
 }
 
 UNIT_LABELS = {
-    "fr": {"count": "", "percent": " %", "hours": " h", "score": " / 5", "yesno": ""},
+    "fr": {"count": "", "percent": "\u202f%", "hours": "\u202fh", "score": " / 5", "yesno": ""},
     "en": {"count": "", "percent": "%", "hours": " h", "score": " / 5", "yesno": ""},
 }
 
@@ -81,10 +81,8 @@ def format_value(definition: IndicatorDefinition, value: float | None, lang: str
     if definition.unit == "yesno":
         yes, no = ("oui", "non") if lang != "en" else ("yes", "no")
         return yes if value >= 0.5 else no
-    text = f"{value:.0f}" if definition.unit in ("count", "percent") or float(value).is_integer() else f"{value:.1f}"
-    if lang != "en":
-        text = text.replace(".", ",")
-    return text + UNIT_LABELS["en" if lang == "en" else "fr"][definition.unit]
+    decimals = 0 if definition.unit in ("count", "percent") else 1
+    return wording.number(value, lang, decimals=decimals) + UNIT_LABELS["en" if lang == "en" else "fr"][definition.unit]
 
 
 def definition_of(row: ProjectIndicator) -> IndicatorDefinition:

@@ -10,12 +10,14 @@ from pathlib import Path
 import jinja2
 from pydantic import BaseModel
 
+from store import wording
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -23,11 +25,22 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
     )
+    env.filters["long_date"] = wording.long_date
+    env.filters["money"] = wording.money
+    env.filters["hours"] = wording.hours
+    env.filters["number"] = wording.number
+    env.filters["with_article"] = wording.structure_with_article
+    env.filters["structure_of"] = wording.structure_of
+    env.filters["capitalised"] = wording.capitalised
+    env.globals["counted"] = wording.counted
+    env.globals["plural"] = wording.plural
+    return env
 
 
 def render(name: str, context: BaseModel) -> str:
     """Render ``evaluation/templates/<name>`` with the fields of ``context``."""
-    return environment().get_template(name).render(**dict(context))
+    values = dict(context)
+    return wording.typeset(environment().get_template(name).render(**values), str(values.get("lang", "fr")))
 
 
 def pdf_bytes(html: str) -> bytes:

@@ -1,31 +1,32 @@
-"""The evaluation report: the project judged against the indicators it chose, in French.
+"""The evaluation report: the project judged against the indicators it chose, in French or English.
 
-:func:`build_report` reads the store and returns a :class:`Report` (plain data, charts as PNG
-data URIs); :func:`report_html` renders it as one standalone page, :func:`report_pdf` prints
-that page with WeasyPrint. Sections: indicators against baseline and target (met / partly /
-not met) with any change made after they were locked and its reason; questionnaire results by
-section (a breakdown with fewer than 5 respondents is hidden); the plan against its baseline
-(what slipped and why, from the plan history); participation over time; contributions and
-compensation; proposals and what became of them; the restitution.
+Two audiences:
+
+* **internal** (the coordination): every table, people named, each person's hours and expenses;
+* **public** (funders, the ARS, and the one attached to thanks): the same findings with no names,
+  no individual hours or expenses, no account ids — totals and counts only.
+
+Both carry the structure's identity, the conclusions the coordination wrote
+(:func:`store.publication.write_publication`), the methods and their limits.
+
+:func:`build_report` gathers a :class:`Report` section by section (plain data, charts as PNG
+data URIs); :func:`report_html` renders it as one standalone page (``report.fr.html.j2`` or
+``report.en.html.j2``), :func:`report_pdf` prints that page with WeasyPrint.
 """
 
 import base64
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
 from evaluation.checkpoints import all_members, attendance_of
-from evaluation.contributions import contributions, euros, hours_text, number_text, totals, totals_by_person
-from evaluation.indicators import (
-    VERDICT_LABELS,
-    Verdict,
-    changes_after_lock,
-    format_value,
-    indicator_statuses,
-)
-from evaluation.participants import is_partner
+from evaluation.contributions import contributions, totals, totals_by_person
+from evaluation.indicators import VERDICT_LABELS, Verdict, changes_after_lock, format_value, indicator_statuses
+from evaluation.participants import Member, coordinator_roles, is_partner
 from evaluation.proposals import SOURCE_LABELS, STATUS_LABELS, proposals
 from evaluation.questionnaire import (
     GROUP_ALL,
@@ -38,12 +39,17 @@ from evaluation.questionnaire import (
 )
 from evaluation.rendering import pdf_bytes, render
 from evaluation.restitution import get_restitution
-from planning.calendar import long_date, long_datetime
+from project_templates.schema import ProjectTemplate
+from store import wording
 from store.clock import PARIS, today
-from store.models import Project, ProposalStatus, RoleGroup, StepStatus
+from store.models import Attendance, Project, ProjectPhase, ProposalStatus, RoleGroup, StepStatus
 from store.plans import STATUS_LABELS as STEP_STATUS_LABELS
 from store.plans import plan_changes, plan_steps, titles
 from store.projects import template_of
+from store.publication import actor_name, publication_of
+
+Audience = Literal["internal", "public"]
+Lang = Literal["fr", "en"]
 
 
 class _Model(BaseModel):
@@ -145,15 +151,27 @@ class RestitutionBlock(_Model):
     discussion: str
 
 
+class Identity(_Model):
+    """Who publishes the report: the structure, and (internal report) who coordinates."""
+
+    structure: str
+    structure_with_article: str
+    coordination: list[str]
+    place: str | None
+
+
 class Report(_Model):
     """Everything the report shows, already formatted in its language."""
 
     lang: str
+    audience: Audience
+    interim: bool
     project_name: str
-    structure: str
+    identity: Identity
     template_title: str
     period: str
     generated_on: str
+    summary: list[str]
     indicators: list[IndicatorRow]
     verdict_counts: dict[str, int]
     locked_changes: list[ChangeRow]
@@ -167,9 +185,13 @@ class Report(_Model):
     total_expenses: str
     total_reimbursed: str
     total_owed: str
+    contributor_count: int
     proposals: list[ProposalRow]
     proposal_counts: dict[str, int]
     restitution: RestitutionBlock | None
+    conclusions: str | None
+    methods: list[str]
+    limits: list[str]
     charts: dict[str, str]
 
 
@@ -177,28 +199,73 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def build_report(session: Session, project: Project, lang: str = "fr", *, with_charts: bool = True) -> Report:
-    """Gather and format the whole evaluation of one project."""
+def _t(lang: Lang, fr: str, en: str) -> str:
+    return en if lang == "en" else fr
+
+
+class _Sources:
+    """What every section reads once: the template, the members, the step titles, the charts."""
+
+    def __init__(self, session: Session, project: Project, lang: Lang, audience: Audience, with_charts: bool) -> None:
+        self.session, self.project, self.lang, self.audience = session, project, lang, audience
+        self.template: ProjectTemplate = template_of(session, project)
+        self.members: list[Member] = all_members(session, project)
+        self.by_id = {m.id: m for m in self.members}
+        self.partner_ids = {m.id for m in self.members if is_partner(self.template, m)}
+        self.step_titles = titles(session, project, lang)
+        self.attendance: list[Attendance] = attendance_of(session, project)
+        self.with_charts = with_charts
+        self.charts: dict[str, str] = {}
+        self._actors: dict[str, str] = {}
+
+    @property
+    def public(self) -> bool:
+        return self.audience == "public"
+
+    def chart(self, key: str, draw: Callable[[], bytes]) -> None:
+        if self.with_charts:
+            self.charts[key] = _data_uri(draw())
+
+    def actor(self, actor: str) -> str:
+        if actor not in self._actors:
+            self._actors[actor] = actor_name(self.session, actor, self.lang)
+        return self._actors[actor]
+
+    def person(self, person_id: int | None) -> str:
+        if self.public:
+            return ""
+        member = self.by_id.get(person_id) if person_id is not None else None
+        return member.name if member else _t(self.lang, "anonyme", "anonymous")
+
+
+def _identity(src: _Sources) -> Identity:
+    coordinating = coordinator_roles(src.template)
+    coordination = [
+        m.name + " (" + ", ".join(src.template.roles[r].label.get(src.lang) for r in m.roles if r in coordinating) + ")"
+        for m in src.members
+        if m.active and coordinating & set(m.roles)
+    ]
+    publication = publication_of(src.session, src.project)
+    return Identity(
+        structure=src.project.structure,
+        structure_with_article=wording.structure_with_article(src.project.structure, src.lang),
+        coordination=[] if src.public else coordination,
+        place=publication.place if publication else None,
+    )
+
+
+def _indicator_section(src: _Sources) -> tuple[list[IndicatorRow], dict[str, int], list[ChangeRow]]:
     from evaluation import charts  # matplotlib costs ~0.3 s to import: not at every `cocon` start
 
-    template = template_of(session, project)
-    members = all_members(session, project)
-    by_id = {m.id: m for m in members}
-    partner_ids = {m.id for m in members if is_partner(template, m)}
-    step_titles = titles(session, project, lang)
-    chart_uris: dict[str, str] = {}
-
-    # Indicators against baseline and target.
-    statuses = indicator_statuses(session, project)
-    indicator_rows = []
-    chart_rows = []
+    lang = src.lang
+    statuses = indicator_statuses(src.session, src.project)
+    rows, chart_rows = [], []
     for status in statuses:
         d = status.definition
         evolution = "—"
         if status.value is not None and d.baseline is not None:
-            delta = status.value - d.baseline
-            evolution = ("+" if delta >= 0 else "") + number_text(round(delta, 1), lang)
-        indicator_rows.append(
+            evolution = wording.signed_number(round(status.value - d.baseline, 1), lang)
+        rows.append(
             IndicatorRow(
                 code=d.code,
                 name=d.name.get(lang),
@@ -210,208 +277,380 @@ def build_report(session: Session, project: Project, lang: str = "fr", *, with_c
                 value=format_value(d, status.value, lang),
                 evolution=evolution,
                 verdict=status.verdict.value,
-                verdict_label=VERDICT_LABELS["en" if lang == "en" else "fr"][status.verdict],
+                verdict_label=VERDICT_LABELS[lang][status.verdict],
                 note=status.note,
             )
         )
         if status.value is not None and d.target and d.direction == "higher":
             chart_rows.append((d.name.get(lang), 100 * status.value / d.target, status.verdict.value))
-    verdict_counts = {v.value: sum(1 for s in statuses if s.verdict == v) for v in Verdict}
-    if with_charts and chart_rows:
-        chart_uris["indicators"] = _data_uri(
-            charts.indicators_chart(chart_rows, "Indicateurs : valeur atteinte / cible")
-        )
-
-    locked = [
+    counts = {v.value: sum(1 for s in statuses if s.verdict == v) for v in Verdict}
+    if chart_rows:
+        title = _t(lang, "Indicateurs : valeur atteinte / cible", "Indicators: value reached / target")
+        src.chart("indicators", lambda: charts.indicators_chart(chart_rows, title, lang))
+    changes = [
         ChangeRow(
             code=c.code,
             change=c.change,
             reason=c.reason or "—",
-            by=c.changed_by,
-            at=long_datetime(c.at.astimezone(PARIS), lang),
+            by="" if src.public else src.actor(c.changed_by),
+            at=wording.long_datetime(c.at.astimezone(PARIS), lang),
         )
-        for c in changes_after_lock(session, project)
+        for c in changes_after_lock(src.session, src.project)
     ]
+    return rows, counts, changes
 
-    # Questionnaire by section.
+
+def _questionnaire_section(src: _Sources) -> QuestionnaireBlock:
+    from evaluation import charts
+
+    lang = src.lang
     questionnaire = load_questionnaire()
-    rows = responses(session, project)
-    invited = invitations(session, project)
+    rows = responses(src.session, src.project)
+    invited = invitations(src.session, src.project)
     answered = sum(1 for i in invited if i.answered)
     group_labels = {
-        GROUP_ALL: "Tous les répondants",
-        RoleGroup.PARTNER.value: "Partenaires",
-        RoleGroup.PROFESSIONAL.value: "Professionnels",
+        GROUP_ALL: _t(lang, "Tous les répondants", "All respondents"),
+        RoleGroup.PARTNER.value: _t(lang, "Partenaires", "Partners"),
+        RoleGroup.PROFESSIONAL.value: _t(lang, "Professionnels et professionnelles", "Professionals"),
     }
-    groups = []
-    for result in results_by_group(questionnaire, rows, lang):
-        groups.append(
-            GroupRow(
-                label=group_labels[result.group],
-                respondents=result.respondents,
-                sections=[
-                    SectionRow(
-                        title=s.title,
-                        respondents=s.respondents,
-                        hidden=s.hidden,
-                        mean="—" if s.mean is None else number_text(s.mean, lang),
-                        distribution=list(s.distribution),
-                    )
-                    for s in result.sections
-                ],
-            )
+    results = results_by_group(questionnaire, rows, lang)
+    groups = [
+        GroupRow(
+            label=group_labels[result.group],
+            respondents=result.respondents,
+            sections=[
+                SectionRow(
+                    title=s.title,
+                    respondents=s.respondents,
+                    hidden=s.hidden,
+                    mean="—" if s.mean is None else wording.number(s.mean, lang),
+                    distribution=list(s.distribution),
+                )
+                for s in result.sections
+            ],
         )
-    overall = results_by_group(questionnaire, rows, lang)[0]
-    shown = [(s.title, s.mean) for s in overall.sections if s.mean is not None]
-    if with_charts and shown:
-        chart_uris["questionnaire"] = _data_uri(
-            charts.sections_chart([(t, float(m)) for t, m in shown], "Questionnaire : score moyen par partie")
-        )
-    questionnaire_block = QuestionnaireBlock(
+        for result in results
+    ]
+    shown = [(s.title, float(s.mean)) for s in results[0].sections if s.mean is not None]
+    if shown:
+        title = _t(lang, "Questionnaire : score moyen par partie", "Questionnaire: mean score per part")
+        src.chart("questionnaire", lambda: charts.sections_chart(shown, title, lang))
+    return QuestionnaireBlock(
         invited=len(invited),
         answered=answered,
-        rate="—" if not invited else f"{round(100 * answered / len(invited))} %",
+        rate="—" if not invited else wording.percent(answered / len(invited), lang),
         min_group=MIN_GROUP,
         groups=groups,
         open_answers=open_answers(questionnaire, rows, lang),
     )
 
-    # Plan against its baseline.
-    steps = plan_steps(session, project)
-    step_rows = []
-    for s in steps:
+
+def _plan_section(src: _Sources) -> tuple[list[StepRow], list[SlipRow]]:
+    from evaluation import charts
+
+    lang = src.lang
+    steps = []
+    for s in plan_steps(src.session, src.project):
         finished = s.done_at.astimezone(PARIS).date() if s.status == StepStatus.DONE and s.done_at else s.due
-        step_rows.append(
+        steps.append(
             StepRow(
-                title=step_titles.get(s.key, s.key),
-                baseline=long_date(s.baseline_due, lang),
-                due=long_date(finished, lang),
-                status=STEP_STATUS_LABELS["en" if lang == "en" else "fr"][s.status],
+                title=src.step_titles.get(s.key, s.key),
+                baseline=wording.long_date(s.baseline_due, lang),
+                due=wording.long_date(finished, lang),
+                status=STEP_STATUS_LABELS[lang][s.status],
                 slip_days=(finished - s.baseline_due).days if s.status != StepStatus.SKIPPED else 0,
             )
         )
     slips = [
         SlipRow(
-            title=step_titles.get(c.step_key, c.step_key),
-            old=long_date(c.old_due, lang),
-            new=long_date(c.new_due, lang),
+            title=src.step_titles.get(c.step_key, c.step_key),
+            old=wording.long_date(c.old_due, lang),
+            new=wording.long_date(c.new_due, lang),
             reason=c.reason,
-            by=c.changed_by,
-            moved_step=step_titles.get(c.moved_step, c.moved_step),
+            by="" if src.public else src.actor(c.changed_by),
+            moved_step=src.step_titles.get(c.moved_step, c.moved_step),
         )
-        for c in plan_changes(session, project)
+        for c in plan_changes(src.session, src.project)
     ]
-    slipped = [(r.title, r.slip_days) for r in step_rows if r.slip_days != 0]
-    if with_charts and slipped:
-        chart_uris["plan"] = _data_uri(charts.slips_chart(slipped, "Plan : décalage par rapport à la référence"))
+    slipped = [(r.title, r.slip_days) for r in steps if r.slip_days != 0]
+    if slipped:
+        title = _t(lang, "Plan : décalage par rapport à la référence", "Plan: shift from the baseline")
+        src.chart("plan", lambda: charts.slips_chart(slipped, title, lang))
+    return steps, slips
 
-    # Participation over time.
-    by_gathering: dict[str, list] = defaultdict(list)
-    for row in attendance_of(session, project):
+
+def _participation_section(src: _Sources) -> list[GatheringRow]:
+    from evaluation import charts
+
+    by_gathering: dict[str, list[Attendance]] = defaultdict(list)
+    for row in src.attendance:
         by_gathering[row.step_key].append(row)
-    gatherings = []
-    participation_points = []
+    rows, points = [], []
     for key, items in sorted(by_gathering.items(), key=lambda kv: kv[1][0].held_on):
         present = [a for a in items if a.present]
-        partners_present = sum(1 for a in present if a.person_id in partner_ids)
+        partners = sum(1 for a in present if a.person_id in src.partner_ids)
         expected = sum(1 for a in items if a.invited)
-        gatherings.append(
+        rows.append(
             GatheringRow(
-                title=step_titles.get(key, key),
-                held_on=long_date(items[0].held_on, lang),
+                title=src.step_titles.get(key, key),
+                held_on=wording.long_date(items[0].held_on, src.lang),
                 expected=expected,
                 present=len(present),
-                partners_present=partners_present,
+                partners_present=partners,
             )
         )
-        participation_points.append((items[0].held_on, partners_present, len(present) - partners_present, expected))
-    if with_charts and participation_points:
-        chart_uris["participation"] = _data_uri(
-            charts.participation_chart(participation_points, "Participation aux rencontres")
-        )
+        points.append((items[0].held_on, partners, len(present) - partners, expected))
+    if points:
+        title = _t(src.lang, "Participation aux rencontres", "Attendance at meetings")
+        src.chart("participation", lambda: charts.participation_chart(points, title, src.lang))
+    return rows
 
-    # Contributions and compensation.
-    all_contributions = contributions(session, project)
-    per_person = totals_by_person(all_contributions)
-    contributors = [
+
+class _Money(_Model):
+    contributors: list[ContributorRow]
+    count: int
+    total_hours: str
+    partner_hours: str
+    total_expenses: str
+    total_reimbursed: str
+    total_owed: str
+
+
+def _contribution_section(src: _Sources) -> _Money:
+    from evaluation import charts
+
+    lang = src.lang
+    every = contributions(src.session, src.project)
+    per_person = totals_by_person(every)
+    rows = [
         ContributorRow(
-            name=by_id[pid].name if pid in by_id else f"n°{pid}",
-            group="partenaire" if pid in partner_ids else "professionnel",
-            hours=hours_text(t.hours, lang),
-            expenses=euros(t.amount_cents, lang),
-            reimbursed=euros(t.reimbursed_cents, lang),
-            owed=euros(t.owed_cents, lang),
+            name=src.person(pid),
+            group=_t(lang, "partenaire", "partner") if pid in src.partner_ids else _t(lang, "professionnel", "professional"),
+            hours=wording.hours(t.hours, lang),
+            expenses=wording.money(t.amount_cents, lang),
+            reimbursed=wording.money(t.reimbursed_cents, lang),
+            owed=wording.money(t.owed_cents, lang),
         )
-        for pid, t in sorted(per_person.items(), key=lambda kv: by_id[kv[0]].name if kv[0] in by_id else "")
+        for pid, t in sorted(per_person.items(), key=lambda kv: src.by_id[kv[0]].name if kv[0] in src.by_id else "")
     ]
-    overall_totals = totals(all_contributions)
-    partner_totals = totals([c for c in all_contributions if c.person_id in partner_ids])
+    overall = totals(every)
+    partner = totals([c for c in every if c.person_id in src.partner_ids])
     monthly: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for c in all_contributions:
-        monthly[c.on.strftime("%Y-%m")][0 if c.person_id in partner_ids else 1] += c.hours
-    if with_charts and any(sum(v) for v in monthly.values()):
-        chart_uris["hours"] = _data_uri(
-            charts.hours_chart(
-                [(k[5:] + "/" + k[:4], v[0], v[1]) for k, v in sorted(monthly.items())], "Heures données par mois"
-            )
-        )
+    for c in every:
+        monthly[c.on.strftime("%Y-%m")][0 if c.person_id in src.partner_ids else 1] += c.hours
+    if any(sum(v) for v in monthly.values()):
+        points = [(k[5:] + "/" + k[:4], v[0], v[1]) for k, v in sorted(monthly.items())]
+        title = _t(lang, "Heures données par mois", "Hours given per month")
+        src.chart("hours", lambda: charts.hours_chart(points, title, lang))
+    return _Money(
+        contributors=[] if src.public else rows,
+        count=len(per_person),
+        total_hours=wording.hours(overall.hours, lang),
+        partner_hours=wording.hours(partner.hours, lang),
+        total_expenses=wording.money(overall.amount_cents, lang),
+        total_reimbursed=wording.money(overall.reimbursed_cents, lang),
+        total_owed=wording.money(overall.owed_cents, lang),
+    )
 
-    # Proposals and what became of them.
-    labels = STATUS_LABELS["en" if lang == "en" else "fr"]
-    source_labels = SOURCE_LABELS["en" if lang == "en" else "fr"]
-    all_proposals = proposals(session, project)
-    proposal_rows = [
+
+def _proposal_section(src: _Sources) -> tuple[list[ProposalRow], dict[str, int]]:
+    labels, sources = STATUS_LABELS[src.lang], SOURCE_LABELS[src.lang]
+    every = proposals(src.session, src.project)
+    rows = [
         ProposalRow(
-            text=p.text,
-            by=by_id[p.person_id].name if p.person_id in by_id else "anonyme",
-            source=source_labels[p.source],
-            status=labels[p.status],
-            outcome=p.outcome,
+            text=p.text, by=src.person(p.person_id), source=sources[p.source], status=labels[p.status], outcome=p.outcome
         )
-        for p in all_proposals
+        for p in every
     ]
-    proposal_counts = {labels[s]: sum(1 for p in all_proposals if p.status == s) for s in ProposalStatus}
+    counts = {s.value: sum(1 for p in every if p.status == s) for s in ProposalStatus}
+    return rows, counts
 
-    restitution = get_restitution(session, project)
-    restitution_block = None
-    if restitution is not None:
-        restitution_block = RestitutionBlock(
-            held_on=long_date(restitution.held_on, lang),
-            attendees=sum(1 for a in by_gathering.get(restitution.step_key, []) if a.present),
-            presented=restitution.presented,
-            discussion=restitution.discussion,
-        )
 
+def _restitution_section(src: _Sources) -> RestitutionBlock | None:
+    restitution = get_restitution(src.session, src.project)
+    if restitution is None:
+        return None
+    return RestitutionBlock(
+        held_on=wording.long_date(restitution.held_on, src.lang),
+        attendees=sum(1 for a in src.attendance if a.step_key == restitution.step_key and a.present),
+        presented=restitution.presented,
+        discussion=restitution.discussion,
+    )
+
+
+#: How the count of proposals of each fate is written (agreeing with « proposition »).
+_PROPOSAL_FATES: dict[str, dict[str, tuple[str, str]]] = {
+    "fr": {
+        "adoptee": ("adoptée", "adoptées"), "adaptee": ("adaptée", "adaptées"),
+        "non-retenue": ("non retenue", "non retenues"), "en-attente": ("en attente", "en attente"),
+    },
+    "en": {
+        "adoptee": ("adopted", "adopted"), "adaptee": ("adapted", "adapted"),
+        "non-retenue": ("not retained", "not retained"), "en-attente": ("pending", "pending"),
+    },
+}
+
+
+def _summary(
+    lang: Lang,
+    indicators: list[IndicatorRow],
+    counts: dict[str, int],
+    questionnaire: QuestionnaireBlock,
+    money: _Money,
+    proposal_rows: list[ProposalRow],
+    proposal_counts: dict[str, int],
+) -> list[str]:
+    """The "in brief" sentences, each number with its word in the right form (never "(s)")."""
+    def n(count: int, one: str, other: str, one_en: str, other_en: str) -> str:
+        return wording.counted(count, one, other, "fr") if lang == "fr" else wording.counted(count, one_en, other_en, "en")
+
+    verdicts = [
+        n(counts.get(Verdict.MET.value, 0), "atteint", "atteints", "met", "met"),
+        n(counts.get(Verdict.PARTLY.value, 0), "partiellement atteint", "partiellement atteints", "partly met", "partly met"),
+        n(counts.get(Verdict.NOT_MET.value, 0), "non atteint", "non atteints", "not met", "not met"),
+        n(counts.get(Verdict.UNMEASURED.value, 0), "non mesuré", "non mesurés", "not measured", "not measured"),
+    ]
+    if counts.get(Verdict.NO_TARGET.value):
+        verdicts.append(n(counts[Verdict.NO_TARGET.value], "sans cible", "sans cible", "without target", "without target"))
+    fates = [
+        wording.counted(count, *_PROPOSAL_FATES[lang][status], lang)
+        for status, count in proposal_counts.items() if count and status in _PROPOSAL_FATES[lang]
+    ]
+    followed = n(len(indicators), "indicateur suivi", "indicateurs suivis", "indicator followed", "indicators followed")
+    answers = n(questionnaire.answered, "réponse", "réponses", "answer", "answers")
+    invited = n(questionnaire.invited, "personne invitée", "personnes invitées", "person invited", "people invited")
+    made = n(len(proposal_rows), "proposition enregistrée", "propositions enregistrées", "proposal recorded", "proposals recorded")
+    if lang == "en":
+        return [
+            f"{followed}: {', '.join(verdicts)}.",
+            f"Questionnaire: {answers} from {invited} ({questionnaire.rate}).",
+            f"Time given: {money.total_hours}, of which {money.partner_hours} by partners; expenses: "
+            f"{money.total_expenses} ({money.total_reimbursed} paid back).",
+            f"{made}" + (f": {', '.join(fates)}." if fates else "."),
+        ]
+    return [
+        f"{followed} : {', '.join(verdicts)}.",
+        f"Questionnaire : {answers} sur {invited} ({questionnaire.rate}).",
+        f"Temps donné : {money.total_hours}, dont {money.partner_hours} par les partenaires ; frais : "
+        f"{money.total_expenses} (dont {money.total_reimbursed} remboursés).",
+        f"{made}" + (f" : {', '.join(fates)}." if fates else "."),
+    ]
+
+
+def _methods_and_limits(
+    lang: Lang, indicators: list[IndicatorRow], counts: dict[str, int], questionnaire: QuestionnaireBlock, interim: bool
+) -> tuple[list[str], list[str]]:
+    """How the findings were obtained, and what they cannot say."""
+    methods = [
+        _t(lang, "Les indicateurs, leur valeur de départ, leur cible et leur minimum ont été choisis ensemble avant "
+                 "le début du projet ; tout changement ultérieur figure avec sa raison.",
+           "The indicators, their baseline, target and minimum were chosen together before the project began; "
+           "any later change is listed with its reason."),
+        _t(lang, "La participation est relevée à chaque rencontre ; le temps donné et les frais sont déclarés par "
+                 "chaque personne et enregistrés par la coordination.",
+           "Attendance is recorded at each meeting; time given and expenses are declared by each person and "
+           "recorded by the coordination."),
+        _t(lang, f"Le questionnaire de fin de projet est anonyme ; un résultat portant sur moins de "
+                 f"{questionnaire.min_group} répondants n'est jamais montré.",
+           f"The end-of-project questionnaire is anonymous; a result covering fewer than "
+           f"{questionnaire.min_group} respondents is never shown."),
+    ]
+    limits = []
+    unmeasured = counts.get(Verdict.UNMEASURED.value, 0)
+    if unmeasured:
+        subject_fr = wording.counted(unmeasured, "indicateur n'a", "indicateurs n'ont", "fr")
+        limits.append(_t(
+            lang,
+            f"{subject_fr} pas pu être {wording.plural(unmeasured, 'mesuré', 'mesurés', 'fr')}.",
+            f"{wording.counted(unmeasured, 'indicator', 'indicators', 'en')} could not be measured.",
+        ))
+    if questionnaire.invited and questionnaire.answered < questionnaire.min_group:
+        limits.append(_t(
+            lang,
+            "Trop peu de réponses au questionnaire pour en montrer les résultats sans risquer de reconnaître quelqu'un.",
+            "Too few questionnaire answers to show results without the risk of identifying someone.",
+        ))
+    elif questionnaire.invited:
+        limits.append(_t(
+            lang,
+            f"Taux de réponse au questionnaire : {questionnaire.rate} ; les personnes qui n'ont pas répondu "
+            "peuvent voir les choses autrement.",
+            f"Questionnaire response rate: {questionnaire.rate}; people who did not answer may see things differently.",
+        ))
+    limits.append(_t(
+        lang,
+        "Le temps donné est déclaratif et sans doute sous-estimé ; un petit nombre de participants ne permet pas "
+        "de généraliser.",
+        "Time given is self-declared and probably underestimated; a small number of participants does not allow "
+        "generalisation.",
+    ))
+    if interim:
+        limits.insert(0, _t(lang, "Rapport intermédiaire : le projet n'est pas terminé, les résultats peuvent encore évoluer.",
+                            "Interim report: the project is not over and results may still change."))
+    return methods, limits
+
+
+def build_report(
+    session: Session,
+    project: Project,
+    lang: str = "fr",
+    *,
+    audience: Audience = "internal",
+    with_charts: bool = True,
+) -> Report:
+    """Gather and format the whole evaluation of one project for ``audience``."""
+    language: Lang = wording.lang_of(lang)
+    src = _Sources(session, project, language, audience, with_charts)
+    indicators, counts, changes = _indicator_section(src)
+    questionnaire = _questionnaire_section(src)
+    steps, slips = _plan_section(src)
+    gatherings = _participation_section(src)
+    money = _contribution_section(src)
+    proposal_rows, proposal_counts = _proposal_section(src)
+    interim = project.phase in (ProjectPhase.AVANT, ProjectPhase.PENDANT)
+    methods, limits = _methods_and_limits(language, indicators, counts, questionnaire, interim)
+    publication = publication_of(session, project)
+    conclusions = None
+    if publication is not None:
+        conclusions = publication.conclusions_en if language == "en" else publication.conclusions_fr
     return Report(
-        lang=lang,
+        lang=language,
+        audience=audience,
+        interim=interim,
         project_name=project.name,
-        structure=project.structure,
-        template_title=template.title.get(lang),
-        period=f"{long_date(project.start, lang)} – {long_date(project.end, lang)}",
-        generated_on=long_date(today(), lang),
-        indicators=indicator_rows,
-        verdict_counts=verdict_counts,
-        locked_changes=locked,
-        questionnaire=questionnaire_block,
-        steps=step_rows,
+        identity=_identity(src),
+        template_title=src.template.title.get(language),
+        period=_t(language, "du ", "from ") + wording.long_date(project.start, language)
+        + _t(language, " au ", " to ") + wording.long_date(project.end, language),
+        generated_on=wording.long_date(today(), language),
+        summary=_summary(language, indicators, counts, questionnaire, money, proposal_rows, proposal_counts),
+        indicators=indicators,
+        verdict_counts=counts,
+        locked_changes=changes,
+        questionnaire=questionnaire,
+        steps=steps,
         slips=slips,
         gatherings=gatherings,
-        contributors=contributors,
-        total_hours=hours_text(overall_totals.hours, lang),
-        partner_hours=hours_text(partner_totals.hours, lang),
-        total_expenses=euros(overall_totals.amount_cents, lang),
-        total_reimbursed=euros(overall_totals.reimbursed_cents, lang),
-        total_owed=euros(overall_totals.owed_cents, lang),
+        contributors=money.contributors,
+        total_hours=money.total_hours,
+        partner_hours=money.partner_hours,
+        total_expenses=money.total_expenses,
+        total_reimbursed=money.total_reimbursed,
+        total_owed=money.total_owed,
+        contributor_count=money.count,
         proposals=proposal_rows,
         proposal_counts=proposal_counts,
-        restitution=restitution_block,
-        charts=chart_uris,
+        restitution=_restitution_section(src),
+        conclusions=conclusions,
+        methods=methods,
+        limits=limits,
+        charts=src.charts,
     )
 
 
 def report_html(report: Report) -> str:
     """The report as one standalone HTML page (charts embedded)."""
-    return render("report.html.j2", report)
+    return render(f"report.{report.lang}.html.j2", report)
 
 
 def report_pdf(report: Report) -> bytes:
@@ -419,5 +658,6 @@ def report_pdf(report: Report) -> bytes:
     return pdf_bytes(report_html(report))
 
 
-def report_filename(project: Project, suffix: str, on: date | None = None) -> str:
-    return f"evaluation-{project.slug}-{(on or today()).isoformat()}.{suffix}"
+def report_filename(project: Project, suffix: str, on: date | None = None, *, audience: Audience = "internal") -> str:
+    kind = "" if audience == "internal" else "-public"
+    return f"evaluation-{project.slug}{kind}-{(on or today()).isoformat()}.{suffix}"

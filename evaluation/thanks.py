@@ -6,26 +6,36 @@ evaluation report attached or linked. Volunteers also receive a certificate of p
 (PDF) for their records; :func:`certificate_pdf` gives it on demand too.
 """
 
+import base64
 from dataclasses import dataclass
 
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from evaluation.checkpoints import all_members, attendance_of
-from evaluation.contributions import contributions_of, euros, hours_text, totals
-from evaluation.messages import THANKS, MeetingLine, ProposalLine, ThanksMessage
+from evaluation.contributions import KIND_LABELS, contributions_of, totals
+from evaluation.messages import (
+    THANKS,
+    ActivityLine,
+    ExpenseLine,
+    MeetingLine,
+    ProposalLine,
+    Signatory,
+    ThanksMessage,
+)
 from evaluation.participants import Member, coordinator_roles, is_partner, thanked
 from evaluation.proposals import STATUS_LABELS, proposals_of
 from evaluation.rendering import pdf_bytes, render
+from evaluation.report import build_report, report_pdf
 from notifications.messages import RenderedMessage, render_message
 from notifications.outbox import Attachment, enqueue
-from planning.calendar import long_date
 from project_templates.schema import ProjectTemplate, StepKind
-from store import audit, plans
+from store import audit, plans, wording
 from store.clock import today
-from store.exceptions import InvalidInput
-from store.models import Person, Project, ProposalStatus
+from store.exceptions import InvalidInput, TransitionNotAllowed
+from store.models import Contribution, ContributionKind, Person, Project, ProjectPhase, ProposalStatus
 from store.projects import template_of
+from store.publication import publication_of
 
 OCCASION = "thanks"
 
@@ -37,10 +47,55 @@ def _member(session: Session, project: Project, person: Person) -> Member:
     raise InvalidInput(f"{person.name} ne fait pas partie du projet « {project.slug} ».")
 
 
-def signers(session: Session, project: Project, template: ProjectTemplate) -> list[str]:
+def _lower_first(label: str) -> str:
+    """``coordinatrice ou coordinateur`` after a name (acronyms such as ``RU`` stay as they are)."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+def signers(session: Session, project: Project, template: ProjectTemplate, lang: str = "fr") -> list[Signatory]:
+    """Who signs the thanks and certificates: the active coordination, each with their role."""
     coordinating = coordinator_roles(template)
-    names = [m.name for m in all_members(session, project) if m.active and coordinating & set(m.roles)]
-    return names or [project.structure]
+    result = [
+        Signatory(
+            name=m.name,
+            role=", ".join(_lower_first(template.roles[r].label.get(lang)) for r in m.roles if r in coordinating),
+        )
+        for m in all_members(session, project)
+        if m.active and coordinating & set(m.roles)
+    ]
+    if result:
+        return result
+    fallback = "the coordination" if lang == "en" else "la coordination"
+    return [Signatory(name=wording.capitalised(wording.structure_with_article(project.structure, lang)), role=fallback)]
+
+
+def _activities(given: list[Contribution], lang: str) -> list[ActivityLine]:
+    """What the person did, beyond meetings: each action, preparation, training… with its description."""
+    labels = KIND_LABELS["en" if lang == "en" else "fr"]
+    return [
+        ActivityLine(
+            day=c.on,
+            kind=labels[c.kind],
+            description=c.description,
+            hours=wording.hours(c.hours, lang) if c.hours else None,
+        )
+        for c in given
+        if c.hours and (c.kind != ContributionKind.MEETING or c.description)
+    ]
+
+
+def _expenses(given: list[Contribution], lang: str) -> list[ExpenseLine]:
+    labels = KIND_LABELS["en" if lang == "en" else "fr"]
+    return [
+        ExpenseLine(
+            day=c.on,
+            amount=wording.money(c.amount_cents, lang),
+            what=c.description or labels[c.kind],
+            reimbursed_on=c.reimbursed_on,
+        )
+        for c in given
+        if c.amount_cents
+    ]
 
 
 def thanks_context(
@@ -53,19 +108,25 @@ def thanks_context(
     report_link: str | None = None,
     certificate_attached: bool = False,
 ) -> ThanksMessage:
-    """What one person's thank-you says: their meetings, hours, expenses and proposals."""
+    """What one person's thank-you says: their meetings, activities, hours, expenses and proposals —
+    read from their own records only, so that nothing of anyone else's can appear in it."""
     template = template_of(session, project)
     step_titles = plans.titles(session, project, lang)
     attended = [a for a in attendance_of(session, project) if a.person_id == person.id and a.present]
-    given = totals(contributions_of(session, project, person))
+    given = contributions_of(session, project, person)
+    sums = totals(given)
     labels = STATUS_LABELS["en" if lang == "en" else "fr"]
     return ThanksMessage(
         person_name=person.name,
         project_name=project.name,
-        structure=project.structure,
+        structure=wording.structure_with_article(project.structure, lang),
+        structure_of=wording.structure_of(project.structure, lang),
         meetings=[MeetingLine(title=step_titles.get(a.step_key, a.step_key), day=a.held_on) for a in attended],
-        hours=hours_text(given.hours, lang) if given.hours > 0 else None,
-        expenses=euros(given.amount_cents, lang) if given.amount_cents else None,
+        activities=_activities(given, lang),
+        hours=wording.hours(sums.hours, lang) if sums.hours > 0 else None,
+        expenses=_expenses(given, lang),
+        expenses_total=wording.money(sums.amount_cents, lang) if sums.amount_cents else None,
+        owed_total=wording.money(sums.owed_cents, lang) if sums.owed_cents > 0 else None,
         proposals=[
             ProposalLine(
                 text=p.text,
@@ -78,28 +139,53 @@ def thanks_context(
         report_attached=report_attached,
         report_link=report_link,
         certificate_attached=certificate_attached,
-        signed_by=signers(session, project, template),
+        signed_by=signers(session, project, template, lang),
     )
 
 
 class CertificateContext(BaseModel):
     lang: str
     person_name: str
+    attests: str
     roles: list[str]
     project_name: str
     structure: str
     start: str
     end: str
     meetings: int
+    activities: list[str]
     hours: str | None
     proposals: int
     kept: int
+    made_at: str
     issued_on: str
-    signed_by: list[str]
+    signed_by: list[Signatory]
+    logo: str | None
 
 
-def certificate_pdf(session: Session, project: Project, person: Person, lang: str = "fr") -> bytes:
-    """A certificate of participation for a volunteer (patient partner, user representative…)."""
+def _logo_uri(logo: bytes | None) -> str | None:
+    """The logo as a data URI (the PDF renderer fetches nothing): PNG, JPEG or SVG only."""
+    if not logo:
+        return None
+    for magic, media in ((b"\x89PNG", "image/png"), (b"\xff\xd8", "image/jpeg")):
+        if logo.startswith(magic):
+            return f"data:{media};base64," + base64.b64encode(logo).decode("ascii")
+    if b"<svg" in logo[:2000]:
+        return "data:image/svg+xml;base64," + base64.b64encode(logo).decode("ascii")
+    raise InvalidInput("Le logo doit être une image PNG, JPEG ou SVG.")
+
+
+def certificate_pdf(
+    session: Session,
+    project: Project,
+    person: Person,
+    lang: str = "fr",
+    *,
+    place: str | None = None,
+    logo: bytes | None = None,
+) -> bytes:
+    """A certificate of participation for a volunteer (patient partner, user representative…):
+    "Fait à …, le …", who signs and in which role, the structure, the person's own role."""
     template = template_of(session, project)
     member = _member(session, project, person)
     if not is_partner(template, member):
@@ -107,22 +193,32 @@ def certificate_pdf(session: Session, project: Project, person: Person, lang: st
             f"L'attestation de participation est destinée aux partenaires bénévoles ; {person.name} n'en a pas le rôle."
         )
     context = thanks_context(session, project, person, lang)
+    publication = publication_of(session, project)
+    town = place or (publication.place if publication else None)
+    made_at = wording.structure_at(project.structure, lang)
+    if town:
+        made_at = f"in {town}" if lang == "en" else f"à {town}"
+    structure = wording.capitalised(wording.structure_with_article(project.structure, lang))
     html = render(
         "certificate.html.j2",
         CertificateContext(
             lang=lang,
             person_name=person.name,
+            attests=f"{structure} atteste " + wording.elided("que", person.name)[: -len(person.name)],
             roles=[template.roles[r].label.get(lang) for r in member.roles if r in template.roles],
             project_name=project.name,
-            structure=project.structure,
-            start=long_date(project.start, lang),
-            end=long_date(project.end, lang),
+            structure=structure,
+            start=wording.long_date(project.start, lang),
+            end=wording.long_date(project.end, lang),
             meetings=len(context.meetings),
+            activities=[a.description for a in context.activities if a.description],
             hours=context.hours,
             proposals=len(context.proposals),
             kept=sum(1 for p in context.proposals if p.kept),
-            issued_on=long_date(today(), lang),
+            made_at=made_at,
+            issued_on=wording.long_date(today(), lang),
             signed_by=context.signed_by,
+            logo=_logo_uri(logo),
         ),
     )
     return pdf_bytes(html)
@@ -142,21 +238,34 @@ def send_thanks(
     project: Project,
     *,
     actor: str,
-    report_pdf: bytes | None = None,
+    attach_report: bool = True,
     report_link: str | None = None,
     dry_run: bool = False,
 ) -> list[ThanksPreview]:
-    """Compose (and unless ``dry_run`` queue) one personal thank-you per participant."""
+    """Compose (and unless ``dry_run`` queue) one personal thank-you per participant.
+
+    The report attached is the *public* one (no names, no individual expenses), in each person's
+    language. Thanks are sent in *après* only (a dry run, which sends nothing, is allowed at any
+    time); the thanks step is marked done only then."""
+    if not dry_run and project.phase != ProjectPhase.APRES:
+        raise TransitionNotAllowed(
+            f"Les remerciements s'envoient pendant la phase « après » ; le projet « {project.slug} » "
+            f"est en phase « {project.phase.value} » : passez-le d'abord en phase « après »."
+        )
     template = template_of(session, project)
     people = thanked(template, all_members(session, project))
     result = []
     assert project.id is not None
+    public_reports: dict[str, bytes] = {}
     for member in people:
         lang = "en" if member.person.language == "en" else "fr"
         volunteer = is_partner(template, member)
         attachments: list[Attachment] = []
-        if report_pdf is not None:
-            attachments.append(Attachment(f"rapport-evaluation-{project.slug}.pdf", report_pdf, "application/pdf"))
+        if attach_report and not dry_run:
+            if lang not in public_reports:
+                public_reports[lang] = report_pdf(build_report(session, project, lang, audience="public"))
+            name = f"evaluation-report-{project.slug}.pdf" if lang == "en" else f"rapport-evaluation-{project.slug}.pdf"
+            attachments.append(Attachment(name, public_reports[lang], "application/pdf"))
         if volunteer and not dry_run:
             attachments.append(
                 Attachment(
@@ -170,7 +279,7 @@ def send_thanks(
             project,
             member.person,
             lang,
-            report_attached=report_pdf is not None,
+            report_attached=attach_report,
             report_link=report_link,
             certificate_attached=volunteer,
         )
@@ -193,8 +302,11 @@ def send_thanks(
                 is not None
             )
         names = tuple(a.filename for a in attachments)
-        if dry_run and volunteer:
-            names += (f"attestation-{project.slug}.pdf",)
+        if dry_run:
+            if attach_report:
+                names += (f"evaluation-report-{project.slug}.pdf" if lang == "en" else f"rapport-evaluation-{project.slug}.pdf",)
+            if volunteer:
+                names += (f"attestation-{project.slug}.pdf",)
         result.append(ThanksPreview(member.id, member.name, message, names, queued))
     if not dry_run:
         plans.complete_steps(session, project, (StepKind.THANKS,), actor=actor, note="remerciements envoyés")

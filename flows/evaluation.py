@@ -13,7 +13,7 @@ The logic is in :mod:`evaluation.assessment`.
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from sqlmodel import Session
 
 from evaluation import assessment
@@ -25,6 +25,7 @@ from store.clock import now, today
 from store.db import session_scope
 from store.models import Project, ProjectPhase, StepStatus
 from store.projects import get_project, list_projects
+from store.publication import NoPublicAddress
 
 ACTOR = "cocon:evaluation"
 
@@ -48,7 +49,11 @@ def open_questionnaires_task(url: str | None = None) -> dict[str, int]:
     with session_scope(url) as session:
         for project in list_projects(session, phase=ProjectPhase.APRES):
             if not invitations(session, project):
-                opened[project.slug] = assessment.open_questionnaire(session, project, actor=ACTOR)
+                try:
+                    opened[project.slug] = assessment.open_questionnaire(session, project, actor=ACTOR)
+                except NoPublicAddress as refused:  # no link to send: wait until the address is set
+                    get_run_logger().warning(str(refused))
+                    opened[project.slug] = 0
     return opened
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from prefect import flow, task
 
-from evaluation.report import build_report, report_pdf
 from evaluation.thanks import send_thanks
 from notifications.outbox import dispatch
 from store.db import session_scope
@@ -24,8 +23,7 @@ def queue_thanks_task(
 ) -> list[dict[str, Any]]:
     with session_scope(url) as session:
         project = get_project(session, slug)
-        pdf = report_pdf(build_report(session, project)) if attach_report and not dry_run else None
-        previews = send_thanks(session, project, actor=ACTOR, report_pdf=pdf, dry_run=dry_run)
+        previews = send_thanks(session, project, actor=ACTOR, attach_report=attach_report, dry_run=dry_run)
         return [
             {
                 "person_id": p.person_id,

@@ -32,10 +32,11 @@ from notifications.snapshot import signed_people
 from planning.ics import IcsEvent, calendar_bytes
 from project_templates.schema import ProjectTemplate
 from store.clock import PARIS
-from store.models import Membership, OutboxMessage, OutboxState, Person, PlanStep, Project, StepStatus
+from store.models import CharterVersion, Membership, OutboxMessage, OutboxState, Person, PlanStep, Project, StepStatus
 from store.people import people_with_role, unavailable_days
 from store.plans import step_title
 from store.projects import template_of
+from store.publication import public_url
 from store.settings import base_url
 
 #: Where the pause link of an email leads (the page), and where RFC 8058's one-click POST goes.
@@ -67,6 +68,7 @@ class Known:
 
     def __init__(self, session: Session, rows: Sequence[OutboxMessage], moment: datetime) -> None:
         self.session = session
+        self.charter_versions: dict[int, CharterVersion] = {}  # refreshed once per batch and project
         project_ids = sorted({r.project_id for r in rows})
         person_ids = sorted({r.person_id for r in rows if r.person_id is not None})
         keys = sorted({r.about.removeprefix("step:") for r in rows if r.about.startswith("step:")})
@@ -349,6 +351,26 @@ def _calendar(events: tuple[IcsEvent, ...]) -> bytes:
     return calendar_bytes("Cocon", list(events))
 
 
+REMINDER_ACTOR = "cocon:reminders"
+
+
+def _signing_link(known: Known, project: Project, who: Person) -> str | None:
+    """The person's own link to sign the charter, when Cocon knows its public address."""
+    base = public_url(known.session)
+    if base is None or project.id is None:
+        return None
+    # charters imports the charter renderer (~0.6 s): only when a reminder needs a signing link
+    from charters.signing import create_signing_link, signing_path
+    from charters.versions import refresh_version
+
+    if project.id not in known.charter_versions:
+        known.charter_versions[project.id] = refresh_version(known.session, project, actor=REMINDER_ACTOR).version
+    token = create_signing_link(
+        known.session, project, who, actor=REMINDER_ACTOR, version=known.charter_versions[project.id]
+    )
+    return base + signing_path(token)
+
+
 def _digest(
     known: Known, who: Person, rows: list[OutboxMessage], today: date, settings: object, moment: datetime
 ) -> Envelope:
@@ -391,6 +413,7 @@ def _digest(
                         description=agenda or "",
                     )
                 )
+            link = _signing_link(known, project, who) if row.occasion == "charter-unsigned" else None
             days = int(row.facts.get("days", 0) or 0)  # type: ignore[call-overload]
             if row.occasion in {"overdue", "escalation"}:
                 days = working_days_between(step.due, today)
@@ -403,6 +426,7 @@ def _digest(
                 agenda=agenda if row.occasion == "invitation" else None,
                 owner_names=owners,
                 has_calendar=row.occasion == "invitation",
+                link=link,
             )
         entries.append((_ORDER.index(row.occasion), entry.day, entry))
     entries.sort(key=lambda item: (item[0], item[1]))

@@ -13,6 +13,7 @@ a blank in someone's inbox. Other packages may add their own templates in the sa
 render them with :func:`render_message`.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -20,10 +21,11 @@ from pathlib import Path
 from typing import Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 
 from notifications.exceptions import TemplateMissing
-from planning.calendar import long_date
+from store import wording
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -34,6 +36,14 @@ class RenderedMessage:
     text: str
     html: str | None
     short: str
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
+
+
+def _linkify(escaped: str) -> Markup:
+    """Make the addresses of already-escaped text clickable (HTML emails)."""
+    return Markup(_URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', str(escaped)))
 
 
 @cache
@@ -47,7 +57,16 @@ def environment() -> Environment:
         keep_trailing_newline=False,
         auto_reload=False,  # templates ship with the code: no stat() per render
     )
-    env.filters["long_date"] = long_date
+    env.filters["long_date"] = wording.long_date
+    env.filters["money"] = wording.money
+    env.filters["hours"] = wording.hours
+    env.filters["number"] = wording.number
+    env.filters["with_article"] = wording.structure_with_article
+    env.filters["structure_of"] = wording.structure_of
+    env.filters["capitalised"] = wording.capitalised
+    env.filters["linkify"] = _linkify
+    env.globals["counted"] = wording.counted
+    env.globals["plural"] = wording.plural
     return env
 
 
@@ -72,16 +91,21 @@ def render_message(name: str, context: BaseModel, lang: str) -> RenderedMessage:
     parts: dict[str, str | None] = {}
     for part in ("subject", "txt", "html", "short"):
         path = _template_name(name, lang, part)
-        parts[part] = env.get_template(path).render(values).strip() if path else None
+        parts[part] = wording.typeset(env.get_template(path).render(values).strip(), lang) if path else None
     if not parts["subject"] or parts["txt"] is None:
         raise TemplateMissing(f"Le message « {name} » n'a pas de modèle de sujet et de texte dans {TEMPLATES_DIR}.")
-    subject = " ".join(parts["subject"].split())
+    subject = _one_line(parts["subject"], lang)
     return RenderedMessage(
         subject=subject,
         text=parts["txt"] + "\n",
         html=parts["html"],
-        short=" ".join((parts["short"] or subject).split()),
+        short=_one_line(parts["short"] or subject, lang),
     )
+
+
+def _one_line(text: str, lang: str) -> str:
+    # str.split() also splits on the narrow no-break spaces typography put there: typeset again after
+    return wording.typeset(" ".join(text.split()), lang)
 
 
 # --- contexts of Cocon's own messages ---------------------------------------------------------
@@ -108,6 +132,7 @@ class DigestEntry(Context):
     owner_names: list[str] = []
     phase: str | None = None
     has_calendar: bool = False
+    link: str | None = None  # charter-unsigned: the person's own signing link
 
 
 class DigestContext(Context):
@@ -180,8 +205,9 @@ EXAMPLES: dict[str, Context] = {
             DigestEntry(
                 occasion="charter-unsigned",
                 project_name="Accueil plus chaleureux",
-                title="Charte d'engagement",
+                title="Signer la charte d'engagement",
                 day=date(2026, 12, 1),
+                link="https://cocon.msp-tilleuls.fr/signer/abc",
             ),
             DigestEntry(
                 occasion="phase-change",

@@ -8,7 +8,7 @@ from store.clock import now
 from store.exceptions import PhaseGateClosed, TransitionNotAllowed
 from store.models import PlanStep, Project, ProjectPhase, StepStatus
 from store.people import role_coverage
-from store.plans import plan_steps
+from store.plans import plan_steps, titles
 
 NEXT_PHASE = {
     ProjectPhase.AVANT: ProjectPhase.PENDANT,
@@ -32,30 +32,51 @@ def _open_steps(steps: list[PlanStep], phase: ProjectPhase, *, recurring: bool) 
     ]
 
 
+#: Steps of *avant* that must be done (not skipped) before the project starts, and why.
+_REQUIRED_BEFORE: dict[str, tuple[str, str]] = {
+    StepKind.ACTOR_MAPPING.value: ("acteurs repérés", "actors mapped"),
+    StepKind.MEETING.value: ("première rencontre tenue", "first meeting held"),
+    StepKind.CHARTER.value: ("charte signée", "charter signed"),
+    StepKind.INDICATORS.value: ("indicateurs choisis", "indicators chosen"),
+}
+
+
 def gate_problems(session: Session, project: Project, lang: str = "fr") -> list[str]:
-    """What is missing before the project can leave its current phase (empty when it can)."""
+    """What is missing before the project can leave its current phase (empty when it can).
+
+    Leaving *avant* needs the actors mapped, the first meeting held, the charter signed and the
+    indicators chosen (each done, not skipped), and every other step of *avant* — the method —
+    done or skipped; leaving a later phase needs each of its steps done or skipped.
+    """
     en = lang == "en"
     if project.phase == ProjectPhase.CLOS:
         return ["the project is closed" if en else "le projet est clos"]
     steps = plan_steps(session, project)
+    names = titles(session, project, lang)
     missing: list[str] = []
     if project.phase == ProjectPhase.AVANT:
         for coverage in role_coverage(session, project, lang):
             if coverage.missing:
                 missing.append(
-                    f"role '{coverage.label}': {coverage.count}/{coverage.minimum} person(s)" if en
-                    else f"rôle « {coverage.label} » : {coverage.count}/{coverage.minimum} personne(s)"
+                    f"role '{coverage.label}': {coverage.count} of at least {coverage.minimum}" if en
+                    else f"rôle « {coverage.label} » : {coverage.count} sur {coverage.minimum} au minimum"
                 )
-        labels = {StepKind.CHARTER: ("charte signée", "charter signed"), StepKind.INDICATORS: ("indicateurs choisis", "indicators chosen")}
-        for kind, (fr, english) in labels.items():
-            for step in steps:
-                if step.kind == kind.value and step.status != StepStatus.DONE:
-                    missing.append(f"step '{step.key}' ({english}) not done yet" if en
-                                   else f"étape « {step.key} » ({fr}) pas encore faite")
+        for step in steps:
+            if step.phase != ProjectPhase.AVANT.value or step.occurrence is not None:
+                continue
+            title = names.get(step.key, step.key)
+            required = _REQUIRED_BEFORE.get(step.kind)
+            if required and step.status != StepStatus.DONE:
+                missing.append(f"step '{title}' ({required[1]}) not done yet" if en
+                               else f"étape « {title} » ({required[0]}) pas encore faite")
+            elif not required and step.status not in _FINISHED:
+                missing.append(f"step '{title}' neither done nor skipped" if en
+                               else f"étape « {title} » ni faite ni abandonnée")
     else:
         for step in _open_steps(steps, project.phase, recurring=False):
-            missing.append(f"step '{step.key}' neither done nor skipped" if en
-                           else f"étape « {step.key} » pas encore faite ni abandonnée")
+            title = names.get(step.key, step.key)
+            missing.append(f"step '{title}' neither done nor skipped" if en
+                           else f"étape « {title} » ni faite ni abandonnée")
     return missing
 
 

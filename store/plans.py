@@ -18,7 +18,7 @@ from store.people import members, unavailable_days
 from store.projects import template_of
 
 STATUS_LABELS = {
-    "fr": {StepStatus.PLANNED: "à venir", StepStatus.IN_PROGRESS: "en cours", StepStatus.DONE: "fait", StepStatus.SKIPPED: "abandonné"},
+    "fr": {StepStatus.PLANNED: "à venir", StepStatus.IN_PROGRESS: "en cours", StepStatus.DONE: "faite", StepStatus.SKIPPED: "abandonnée"},  # une étape,
     "en": {StepStatus.PLANNED: "planned", StepStatus.IN_PROGRESS: "in progress", StepStatus.DONE: "done", StepStatus.SKIPPED: "skipped"},
 }
 

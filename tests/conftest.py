@@ -15,6 +15,21 @@ pytest_plugins: list[str] = ["tests.fixtures_notifications", "tests.fixtures_web
 _MIGRATED_TEMPLATE: dict[str, bytes] = {}
 
 
+#: The public address of the test installation, as `cocon serve --public-url` records it.
+PUBLIC_URL = "https://cocon.msp-tilleuls.test"
+
+
+def _record_public_url(url: str) -> None:
+    from store.db import get_engine
+    from store.publication import record_public_url
+
+    engine = get_engine(url)
+    with Session(engine) as session:
+        record_public_url(session, PUBLIC_URL, actor="test")
+        session.commit()
+    engine.dispose()
+
+
 @pytest.fixture
 def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A SQLite file created by the Alembic migrations, set as COCON_DATABASE_URL."""
@@ -24,6 +39,7 @@ def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     if "db" not in _MIGRATED_TEMPLATE:
         seed = tmp_path / "seed.sqlite"
         upgrade(f"sqlite:///{seed}")
+        _record_public_url(f"sqlite:///{seed}")
         _MIGRATED_TEMPLATE["db"] = seed.read_bytes()
         seed.unlink()
     path.write_bytes(_MIGRATED_TEMPLATE["db"])

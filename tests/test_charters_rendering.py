@@ -120,7 +120,7 @@ def test_roles_without_anyone_are_left_out_and_signers_are_listed_in_the_signatu
     context = sample_context(members=members)
     text = render_markdown(context)
     assert "### Professionnel·le de santé" not in text
-    assert "| Awa Diallo | Patient·e ou aidant·e partenaire, Représentant·e des usagers (RU) | | |" in text
+    assert "| Awa Diallo | Patiente, patient, aidante ou aidant partenaire, Représentante ou représentant des usagers (RU) | | |" in text
     assert "| Léa Fontaine |" not in text  # the facilitator's role does not sign
     assert [p.name for p in context.signers] == ["Claire Martin", "Awa Diallo"]
 

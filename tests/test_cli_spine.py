@@ -53,15 +53,16 @@ def test_project_lifecycle_through_the_cli(cli) -> None:
     assert "charte" in cli("phase", "advance", slug).output
     for email in ("claire@example.org", "karim@example.org", "sophie@example.org", "awa@example.org"):
         assert cli("charter", "sign", slug, "--person", email, "--method", "paper").exit_code == 0
+    assert "Choisir la méthode" in cli("phase", "advance", slug).output  # the method too: done or skipped
+    skipped = cli("step", "skip", slug, "methode")
+    assert skipped.exit_code == 0
     assert _json(cli("phase", "advance", slug, "--json"))["phase"] == "pendant"
 
     reopened = cli("step", "start", slug, "cartographie")
     assert reopened.exit_code == 0  # done → in progress (reopen) is a declared transition
-    skipped = cli("step", "skip", slug, "methode")
-    assert skipped.exit_code == 0
     not_allowed = cli("step", "start", slug, "methode")
     assert not_allowed.exit_code == 1
-    assert "methode" in not_allowed.output and "abandonné" in not_allowed.output
+    assert "methode" in not_allowed.output and "abandonnée" in not_allowed.output
 
 
 def test_cocon_now_drives_overdue_and_next_steps(cli) -> None:
@@ -74,7 +75,7 @@ def test_cocon_now_drives_overdue_and_next_steps(cli) -> None:
     assert "En retard" in text.output and "lundi 18 janvier 2027" in text.output
     english = cli("project", "show", slug, env={"COCON_NOW": "2027-02-22T09:00", "COCON_LANG": "en"})
     assert "Overdue" in english.output and "Monday 18 January 2027" in english.output
-    assert "step 'charte' (charter signed) not done yet" in english.output and "pas encore" not in english.output
+    assert "step 'Sign the charter of engagement' (charter signed) not done yet" in english.output and "pas encore" not in english.output
     refused = cli("phase", "advance", slug, env={"COCON_LANG": "en"})
     assert refused.exit_code == 1 and "cannot move to phase 'pendant'" in refused.output
 

@@ -35,7 +35,15 @@ from evaluation.questionnaire import answer_questionnaire
 from evaluation.thanks import send_thanks
 from project_templates import indicator_catalogue
 from store import plans
-from store.models import ContributionKind, OutboxMessage, OutboxState, Project, ProposalSource, ProposalStatus
+from store.models import (
+    ContributionKind,
+    OutboxMessage,
+    OutboxState,
+    Project,
+    ProjectPhase,
+    ProposalSource,
+    ProposalStatus,
+)
 from tests.fixtures_evaluation import ids, people
 
 
@@ -105,6 +113,7 @@ def test_each_auto_indicator_matches_a_hand_count(
     assert len(tokens) == 4
     answer_questionnaire(session, tokens["Awa Diallo"], {"pers-utile": 5})
 
+    project.phase = ProjectPhase.APRES  # thanks are sent in "après" only
     send_thanks(session, project, actor="claire")
     thanks = session.exec(
         select(OutboxMessage).where(OutboxMessage.occasion == "thanks").order_by(col(OutboxMessage.id))

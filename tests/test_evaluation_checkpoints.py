@@ -77,11 +77,11 @@ def test_minutes_render_in_french_and_english(session: Session, eval_running: Pr
     assert "# Compte rendu — Point d'étape n°1" in text
     assert "lundi 22 mars 2027" in text
     assert "- Awa Diallo (partenaire)" in text
-    assert "## Excusés\n- Sophie Leroy\n- Jean-Pierre Roux" in text
+    assert "## Personnes excusées\n- Sophie Leroy\n- Jean-Pierre Roux" in text
     assert "- Refaire l'affiche d'accueil en gros caractères" in text
     assert "- Maquette de l'affiche — Awa (pour le lundi 5 avril 2027)" in text
-    assert "Mener l'action co-construite : vendredi 28 mai 2027 — l'imprimeur ne livre qu'en mai" in text
-    assert "(échéance : " in text and "(prévue le" not in text  # not "prévue (prévue le …)"
+    assert "Mener l'action co-construite\u202f: vendredi 28 mai 2027 — l'imprimeur ne livre qu'en mai" in text
+    assert "(échéance\u202f: " in text and "(prévue le" not in text  # not "prévue (prévue le …)"
     english = minutes_text(session, project, gathering, "en")
     assert "# Minutes — Checkpoint #1" in english and "Monday 22 March 2027" in english
 
@@ -95,6 +95,9 @@ def test_minutes_are_queued_for_everyone_expected(session: Session, eval_running
     rows = session.exec(select(OutboxMessage).where(OutboxMessage.occasion == "checkpoint-minutes")).all()
     assert len(rows) == 5
     assert all("Refaire l'affiche" in (r.text or "") for r in rows)
+    for row in rows:  # plain text without Markdown, and an HTML version
+        assert row.text and "##" not in row.text and "**" not in row.text and "\n# " not in row.text
+        assert row.html and "<h2" in row.html and "Refaire l&#39;affiche" in row.html and "##" not in row.html
     assert gathering.minutes_sent_at is not None
 
 

@@ -59,7 +59,7 @@ def test_totals_per_person_and_per_project(session: Session, eval_running: Proje
     per_person = totals_by_person(contributions(session, eval_running))
     assert per_person[jp.id or 0].hours == 1.25
     assert totals(contributions(session, eval_running)).hours == 3.75
-    assert euros(1240) == "12,40 €" and euros(1240, "en") == "€12.40"
+    assert euros(1240) == "12,40\u202f€" and euros(1240, "en") == "€12.40"
 
 
 def test_csv_for_the_accounts(session: Session, eval_running: Project) -> None:
@@ -167,7 +167,7 @@ def test_cli_contributions_and_proposals(cli, tmp_path: Path, eval_running: Proj
     csv_file = tmp_path / "compta.csv"
     listed = cli("contribution", "list", slug, "--csv", str(csv_file))
     assert listed.exit_code == 0
-    assert "Awa Diallo : 2 h, frais 12,40 €, reste dû 0,00 €" in listed.output
+    assert "Awa Diallo : 2\u202fh, frais 12,40\u202f€, reste dû 0,00\u202f€" in listed.output
     assert "12,40" in csv_file.read_text(encoding="utf-8")
     bad_kind = cli("contribution", "add", slug, "-p", "awa@example.org", "--hours", "1", "--kind", "sieste")
     assert bad_kind.exit_code == 1 and "inconnue" in bad_kind.output
@@ -185,7 +185,7 @@ def test_cli_contributions_and_proposals(cli, tmp_path: Path, eval_running: Proj
 
 
 def test_hours_and_numbers_in_each_language() -> None:
-    assert hours_text(2.5) == "2,5 h" and hours_text(2.5, "en") == "2.5 h"
+    assert hours_text(2.5) == "2,5\u202fh" and hours_text(2.5, "en") == "2.5 h"
     assert number_text(-1.5) == "-1,5" and number_text(3, "en") == "3"
 
 

@@ -104,7 +104,7 @@ def test_locked_after_avant_change_needs_a_reason_that_the_report_shows(
     ]
     html = report_html(build_report(session, eval_running, with_charts=False))
     assert "deux partenaires hospitalisés au printemps" in html
-    assert "cible : 75 → 60" in html
+    assert "cible\u202f: 75 → 60" in html
 
 
 def test_recording_values_is_not_a_change_and_a_first_avant_value_is_the_baseline(
@@ -137,8 +137,8 @@ def test_verdicts() -> None:
     assert judge(lower, 5) == Verdict.MET and judge(lower, 15) == Verdict.PARTLY and judge(lower, 30) == Verdict.NOT_MET
     assert judge(_definition(), 12) == Verdict.NO_TARGET
     assert judge(_definition(minimum=50), 60) == Verdict.MET
-    assert format_value(higher, 66.7) == "67 %"
-    assert format_value(_definition(unit="hours"), 4.5) == "4,5 h"
+    assert format_value(higher, 66.7) == "67\u202f%"
+    assert format_value(_definition(unit="hours"), 4.5) == "4,5\u202fh"
     assert format_value(_definition(unit="yesno"), 1) == "oui"
 
 

@@ -194,7 +194,7 @@ def test_a_project_from_avant_to_clos(
 
     def token_of(address: str) -> str:
         text = invited[address].text()
-        return text.split("utilisez-le avec Cocon : ")[1].split()[0]
+        return text.split("/questionnaire/")[1].split()[0]
 
     eval_clock("2027-05-24T19:00")
     answer_questionnaire(session, token_of("awa@example.org"), {"infl-pris-en-compte": 5, "pers-recommencer": 5})
@@ -247,15 +247,16 @@ def test_a_project_from_avant_to_clos(
     }
     awa_text = mail["awa@example.org"].text()
     assert mail["awa@example.org"].subject == "Merci, Awa Diallo, pour le projet « Accueil en salle d'attente »"
+    # The text part is Apprise's rendering of the HTML email: narrow no-break spaces become spaces.
     assert "5,5 h" in awa_text and "12,40 €" in awa_text
     assert "« Une affiche en gros caractères » : adoptée" in awa_text
     assert "Point d'étape n°1, le lundi 22 mars 2027" in awa_text and "Restitution" in awa_text
     assert "Ouvrir l'accueil" not in awa_text  # someone else's proposal
     jp_text = mail["jp@example.org"].text()
-    assert "« Ouvrir l'accueil le samedi matin » : non retenue (aucun professionnel n'est présent le samedi)" in jp_text
+    assert "« Ouvrir l'accueil le samedi matin » : non retenue, aucun professionnel n'est présent le samedi" in jp_text
     assert "2 h" in jp_text
     karim_text = mail["karim@example.org"].text()
-    assert "adaptée (une affiche tournante à la place)" in karim_text
+    assert "adaptée, une affiche tournante à la place" in karim_text
     assert "Une affiche en gros caractères" not in karim_text
     assert set(mail["awa@example.org"].attachments()) == {
         f"rapport-evaluation-{slug}.pdf",

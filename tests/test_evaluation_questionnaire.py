@@ -3,7 +3,7 @@
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,22 +13,22 @@ from sqlmodel import Session, select
 from evaluation.exceptions import InvalidAnswers, InvitationUnusable
 from evaluation.feedback import invite_participants
 from evaluation.measurement import questionnaire_values
-from evaluation.messages import FEEDBACK_INVITATION, FeedbackMessage
 from evaluation.questionnaire import (
     answer_questionnaire,
     hash_token,
+    invitations,
     load_questionnaire,
     questionnaire_for,
     responses,
     results_by_group,
 )
 from evaluation.report import build_report, report_html
-from notifications.messages import render_message
 from notifications.outbox import dispatch
 from store.clock import PARIS
 from store.db import get_engine
-from store.models import FeedbackInvitation, FeedbackResponse, OutboxMessage, Project, RoleGroup
+from store.models import FeedbackInvitation, FeedbackResponse, OutboxMessage, Project, RoleGroup, SiteSetting
 from store.people import add_person
+from store.publication import PUBLIC_URL, NoPublicAddress, record_public_url
 
 ALL_FIVES = {
     "info-role-clair": 5,
@@ -204,7 +204,7 @@ def test_a_section_with_four_respondents_in_a_role_is_hidden(session: Session, e
     partner_table = html.split("<caption>Partenaires (4 répondants)</caption>")[1].split("</table>")[0]
     assert partner_table.count("masqué (moins de 5 répondants)") == 5
     assert "4," not in partner_table and "<td>4</td>" not in partner_table
-    pro_table = html.split("<caption>Professionnels (5 répondants)</caption>")[1].split("</table>")[0]
+    pro_table = html.split("<caption>Professionnels et professionnelles (5 répondants)</caption>")[1].split("</table>")[0]
     assert "masqué" not in pro_table and "<td>5</td><td>4</td>" in pro_table
     everyone_table = html.split("<caption>Tous les répondants (9 répondants)</caption>")[1].split("</table>")[0]
     assert "masqué" not in everyone_table and "<td>9</td><td>4</td><td>0 / 0 / 0 / 9 / 0 / 0</td>" in everyone_table
@@ -239,10 +239,26 @@ def test_cli_answers_from_a_file_and_interactively(
     assert '"answered": 2' in status.output
 
 
-def test_an_invitation_without_a_web_address_speaks_of_a_code_not_a_link() -> None:
-    for lang, word in (("fr", "Ce code est personnel"), ("en", "This code is personal")):
-        bare = FeedbackMessage(person_name="Awa", project_name="Accueil", link=None, token="abc",
-                               expires_on=date(2027, 6, 21), partner=True)
-        assert word in render_message(FEEDBACK_INVITATION, bare, lang).text
-        linked = bare.model_copy(update={"link": "https://cocon.example/questionnaire/abc"})
-        assert word not in render_message(FEEDBACK_INVITATION, linked, lang).text
+def test_without_a_public_address_the_invitation_is_refused_in_one_sentence(
+    cli, session: Session, eval_running: Project, monkeypatch
+) -> None:
+    monkeypatch.delenv("COCON_BASE_URL", raising=False)
+    session.delete(session.get(SiteSetting, PUBLIC_URL))
+    session.commit()
+    with pytest.raises(NoPublicAddress) as refused:
+        invite_participants(session, eval_running, actor="claire")
+    sentence = str(refused.value)
+    assert sentence.count(".") == 1 and "adresse publique" in sentence and "--public-url" in sentence
+    assert "code" not in sentence and "coordination" not in sentence
+    result = cli("feedback", "invite", eval_running.slug)
+    assert result.exit_code == 1 and "adresse publique" in result.output and "Traceback" not in result.output
+    assert invitations(session, eval_running) == []
+    assert session.exec(select(OutboxMessage)).all() == []
+    # Once the address is recorded (as `cocon serve --public-url` does), every invitation carries its link.
+    record_public_url(session, "https://cocon.msp-tilleuls.fr/", actor="test")
+    created = invite_participants(session, eval_running, actor="claire")
+    session.commit()
+    for message in session.exec(select(OutboxMessage)).all():
+        assert message.text and "https://cocon.msp-tilleuls.fr/questionnaire/" in message.text
+        assert "code" not in message.text.lower()
+    assert created

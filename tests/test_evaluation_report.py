@@ -72,12 +72,12 @@ def test_report_judges_indicators_and_tells_the_plan_history(
     by_code = {i.code: i for i in report.indicators}
     assert by_code["partenaires-impliques"].value == "2"
     assert by_code["partenaires-impliques"].verdict_label == "atteint"  # target 2
-    assert by_code["presence-partenaires"].value == "50 %"  # Awa came, Jean-Pierre did not
+    assert by_code["presence-partenaires"].value == "50\u202f%"  # Awa came, Jean-Pierre did not
     assert by_code["presence-partenaires"].verdict_label == "partiellement atteint"  # minimum 50, target 75
     assert by_code["reunions-avec-usagers"].verdict_label == "atteint"
     assert by_code["taux-reponse-questionnaire"].verdict_label == "non mesuré"
     assert [(s.title, s.reason) for s in report.slips] == [("Point d'étape n°2", "vacances de Pâques")]
-    assert report.total_hours == "3 h" and report.partner_hours == "2 h" and report.total_expenses == "12,40 €"
+    assert report.total_hours == "3\u202fh" and report.partner_hours == "2\u202fh" and report.total_expenses == "12,40\u202f€"
     assert report.gatherings[0].partners_present == 1 and report.gatherings[0].expected == 5
     assert set(report.charts) == {"indicators", "plan", "participation", "hours"}
     assert report.generated_on == "mardi 20 avril 2027"
@@ -109,5 +109,5 @@ def test_every_evaluation_message_renders_in_both_languages() -> None:
             message = render_message(name, context, lang)
             assert message.subject and message.text.strip(), (name, lang)
     thanks = render_message("thanks", EXAMPLES["thanks"], "fr")
-    assert "« Ouvrir le samedi » : non retenue (pas de personnel le samedi)" in thanks.text
+    assert "«\u202fOuvrir le samedi\u202f»\u202f: non retenue, pas de personnel le samedi." in thanks.text
     assert thanks.html and "<strong>adoptée</strong>" in thanks.html

@@ -32,7 +32,7 @@ def test_digest_is_french_first_with_long_dates_and_kind_words() -> None:
 def test_single_entry_subject_names_the_occasion() -> None:
     entry = DigestEntry(occasion="invitation", project_name="P", title="Point d'étape", day=date(2027, 3, 2))
     message = render_message("digest", DigestContext(person_name="A", today=date(2027, 2, 16), entries=[entry]), "fr")
-    assert message.subject == "Invitation : Point d'étape, mardi 2 mars 2027"
+    assert message.subject == "Invitation\u202f: Point d'étape, mardi 2 mars 2027"
     tomorrow = DigestEntry(occasion="before", project_name="P", title="Charte", day=date(2027, 3, 2), days=1)
     text = render_message(
         "digest", DigestContext(person_name="A", today=date(2027, 3, 1), entries=[tomorrow]), "fr"

@@ -304,9 +304,10 @@ def test_escalation_reaches_the_coordination_and_the_team_channel(
     report = run_cycle()
     assert report.by_occasion.get("escalation") == 1 and report.team_alerts == 1
     [claire] = smtp_sink.to("claire@example.org")
-    assert "Choisir la méthode" in claire.text() and "en retard de 12 jours ouvrés" in claire.text()
+    assert "Choisir la méthode" in claire.text() and "12 jours ouvrés de retard" in claire.text()
     assert "Luc Facile" in claire.text()
     [team] = smtp_sink.to("equipe@example.org")
+    # Apprise converts an HTML email's title to text and turns the narrow no-break space into a space.
     assert team.subject == "Accueil en salle d'attente : 1 étape en retard"
     # Luc's last overdue reminder (5 March) is too old to be caught up: nothing about it today
     assert all("Choisir la méthode" not in m.text() for m in smtp_sink.to("luc@example.org"))
@@ -339,7 +340,12 @@ def test_charter_reminders_stop_for_whoever_signs(
         "jp@example.org",
         "sophie@example.org",
     ]
-    assert "n'est pas encore signée de votre part" in smtp_sink.to("sophie@example.org")[0].text()
+    reminder = smtp_sink.to("sophie@example.org")[0].text()
+    assert "Vous n'avez pas encore signé la charte d'engagement du projet" in reminder
+    assert "La signer la charte" not in reminder
+    assert "Pour la lire et la signer : https://cocon.msp-tilleuls.test/charte/signer/" in reminder  # text part
+    html = smtp_sink.to("sophie@example.org")[0].message.get_body(preferencelist=("html",))
+    assert html is not None and '<a href="https://cocon.msp-tilleuls.test/charte/signer/' in html.get_content()
 
 
 def test_quiet_hours_hold_messages_except_those_asked_for(

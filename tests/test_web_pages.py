@@ -313,7 +313,7 @@ def test_my_contributions_and_evaluation_pages(client: TestClient, web_world: We
         decide_proposal(session, project, proposal.id, ProposalStatus.ADOPTED, actor="test")
     log_in_with_link(client, db_url, web_world.partner_a)
     mine = client.get("/mes-contributions").text
-    assert "2,5 h" in mine and "2.5" not in mine and "12,40" in mine and "Une affiche en gros caractères" in mine and "adoptée" in mine
+    assert "2,5\u202fh" in mine and "2.5" not in mine and "12,40" in mine and "Une affiche en gros caractères" in mine and "adoptée" in mine
     assert "Diagnostic territorial" not in mine
     evaluation = client.get(f"/projets/{web_world.slug_a}/evaluation")
     assert evaluation.status_code == 200 and "Indicateurs" in evaluation.text

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from sqlmodel import Session
 
+from cocon.cli.numbers import decimal
 from cocon.cli.output import actor, console, db, emit_json, lang, say
 from evaluation import assessment
 from evaluation.checkpoints import (
@@ -56,12 +57,13 @@ from evaluation.restitution import record_restitution
 from evaluation.thanks import certificate_pdf, send_thanks
 from notifications.outbox import dispatch
 from project_templates.schema import StepKind
-from store import plans
+from store import plans, wording
 from store.clock import today
 from store.exceptions import InvalidInput
 from store.models import Person, Project, StepStatus
 from store.people import find_member, members
 from store.projects import get_project
+from store.publication import write_publication
 
 checkpoint_app = typer.Typer(help="Checkpoints and meetings: attendance, decisions, minutes.", no_args_is_help=True)
 contribution_app = typer.Typer(help="Time given and expenses, per person (défraiement).", no_args_is_help=True)
@@ -238,7 +240,7 @@ def contribution_add(
     kind: str = typer.Option(
         "reunion", "--kind", help="reunion, preparation, action, formation, deplacement, garde, autre."
     ),
-    hours: float = typer.Option(0.0, "--hours", help="Hours given."),
+    hours: float = typer.Option(0.0, "--hours", help="Hours given, e.g. 2,5.", parser=decimal),
     amount: str | None = typer.Option(None, "--amount", help="Expense in euros, e.g. 12,50."),
     receipt: str | None = typer.Option(None, "--receipt", help="Receipt reference."),
     description: str | None = typer.Option(None, "--description"),
@@ -247,7 +249,7 @@ def contribution_add(
 ) -> None:
     """Record time given and/or an expense to reimburse.
 
-    Example: cocon contribution add accueil-msp --person awa@example.org --date 2027-03-22 --hours 2.5 --amount 12,40 --kind deplacement --receipt "ticket bus 0322"
+    Example: cocon contribution add accueil-msp --person awa@example.org --date 2027-03-22 --hours 2,5 --amount 12,40 --kind deplacement --receipt "ticket bus 0322"
     """
     with db() as session:
         project = get_project(session, slug)
@@ -471,9 +473,9 @@ def proposal_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = 
 def indicator_choose(
     slug: str = typer.Argument(..., metavar="P"),
     code: str | None = typer.Argument(None, metavar="CODE", help="Catalogue code or a new project-specific code."),
-    target: float | None = typer.Option(None, "--target"),
-    minimum: float | None = typer.Option(None, "--minimum"),
-    baseline: float | None = typer.Option(None, "--baseline"),
+    target: float | None = typer.Option(None, "--target", parser=decimal),
+    minimum: float | None = typer.Option(None, "--minimum", parser=decimal),
+    baseline: float | None = typer.Option(None, "--baseline", parser=decimal),
     name: str | None = typer.Option(None, "--name", help="Project-specific indicator: its name."),
     definition: str | None = typer.Option(None, "--definition", help="Project-specific indicator: what is counted."),
     unit: str | None = typer.Option(None, "--unit", help="count, percent, hours, score or yesno."),
@@ -533,7 +535,7 @@ def indicator_choose(
 def indicator_record(
     slug: str = typer.Argument(..., metavar="P"),
     code: str = typer.Argument(..., metavar="CODE"),
-    value: float = typer.Argument(..., metavar="VALUE", help="Number; for yes/no, 1 or 0."),
+    value: float = typer.Argument(..., metavar="VALUE", help="Number (2,5 or 2.5); for yes/no, 1 or 0.", parser=decimal),
     note: str | None = typer.Option(None, "--note"),
 ) -> None:
     """Record a measured value (a first value during 'avant' becomes the baseline).
@@ -764,18 +766,35 @@ def restitution_record(
 def evaluate(
     slug: str = typer.Argument(..., metavar="P"),
     output: Path | None = typer.Option(
-        None, "--output", "-o", help="Folder for the report (default: Cocon's data folder)."
+        None, "--output", "-o", help="Folder for the reports (default: Cocon's data folder)."
     ),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf"),
+    conclusions: str | None = typer.Option(
+        None, "--conclusions", help="The coordination's conclusions, kept for every later report ('' clears them)."
+    ),
+    conclusions_file: Path | None = typer.Option(
+        None, "--conclusions-file", help="Read the conclusions from a UTF-8 text file.", exists=True, dir_okay=False
+    ),
+    place: str | None = typer.Option(None, "--place", help="Town the documents are made at (Fait à …)."),
+    report_lang: str | None = typer.Option(None, "--lang", help="fr or en (default: the terminal's language)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Measure the indicators and write the evaluation report (HTML and PDF, in French).
+    """Measure the indicators and write the internal and the public evaluation report (HTML and PDF).
 
-    Example: cocon evaluate accueil-msp --output rapports/
+    The public report names no one and gives no individual expenses: it is the one for funders
+    and the one attached to thanks. During *pendant* the report is interim and closes no step.
+
+    Example: cocon evaluate accueil-msp --conclusions-file conclusions.txt --place Dole --output rapports/
     """
+    language = _language(report_lang)
+    text = conclusions_file.read_text(encoding="utf-8") if conclusions_file else conclusions
     with db() as session:
         project = get_project(session, slug)
-        values, files = assessment.evaluate(session, project, actor=actor(), output_dir=output, pdf=pdf)
+        if text is not None or place is not None:
+            write_publication(session, project, actor=actor(), conclusions=text, lang=language, place=place)
+        values, files = assessment.evaluate(
+            session, project, actor=actor(), output_dir=output, pdf=pdf, lang=language
+        )
         asked = assessment.ask_for_manual(session, project, actor=actor())
     if as_json:
         emit_json(
@@ -783,13 +802,24 @@ def evaluate(
                 "values": values,
                 "html": str(files.html),
                 "pdf": str(files.pdf) if files.pdf else None,
+                "public_html": str(files.public_html),
+                "public_pdf": str(files.public_pdf) if files.public_pdf else None,
                 "manual_requests": asked,
             }
         )
         return
-    typer.echo(say(f"Rapport écrit : {files.html}", f"Report written: {files.html}"))
-    if files.pdf:
-        typer.echo(say(f"PDF : {files.pdf}", f"PDF: {files.pdf}"))
+    typer.echo(say(f"Rapport interne : {files.html}", f"Internal report: {files.html}"))
+    typer.echo(say(f"Rapport public : {files.public_html}", f"Public report: {files.public_html}"))
+    if files.pdf and files.public_pdf:
+        typer.echo(say(f"PDF : {files.pdf}, {files.public_pdf}", f"PDF: {files.pdf}, {files.public_pdf}"))
+
+
+def _language(value: str | None) -> str:
+    if value is None:
+        return lang()
+    if value not in ("fr", "en"):
+        raise InvalidInput(say(f"Langue « {value} » inconnue : fr ou en.", f"Unknown language '{value}': fr or en."))
+    return value
 
 
 def thank(
@@ -803,12 +833,9 @@ def thank(
 
     Example: cocon thank accueil-msp --dry-run
     """
-    from evaluation.report import build_report, report_pdf
-
     with db() as session:
         project = get_project(session, slug)
-        pdf = report_pdf(build_report(session, project)) if attach_report and not dry_run else None
-        previews = send_thanks(session, project, actor=actor(), report_pdf=pdf, dry_run=dry_run)
+        previews = send_thanks(session, project, actor=actor(), attach_report=attach_report, dry_run=dry_run)
     if send and not dry_run:
         dispatch()
     if as_json:
@@ -828,10 +855,11 @@ def thank(
     for p in previews:
         if dry_run:
             typer.echo(f"--- {p.person_name} — {p.message.subject}\n{p.message.text}")
+    queued = sum(p.queued for p in previews)
     typer.echo(
         say(
-            f"{sum(p.queued for p in previews)} remerciement(s) préparé(s) sur {len(previews)}.",
-            f"{sum(p.queued for p in previews)} thank-you message(s) queued out of {len(previews)}.",
+            f"{wording.counted(queued, 'remerciement préparé', 'remerciements préparés')} sur {len(previews)}.",
+            f"{wording.counted(queued, 'thank-you message', 'thank-you messages', 'en')} queued out of {len(previews)}.",
         )
     )
 
@@ -841,20 +869,22 @@ def certificate(
     person: str = typer.Option(..., "--person", "-p", help="Id, email or name of a volunteer partner."),
     output: Path | None = typer.Option(None, "--output", "-o", help="PDF file (default: attestation-P-ID.pdf)."),
     cert_lang: str | None = typer.Option(None, "--lang", help="fr or en (default: the person's language)."),
+    place: str | None = typer.Option(None, "--place", help="Town it is made at (default: the one set with evaluate)."),
+    logo: Path | None = typer.Option(
+        None, "--logo", help="The structure's logo (PNG, JPEG or SVG).", exists=True, dir_okay=False
+    ),
 ) -> None:
-    """Write a volunteer's certificate of participation (PDF).
+    """Write a volunteer's certificate of participation (PDF): "Fait à …, le …", signed by the coordination.
 
-    Example: cocon certificate accueil-msp --person awa@example.org --output attestation-awa.pdf
+    Example: cocon certificate accueil-msp --person awa@example.org --place Dole --output attestation-awa.pdf
     """
     with db() as session:
         project = get_project(session, slug)
         who = find_member(session, project, person)
-        language = cert_lang or who.language
-        if language not in ("fr", "en"):
-            raise InvalidInput(
-                say(f"Langue « {language} » inconnue : fr ou en.", f"Unknown language '{language}': fr or en.")
-            )
-        data = certificate_pdf(session, project, who, language)
+        language = _language(cert_lang or who.language)
+        data = certificate_pdf(
+            session, project, who, language, place=place, logo=logo.read_bytes() if logo else None
+        )
     path = output or Path(f"attestation-{slug}-{who.id}.pdf")
     path.write_bytes(data)
     typer.echo(say(f"Attestation écrite : {path}", f"Certificate written: {path}"))

@@ -10,9 +10,10 @@ from cocon.cli.output import actor, console, db, emit_json, lang, say
 from notifications.cycle import run_cycle
 from notifications.outbox import list_messages, occasion_label, retry_messages
 from planning.calendar import long_date
-from store.db import ensure_schema
+from store.db import ensure_schema, session_scope
 from store.models import OutboxState
 from store.projects import get_project
+from store.publication import remember_serving_address
 
 outbox_app = typer.Typer(help="The outbox: every notification, sent or not; replay what failed.", no_args_is_help=True)
 
@@ -185,6 +186,9 @@ def serve(
     reminders_cron: str = typer.Option("0 * * * *", "--reminders-cron", help="When the reminders flow runs (cron)."),
     lifecycle_cron: str = typer.Option("30 6 * * *", "--lifecycle-cron", help="When the lifecycle flow runs (cron)."),
     demo: bool = typer.Option(False, "--demo", help="Serve a fresh demo database with a seeded project and demo logins."),
+    public_url: str | None = typer.Option(
+        None, "--public-url", help="Where participants open Cocon (the address written into every link)."
+    ),
 ) -> None:
     """Run Cocon: a local Prefect server (unless PREFECT_API_URL names one), the scheduled flows and the web app.
 
@@ -202,4 +206,11 @@ def serve(
             typer.echo(say(f"Connexion de démonstration : {email} / {DEMO_PASSWORD}",
                            f"Demo login: {email} / {DEMO_PASSWORD}"))
     ensure_schema()
+    host = os.environ.get("COCON_WEB_HOST", "127.0.0.1")
+    with session_scope() as session:
+        recorded = remember_serving_address(
+            session, host, int(os.environ.get("COCON_WEB_PORT", "8000")), public=public_url, actor=actor()
+        )
+    if recorded:
+        os.environ.setdefault("COCON_BASE_URL", recorded)
     serve_forever(reminders_cron=reminders_cron, lifecycle_cron=lifecycle_cron, extra_services=EXTRA_SERVICES)

@@ -14,6 +14,17 @@ import typer
 from accounts.staff import add_account, list_accounts, parse_kind
 from cocon.cli.notify import register_serve_hook
 from cocon.cli.output import actor, db, emit_json, fail, say
+from store.db import ensure_schema, session_scope
+from store.models import AccountKind
+from store.publication import remember_serving_address
+
+#: Account kinds as the French interface names them (the account holder's role).
+_KIND_FR = {
+    AccountKind.COORDINATOR: "coordination",
+    AccountKind.FACILITATOR: "facilitation",
+    AccountKind.PROFESSIONAL: "professionnel ou professionnelle",
+    AccountKind.PARTNER: "partenaire",
+}
 
 app = typer.Typer(help="Comptes personnels pour l'application web.", no_args_is_help=True)
 
@@ -54,7 +65,7 @@ def user_add(
         )
         typer.echo(
             say(
-                f"Compte {account.kind.value} créé pour {name} ({account.email}).",
+                f"Compte de {_KIND_FR[account.kind]} créé pour {name} ({account.email}).",
                 f"{account.kind.value} account created for {name} ({account.email}).",
             )
         )
@@ -103,6 +114,9 @@ def web(
     demo: bool = typer.Option(
         False, "--demo", help="Créer un projet de démonstration et des comptes, dans une base à part."
     ),
+    public_url: str | None = typer.Option(
+        None, "--public-url", help="Adresse où les participants ouvrent Cocon (liens des messages)."
+    ),
 ) -> None:
     """Serve the web app (without the scheduled flows; `cocon serve` runs both).
 
@@ -111,10 +125,14 @@ def web(
     from cocon.web.server import server_for
 
     address = f"http://{host}:{port}"
-    os.environ.setdefault("COCON_BASE_URL", address)
     url = None
     if demo:
         url = seed_web_demo()
+    ensure_schema(url)
+    with session_scope(url) as session:
+        recorded = remember_serving_address(session, host, port, public=public_url, actor=actor())
+    if recorded:
+        os.environ.setdefault("COCON_BASE_URL", recorded)
     server = server_for(host, port, url)
     typer.echo(say(f"Cocon est ouvert sur {address}", f"Cocon is open at {address}"))
     if demo:

@@ -20,6 +20,7 @@ from store.models.evaluation import (
 )
 from store.models.outbox import OPEN_STATES, OutboxMessage, OutboxState
 from store.models.participation import PauseLink, ReminderStop
+from store.models.publication import Publication, SiteSetting
 from store.models.spine import (
     STEP_TRANSITIONS,
     AuditEvent,
@@ -65,11 +66,13 @@ __all__ = [
     "Proposal",
     "ProposalSource",
     "ProposalStatus",
+    "Publication",
     "ReminderStop",
     "Restitution",
     "RoleGroup",
     "SignatureMethod",
     "SigningToken",
+    "SiteSetting",
     "StepStatus",
     "TemplateRecord",
     "WebSession",
