@@ -18,12 +18,12 @@ from evaluation.questionnaire import REMINDER_DAYS, VALID_DAYS, NewInvitation, i
 from notifications.messages import render_message
 from notifications.outbox import enqueue, register_relevance
 from store.clock import PARIS, today
-from store.models import FeedbackInvitation, OutboxMessage, Person, Project, RoleGroup
+from store.models import FeedbackInvitation, Occasion, OutboxMessage, Person, Project, RoleGroup
 from store.projects import template_of
 from store.settings import base_url
 
-INVITATION_OCCASION = "feedback-invitation"
-REMINDER_OCCASION = "feedback-reminder"
+INVITATION_OCCASION = Occasion.FEEDBACK_INVITATION
+REMINDER_OCCASION = Occasion.FEEDBACK_REMINDER
 ANSWER_PATH = "/questionnaire/"
 #: A reminder not sent within this many days of its day is dropped.
 LATE_AFTER_DAYS = 2

@@ -24,10 +24,10 @@ from project_templates.schema import ProjectTemplate, StepKind
 from store import audit, plans
 from store.clock import today
 from store.exceptions import InvalidInput
-from store.models import Person, Project, ProposalStatus
+from store.models import Occasion, Person, Project, ProposalStatus
 from store.projects import template_of
 
-OCCASION = "thanks"
+OCCASION = Occasion.THANKS
 
 
 def _member(session: Session, project: Project, person: Person) -> Member:

@@ -21,17 +21,28 @@ from notifications.outbox import Attachment, forget_content, unpack_attachments
 from notifications.planner import ContactPrefs, next_contact_time, working_days_between
 from notifications.snapshot import signed_people
 from planning.ics import IcsEvent, calendar_bytes
+from project_templates.phases import PHASE_ORDER, ProjectPhase
 from project_templates.schema import ProjectTemplate
 from store.clock import PARIS
-from store.models import Membership, OutboxMessage, OutboxState, Person, PlanStep, Project, StepStatus
+from store.models import (
+    DIGEST_OCCASIONS,
+    Membership,
+    Occasion,
+    OutboxMessage,
+    OutboxState,
+    Person,
+    PlanStep,
+    Project,
+    StepStatus,
+)
 from store.people import people_with_role, unavailable_days
 from store.plans import step_title
 from store.projects import template_of
 
 Relevance = Callable[[Session, OutboxMessage], bool]
 
-_ORDER = ["invitation", "before", "charter-unsigned", "overdue", "notes-follow-up", "escalation", "phase-change"]
-_STEP_OCCASIONS = frozenset(_ORDER) - {"phase-change"}
+_ORDER = list(DIGEST_OCCASIONS)
+_STEP_OCCASIONS = frozenset(DIGEST_OCCASIONS) - {Occasion.PHASE_CHANGE}
 
 
 @dataclass
@@ -77,7 +88,7 @@ class Known:
                 select(PlanStep).where(col(PlanStep.project_id).in_(project_ids), col(PlanStep.key).in_(keys))
             )
         }
-        self.signed = signed_people(session, project_ids) if any(r.occasion == "charter-unsigned" for r in rows) else {}
+        self.signed = signed_people(session, project_ids) if any(r.occasion == Occasion.CHARTER_UNSIGNED for r in rows) else {}
         local = moment.astimezone(PARIS)
         midnight = datetime.combine(local.date(), time(0), tzinfo=PARIS)
         self.had_digest_today = set(
@@ -106,20 +117,20 @@ def digest_item_relevant(known: Known, row: OutboxMessage, today: date) -> bool:
     project = known.projects.get(row.project_id)
     if project is None or row.person_id is None or (row.project_id, row.person_id) not in known.members:
         return False
-    if row.occasion == "phase-change":
+    if row.occasion == Occasion.PHASE_CHANGE:
         return project.phase.value == row.facts.get("phase")
-    if project.phase.value == "clos" or row.occasion not in _STEP_OCCASIONS:
+    if project.phase == ProjectPhase.CLOS or row.occasion not in _STEP_OCCASIONS:
         return False
     step = known.step(row)
     if step is None or step.due.isoformat() != row.facts.get("due"):
         return False
-    if row.occasion == "notes-follow-up":
+    if row.occasion == Occasion.NOTES_FOLLOW_UP:
         return step.status != StepStatus.SKIPPED and not (step.note and step.note.strip())
     if step.status in (StepStatus.DONE, StepStatus.SKIPPED):
         return False
-    if row.occasion in {"before", "invitation"} and today > step.due:
+    if row.occasion in {Occasion.BEFORE, Occasion.INVITATION} and today > step.due:
         return False
-    if row.occasion == "charter-unsigned":
+    if row.occasion == Occasion.CHARTER_UNSIGNED:
         return row.person_id not in known.signed.get(row.project_id, frozenset())
     return True
 
@@ -260,11 +271,11 @@ def _digest(known: Known, who: Person, rows: list[OutboxMessage], today: date, s
     for row in rows:
         project = known.projects[row.project_id]
         template = known.template(project)
-        if row.occasion == "phase-change":
+        if row.occasion == Occasion.PHASE_CHANGE:
             phase = str(row.facts.get("phase", ""))
-            phase_title = template.phases.by_name()[phase].title if phase in {"avant", "pendant", "apres"} else None  # type: ignore[index]
+            phase_title = template.phases.by_name()[ProjectPhase(phase)].title if phase in PHASE_ORDER else None
             entry = DigestEntry(
-                occasion="phase-change",
+                occasion=Occasion.PHASE_CHANGE,
                 project_name=project.name,
                 title=phase_title.get(lang) if phase_title else phase,
                 day=row.due_on,
@@ -277,9 +288,9 @@ def _digest(known: Known, who: Person, rows: list[OutboxMessage], today: date, s
             title = step_title(declared.title.get(lang), step, lang)
             agenda = declared.agenda.get(lang) if declared.agenda else None
             owners = []
-            if row.occasion == "escalation":
+            if row.occasion == Occasion.ESCALATION:
                 owners = [p.name for p in people_with_role(known.session, project, step.owner_role)]
-            if row.occasion == "invitation":
+            if row.occasion == Occasion.INVITATION:
                 events.append(
                     IcsEvent(
                         uid=f"{project.slug}-{step.key}@cocon",
@@ -289,7 +300,7 @@ def _digest(known: Known, who: Person, rows: list[OutboxMessage], today: date, s
                     )
                 )
             days = int(row.facts.get("days", 0) or 0)  # type: ignore[call-overload]
-            if row.occasion in {"overdue", "escalation"}:
+            if row.occasion in {Occasion.OVERDUE, Occasion.ESCALATION}:
                 days = working_days_between(step.due, today)
             entry = DigestEntry(
                 occasion=row.occasion,  # type: ignore[arg-type]
@@ -297,9 +308,9 @@ def _digest(known: Known, who: Person, rows: list[OutboxMessage], today: date, s
                 title=title,
                 day=step.due,
                 days=days,
-                agenda=agenda if row.occasion == "invitation" else None,
+                agenda=agenda if row.occasion == Occasion.INVITATION else None,
                 owner_names=owners,
-                has_calendar=row.occasion == "invitation",
+                has_calendar=row.occasion == Occasion.INVITATION,
             )
         entries.append((_ORDER.index(row.occasion), entry.day, entry))
     entries.sort(key=lambda item: (item[0], item[1]))

@@ -118,7 +118,7 @@ def load_projects(session: Session, *, email_enabled: bool, today: date) -> list
         ProjectView(
             id=project_id or 0,
             template=templates[record_id],
-            phase=str(getattr(phase, "value", phase)),
+            phase=ProjectPhase(phase),
             phase_changed_on=_local_day(changed),
             steps=tuple(steps.get(project_id or 0, ())),
             people=tuple(sorted(members.get(project_id or 0, ()), key=lambda p: p.id)),

@@ -25,11 +25,12 @@ from planning.calendar import (
     next_working_day,
     previous_working_day,
 )
+from project_templates.exceptions import CoconError
+from project_templates.phases import ProjectPhase
 from project_templates.schema import (
     GATHERING_KINDS,
     DateRule,
     Duration,
-    PhaseName,
     ProjectTemplate,
     Step,
     StepKind,
@@ -39,7 +40,7 @@ from project_templates.schema import (
 AVOIDANCE_WINDOW = 10
 
 
-class PlanError(ValueError):
+class PlanError(CoconError):
     """A plan or a move that cannot be made; the message says why, in French."""
 
 
@@ -62,7 +63,7 @@ class PlannedStep:
     key: str
     step_id: str
     occurrence: int | None
-    phase: PhaseName
+    phase: ProjectPhase
     kind: StepKind
     owner: str
     due: date
@@ -129,10 +130,10 @@ def avoid_unavailability(day: date, step: Step, people: Sequence[Attendee], not_
     return day
 
 
-def _topological(template: ProjectTemplate) -> list[tuple[PhaseName, Step]]:
+def _topological(template: ProjectTemplate) -> list[tuple[ProjectPhase, Step]]:
     steps = [(phase, step) for phase, step in template.steps() if not step.rule.recurring]
     by_id = {step.id: (phase, step) for phase, step in steps}
-    ordered: list[tuple[PhaseName, Step]] = []
+    ordered: list[tuple[ProjectPhase, Step]] = []
     seen: set[str] = set()
 
     def visit(step_id: str) -> None:
@@ -185,8 +186,8 @@ def schedule(
         dates[step.id] = due
         planned[step.id] = PlannedStep(step.id, step.id, None, phase, step.kind, step.owner, due, deps, positions[step.id] * 100)
 
-    window_start = max((p.due for p in planned.values() if p.phase == PhaseName.AVANT), default=start)
-    window_end = min((p.due for p in planned.values() if p.phase == PhaseName.APRES), default=end)
+    window_start = max((p.due for p in planned.values() if p.phase == ProjectPhase.AVANT), default=start)
+    window_end = min((p.due for p in planned.values() if p.phase == ProjectPhase.APRES), default=end)
     for phase, step in template.steps():
         if not step.rule.recurring:
             continue
@@ -215,7 +216,7 @@ def schedule(
     return sorted(planned.values(), key=lambda p: (p.due, p.position))
 
 
-def _check_fits(step: Step, phase: PhaseName, due: date, start: date, end: date) -> None:
+def _check_fits(step: Step, phase: ProjectPhase, due: date, start: date, end: date) -> None:
     if due < start:
         raise PlanDoesNotFit(
             step.id,
@@ -224,7 +225,7 @@ def _check_fits(step: Step, phase: PhaseName, due: date, start: date, end: date)
             f"avant le début du projet ({long_date(start)}). Avancez le début ou reculez la date de fin.",
         )
     rule = step.rule
-    allowed_after_end = phase == PhaseName.APRES and rule.anchor == "end" and rule.sign > 0
+    allowed_after_end = phase == ProjectPhase.APRES and rule.anchor == "end" and rule.sign > 0
     if due > end and not allowed_after_end:
         raise PlanDoesNotFit(
             step.id,

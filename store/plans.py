@@ -2,17 +2,19 @@
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Protocol
 
-from sqlalchemy import case, func
+from sqlalchemy import ColumnElement, and_, case, func
 from sqlmodel import Session, col, select
 
 from planning.planner import Attendee, PlanError, PlannedStep, avoid_unavailability, replan
-from project_templates.schema import GATHERING_KINDS, PhaseName, StepKind
+from project_templates.phases import ProjectPhase
+from project_templates.schema import GATHERING_KINDS, StepKind
 from store import audit
 from store.clock import now, today
 from store.exceptions import InvalidInput, StepNotFound, TransitionNotAllowed
-from store.models import STEP_TRANSITIONS, PlanChange, PlanStep, Project, StepStatus
-from store.people import members, unavailable_days
+from store.members import members, unavailable_days
+from store.models import OPEN_STATUSES, STEP_TRANSITIONS, PlanChange, PlanStep, Project, StepStatus
 from store.projects import template_of
 
 STATUS_LABELS = {
@@ -54,7 +56,7 @@ def _as_planned(step: PlanStep) -> PlannedStep:
         key=step.key,
         step_id=step.template_step,
         occurrence=step.occurrence,
-        phase=PhaseName(step.phase),
+        phase=ProjectPhase(step.phase),
         kind=StepKind(step.kind),
         owner=step.owner_role,
         due=step.due,
@@ -222,8 +224,28 @@ def plan_changes(session: Session, project: Project) -> list[PlanChange]:
     return list(session.exec(select(PlanChange).where(PlanChange.project_id == project.id).order_by(col(PlanChange.id))))
 
 
+class Scheduled(Protocol):
+    """A step as far as being overdue goes: a plan step, or a row of a page built from one."""
+
+    @property
+    def status(self) -> StepStatus: ...
+
+    @property
+    def due(self) -> date: ...
+
+
+def is_overdue(step: Scheduled, on: date) -> bool:
+    """The one definition of *overdue*: still open (planned or in progress) and due before ``on``."""
+    return step.status in OPEN_STATUSES and step.due < on
+
+
+def overdue_condition(on: date) -> ColumnElement[bool]:
+    """:func:`is_overdue` as a SQL condition on ``plan_step``, for counts over many projects."""
+    return and_(col(PlanStep.status).in_(OPEN_STATUSES), col(PlanStep.due) < on)
+
+
 def overdue_steps(session: Session, project: Project, on: date) -> list[PlanStep]:
-    return [s for s in plan_steps(session, project) if s.due < on and s.status in (StepStatus.PLANNED, StepStatus.IN_PROGRESS)]
+    return [s for s in plan_steps(session, project) if is_overdue(s, on)]
 
 
 def step_title(template_step_title: str, step: PlanStep, lang: str = "fr") -> str:

@@ -85,7 +85,7 @@ def web_world(session: Session) -> WebWorld:
 
 @pytest.fixture
 def web_app(db_url: str) -> FastAPI:
-    from cocon.web import create_app
+    from cocon.web.app import create_app
 
     return create_app(db_url, base_url="http://testserver")
 

@@ -352,9 +352,9 @@ def test_every_string_exists_in_both_languages() -> None:
 
 def test_timeline_svg_shows_moves_done_and_late_steps_without_colour_alone() -> None:
     rows = [
-        TimelineRow("Repérer les acteurs", "avant", date(2027, 1, 15), date(2027, 1, 15), done=True, skipped=False),
-        TimelineRow("Se rencontrer", "avant", date(2027, 2, 9), date(2027, 1, 29), done=False, skipped=False),
-        TimelineRow("Signer <la> charte", "avant", date(2027, 3, 1), date(2027, 3, 1), done=False, skipped=False),
+        TimelineRow("Repérer les acteurs", "avant", date(2027, 1, 15), date(2027, 1, 15), StepStatus.DONE),
+        TimelineRow("Se rencontrer", "avant", date(2027, 2, 9), date(2027, 1, 29), StepStatus.PLANNED),
+        TimelineRow("Signer <la> charte", "avant", date(2027, 3, 1), date(2027, 3, 1), StepStatus.PLANNED),
     ]
     svg = str(timeline_svg(rows, start=date(2027, 1, 4), end=date(2027, 7, 2), today=date(2027, 2, 15)))
     root = ET.fromstring(svg)  # well-formed, names escaped

@@ -7,12 +7,8 @@ from typer._click.core import Context
 from typer.core import TyperGroup
 
 from cocon.cli import charter, db, demo, evaluation, notify, projects, templates, users
-from planning.planner import PlanError
-from project_templates import TemplateError, TemplateNotFound
-from store.clock import ClockError
+from project_templates import TemplateError
 from store.exceptions import CoconError
-
-USER_ERRORS: tuple[type[Exception], ...] = (CoconError, TemplateNotFound, PlanError, ClockError)
 
 
 class CoconGroup(TyperGroup):
@@ -25,7 +21,7 @@ class CoconGroup(TyperGroup):
             for problem in exc.problems:
                 typer.echo(str(problem), err=True)
             raise typer.Exit(1) from None
-        except USER_ERRORS as exc:
+        except CoconError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
 

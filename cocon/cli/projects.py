@@ -17,7 +17,7 @@ from project_templates import find_template
 from store import phases, plans
 from store.clock import now, today
 from store.exceptions import InvalidInput
-from store.models import PlanStep, Project, ProjectPhase, StepStatus
+from store.models import OPEN_STATUSES, PlanStep, Project, ProjectPhase, StepStatus
 from store.people import add_person, erase_person, export_person, members, role_coverage
 from store.projects import create_project, get_project, list_projects, template_of
 
@@ -131,7 +131,7 @@ def project_summary(session: Session, project: Project) -> dict[str, Any]:
     on = today()
     steps = plans.plan_steps(session, project)
     title = plans.titles(session, project, language)
-    open_steps = [s for s in steps if s.status in (StepStatus.PLANNED, StepStatus.IN_PROGRESS)]
+    open_steps = [s for s in steps if s.status in OPEN_STATUSES]
     summary: dict[str, Any] = {
         "slug": project.slug,
         "name": project.name,
@@ -141,7 +141,7 @@ def project_summary(session: Session, project: Project) -> dict[str, Any]:
         "end": project.end,
         "progress": {"done": sum(1 for s in steps if s.status in (StepStatus.DONE, StepStatus.SKIPPED)), "total": len(steps)},
         "next": [{"key": s.key, "title": title[s.key], "due": s.due} for s in open_steps if s.due >= on][:5],
-        "overdue": [{"key": s.key, "title": title[s.key], "due": s.due} for s in open_steps if s.due < on],
+        "overdue": [{"key": s.key, "title": title[s.key], "due": s.due} for s in steps if plans.is_overdue(s, on)],
         "missing_roles": [{"role": c.role, "label": c.label, "count": c.count, "minimum": c.minimum}
                           for c in role_coverage(session, project, language) if c.missing],
         "gate": phases.gate_problems(session, project, language),
@@ -187,7 +187,7 @@ def project_show(slug: str = typer.Argument(..., metavar="P"), as_json: bool = t
     if summary["dead_messages"]:
         console.print(f"\n[bold]{say('Messages non remis', 'Undelivered messages')}[/bold]: {len(summary['dead_messages'])} "
                       + say(f"(voir `cocon outbox list {slug}`)", f"(see `cocon outbox list {slug}`)"))
-    if summary["gate"] and summary["phase"] != "clos":
+    if summary["gate"] and summary["phase"] != ProjectPhase.CLOS:
         console.print(f"\n[bold]{say('Pour passer à la phase suivante', 'Before the next phase')}[/bold]")
         for item in summary["gate"]:
             console.print(f"  - {item}")

@@ -14,11 +14,10 @@ from sqlmodel import Session, col, select
 
 from cocon.web.access import Viewer, visibility_clause
 from project_templates.schema import StepKind
-from store.models import OutboxMessage, OutboxState, PlanStep, Project, ProjectPhase, StepStatus
-from store.plans import step_title
+from store.models import OPEN_STATUSES, OutboxMessage, OutboxState, PlanStep, Project, ProjectPhase, StepStatus
+from store.plans import overdue_condition, step_title
 from store.projects import template_of
 
-OPEN = (StepStatus.PLANNED, StepStatus.IN_PROGRESS)
 PAGE_SIZE = 50
 
 
@@ -102,7 +101,7 @@ def overview(
     overdue = dict(
         session.exec(
             select(PlanStep.project_id, func.count())
-            .where(col(PlanStep.project_id).in_(ids), col(PlanStep.status).in_(OPEN), col(PlanStep.due) < today)
+            .where(col(PlanStep.project_id).in_(ids), overdue_condition(today))
             .group_by(col(PlanStep.project_id))
         ).all()
     )
@@ -170,7 +169,7 @@ def _next_milestones(session: Session, templates: dict[int, int], lang: str) -> 
     )
     ranked = (
         select(PlanStep.id, rank)
-        .where(col(PlanStep.project_id).in_(list(templates)), col(PlanStep.status).in_(OPEN))
+        .where(col(PlanStep.project_id).in_(list(templates)), col(PlanStep.status).in_(OPEN_STATUSES))
         .subquery()
     )
     firsts = session.exec(select(PlanStep).where(col(PlanStep.id).in_(select(ranked.c.id).where(ranked.c.rank == 1))))

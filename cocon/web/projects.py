@@ -20,10 +20,9 @@ from evaluation.checkpoints import RECORDED_KINDS, CheckpointRecord, record_chec
 from evaluation.indicators import format_value, indicator_statuses, record_value
 from notifications.outbox import list_messages
 from project_templates import LoadedTemplate, builtin_templates
-from project_templates.exceptions import TemplateError
 from store.clock import today
-from store.exceptions import CoconError, InvalidInput, PhaseGateClosed
-from store.models import Gathering, Membership, Person, Project, StepStatus
+from store.exceptions import CoconError, InvalidInput
+from store.models import OPEN_STATUSES, Gathering, Membership, Person, Project, StepStatus
 from store.people import add_person, members, role_coverage
 from store.phases import advance_phase, gate_problems
 from store.plans import STATUS_LABELS, mark_done, move_step, plan_changes, plan_steps, step_title
@@ -31,7 +30,6 @@ from store.projects import create_project, describe_dates, template_of
 
 router = APIRouter()
 
-OPEN = (StepStatus.PLANNED, StepStatus.IN_PROGRESS)
 
 
 # --- creating a project -----------------------------------------------------------------------
@@ -113,7 +111,7 @@ def create_project_action(
                 language=viewer.person.language,
                 actor=viewer.actor,
             )
-    except (CoconError, TemplateError) as error:
+    except CoconError as error:
         session.rollback()
         return _new_project_page(request, viewer, chosen=template, error=str(error), values=values, status_code=400)
     return redirect(request, f"/projets/{project.slug}?ok=created")
@@ -128,9 +126,7 @@ def _project_context(session: Session, viewer: Viewer, project: Project, lang: s
     titles = {s.key: step_title(template.step(s.template_step).title.get(lang), s, lang) for s in steps}
     now_day = today()
     rows = [
-        TimelineRow(
-            titles[s.key], s.phase, s.due, s.baseline_due, s.status == StepStatus.DONE, s.status == StepStatus.SKIPPED
-        )
+        TimelineRow(titles[s.key], s.phase, s.due, s.baseline_due, StepStatus(s.status))
         for s in steps
     ]
     by_person: dict[int, dict[str, Any]] = {}
@@ -158,11 +154,11 @@ def _project_context(session: Session, viewer: Viewer, project: Project, lang: s
         "manager": manager,
         "gate": gate_problems(session, project, lang),
         "changes": plan_changes(session, project),
-        "open_steps": [s for s in steps if s.status in OPEN],
+        "open_steps": [s for s in steps if s.status in OPEN_STATUSES],
         "checkpoint_steps": [
             s
             for s in steps
-            if s.kind in RECORDED_KINDS and s.status in OPEN and s.key not in recorded
+            if s.kind in RECORDED_KINDS and s.status in OPEN_STATUSES and s.key not in recorded
         ],
         "gatherings": gatherings,
         "indicators": indicator_statuses(session, project),
@@ -321,7 +317,7 @@ def advance_phase_action(request: Request, session: DB, viewer: LoggedIn, slug: 
     project = managed_project(session, viewer, slug)
     try:
         advance_phase(session, project, actor=viewer.actor, lang=language_of(request))
-    except (PhaseGateClosed, CoconError) as error:
+    except CoconError as error:
         return _failed(request, session, viewer, project, error)
     return redirect(request, f"/projets/{slug}?ok=phase")
 

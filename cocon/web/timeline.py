@@ -14,6 +14,8 @@ from html import escape
 from markupsafe import Markup
 
 from planning.calendar import long_date
+from store.models import StepStatus
+from store.plans import is_overdue
 
 WIDTH = 960
 LABEL_WIDTH = 300
@@ -59,8 +61,7 @@ class TimelineRow:
     phase: str
     due: date
     baseline: date
-    done: bool
-    skipped: bool
+    status: StepStatus
 
 
 def _months(first: date, last: date) -> list[date]:
@@ -98,9 +99,9 @@ def timeline_svg(rows: Sequence[TimelineRow], *, start: date, end: date, today: 
         )
     for index, row in enumerate(rows):
         y = TOP + ROW * index + ROW / 2
-        late = not row.done and not row.skipped and row.due < today
-        colour = DONE if row.done else LATE if late else MUTED if row.skipped else PLANNED
-        state = text["done"] if row.done else text["late"] if late else ""
+        done, skipped, late = row.status == StepStatus.DONE, row.status == StepStatus.SKIPPED, is_overdue(row, today)
+        colour = DONE if done else LATE if late else MUTED if skipped else PLANNED
+        state = text["done"] if done else text["late"] if late else ""
         moved = row.due != row.baseline
         description = f"{row.title} : {text['current']} {long_date(row.due, lang)}"
         if moved:
@@ -122,7 +123,7 @@ def timeline_svg(rows: Sequence[TimelineRow], *, start: date, end: date, today: 
             f'stroke="{MUTED}" stroke-width="1.5"/>'
         )
         parts.append(f'<circle cx="{cx}" cy="{y}" r="6" fill="{colour}"/>')
-        if row.done:
+        if done:
             parts.append(
                 f'<path d="M {cx - 3} {y} L {cx - 1} {y + 3} L {cx + 3.5} {y - 3}" stroke="#ffffff" '
                 'stroke-width="1.8" fill="none"/>'

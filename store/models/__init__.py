@@ -18,8 +18,9 @@ from store.models.evaluation import (
     Restitution,
     RoleGroup,
 )
-from store.models.outbox import OPEN_STATES, OutboxMessage, OutboxState
+from store.models.outbox import DIGEST_OCCASIONS, OPEN_STATES, Occasion, OutboxMessage, OutboxState
 from store.models.spine import (
+    OPEN_STATUSES,
     STEP_TRANSITIONS,
     AuditEvent,
     Membership,
@@ -33,8 +34,10 @@ from store.models.spine import (
 )
 
 __all__ = [
+    "DIGEST_OCCASIONS",
     "MANAGING_KINDS",
     "OPEN_STATES",
+    "OPEN_STATUSES",
     "STEP_TRANSITIONS",
     "Account",
     "AccountKind",
@@ -52,6 +55,7 @@ __all__ = [
     "LoginAttempt",
     "MagicLink",
     "Membership",
+    "Occasion",
     "OutboxMessage",
     "OutboxState",
     "Person",

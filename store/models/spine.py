@@ -11,16 +11,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from project_templates.phases import ProjectPhase
 from store.clock import now
-
-
-class ProjectPhase(StrEnum):
-    """Where a project is in the method; ``clos`` once everything is done."""
-
-    AVANT = "avant"
-    PENDANT = "pendant"
-    APRES = "apres"
-    CLOS = "clos"
 
 
 class StepStatus(StrEnum):
@@ -29,6 +21,10 @@ class StepStatus(StrEnum):
     DONE = "done"
     SKIPPED = "skipped"
 
+
+#: Steps still to do. A step is *overdue* when it is open and its due date has passed
+#: (``store.plans.is_overdue``, the one definition).
+OPEN_STATUSES: frozenset[StepStatus] = frozenset({StepStatus.PLANNED, StepStatus.IN_PROGRESS})
 
 #: The only moves a step may make. Reopening a done step (e.g. the charter changed) is allowed.
 STEP_TRANSITIONS: dict[StepStatus, frozenset[StepStatus]] = {
