@@ -14,8 +14,9 @@ from sqlmodel import Session, col, select
 from notifications.channels import smtp_settings
 from notifications.messages import DigestEntry, TeamAlertContext, render_message
 from notifications.outbox import DispatchReport, dispatch, enqueue, enqueue_items, idempotency_key
-from notifications.planner import DigestItem, plan, working_days_between
+from notifications.planner import DigestItem, plan
 from notifications.snapshot import load_projects
+from planning.calendar import working_days_between
 from store.clock import today as local_today
 from store.db import session_scope
 from store.models import Occasion, OutboxMessage, PlanStep, Project
@@ -109,7 +110,7 @@ def enqueue_team_alerts(session: Session, items: list[DigestItem]) -> int:
             project_name=project.name,
             title=step_title(declared.title.get(lang), step, lang),
             day=step.due,
-            days=working_days_between(step.due, item.due_on),
+            days=working_days_between(step.due, item.due_on, project.holiday_zone),
         )
         message = render_message("team-escalation", TeamAlertContext(project_name=project.name, entries=[entry]), lang)
         if enqueue(

@@ -18,8 +18,9 @@ from notifications.channels import Target, channel_target, person_targets, smtp_
 from notifications.delivery import Envelope
 from notifications.messages import DigestContext, DigestEntry, render_message
 from notifications.outbox import Attachment, forget_content, unpack_attachments
-from notifications.planner import ContactPrefs, next_contact_time, working_days_between
+from notifications.planner import ContactPrefs, next_contact_time
 from notifications.snapshot import signed_people
+from planning.calendar import working_days_between
 from planning.ics import IcsEvent, calendar_bytes
 from project_templates.phases import PHASE_ORDER, ProjectPhase
 from project_templates.schema import ProjectTemplate
@@ -301,7 +302,7 @@ def _digest(known: Known, who: Person, rows: list[OutboxMessage], today: date, s
                 )
             days = int(row.facts.get("days", 0) or 0)  # type: ignore[call-overload]
             if row.occasion in {Occasion.OVERDUE, Occasion.ESCALATION}:
-                days = working_days_between(step.due, today)
+                days = working_days_between(step.due, today, project.holiday_zone)
             entry = DigestEntry(
                 occasion=row.occasion,  # type: ignore[arg-type]
                 project_name=project.name,

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from planning.calendar import add_months, add_working_days, is_working_day
+from planning.calendar import HolidayZone, add_working_days
+from planning.planner import shift
 from project_templates.phases import ProjectPhase
 from project_templates.schema import GATHERING_KINDS, Duration, ProjectTemplate, StepKind
 from store.clock import PARIS
@@ -85,21 +86,7 @@ class ProjectView:
     steps: tuple[StepView, ...]
     people: tuple[PersonView, ...]
     signed: frozenset[int] = field(default_factory=frozenset)
-
-
-def shift(day: date, amount: Duration, sign: int) -> date:
-    """``day`` moved by a template duration (working days skip weekends and French holidays)."""
-    if amount.unit == "wd":
-        return add_working_days(day, sign * amount.amount)
-    if amount.unit == "m":
-        return add_months(day, sign * amount.amount)
-    days = amount.amount * (7 if amount.unit == "w" else 1)
-    return day + timedelta(days=sign * days)
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days after ``start`` up to and including ``end`` (how late a step is)."""
-    return sum(1 for n in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=n)))
+    zone: HolidayZone = HolidayZone.METROPOLE
 
 
 def _latest_come(dates: Iterable[tuple[date, int]], today: date, catch_up: int) -> tuple[date, int] | None:
@@ -217,7 +204,7 @@ def plan_project(project: ProjectView, today: date, *, catch_up: int = CATCH_UP_
         unsigned = [p for p in participants if rule.charter and p.roles & signers and p.id not in project.signed]
 
         # before the due date
-        chosen = _latest_come(((shift(step.due, o, -1), i) for i, o in enumerate(rule.before)), today, catch_up)
+        chosen = _latest_come(((shift(step.due, o, -1, project.zone), i) for i, o in enumerate(rule.before)), today, catch_up)
         if chosen is not None and today <= step.due and not step.finished:
             on, rank = chosen
             days = (step.due - on).days
@@ -233,7 +220,7 @@ def plan_project(project: ProjectView, today: date, *, catch_up: int = CATCH_UP_
 
         # invitation to a gathering
         if rule.invitation is not None and rule.gathering and not step.finished:
-            on = shift(step.due, rule.invitation, -1)
+            on = shift(step.due, rule.invitation, -1, project.zone)
             if recent(on) and today <= step.due:
                 for person in involved.values():
                     add(person, Occasion.INVITATION, about, on, due=due)
@@ -242,7 +229,7 @@ def plan_project(project: ProjectView, today: date, *, catch_up: int = CATCH_UP_
         every = rule.overdue_every
         if every is not None and rule.overdue_max > 0 and today > step.due and not step.finished:
             series = [
-                (shift(step.due, Duration(every.amount * k, every.unit), 1), k) for k in range(1, rule.overdue_max + 1)
+                (shift(step.due, Duration(every.amount * k, every.unit), 1, project.zone), k) for k in range(1, rule.overdue_max + 1)
             ]
             chosen = _latest_come(series, today, catch_up)
             if chosen is not None:
@@ -254,9 +241,9 @@ def plan_project(project: ProjectView, today: date, *, catch_up: int = CATCH_UP_
                         add(person, Occasion.CHARTER_UNSIGNED, about, on, due=due, days=0, rank=rank)
         if rule.escalate_to and today > step.due and not step.finished:
             if every is not None:
-                on = shift(step.due, Duration(every.amount * (rule.overdue_max + 1), every.unit), 1)
+                on = shift(step.due, Duration(every.amount * (rule.overdue_max + 1), every.unit), 1, project.zone)
             else:
-                on = add_working_days(step.due, 1)
+                on = add_working_days(step.due, 1, project.zone)
             if recent(on):
                 for person in people_in((rule.escalate_to,)):
                     if person.id not in owner_ids:
@@ -264,7 +251,7 @@ def plan_project(project: ProjectView, today: date, *, catch_up: int = CATCH_UP_
 
         # notes after a checkpoint (held, or marked done, without its notes)
         if rule.notes_follow_up is not None and not step.has_note:
-            on = shift(step.due, rule.notes_follow_up, 1)
+            on = shift(step.due, rule.notes_follow_up, 1, project.zone)
             if recent(on):
                 for person in owners:
                     add(person, Occasion.NOTES_FOLLOW_UP, about, on, due=due)

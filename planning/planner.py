@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from planning.calendar import (
+    METROPOLE,
+    HolidayZone,
     add_months,
     add_working_days,
     is_working_day,
@@ -71,7 +73,7 @@ class PlannedStep:
     position: int
 
 
-def shift(day: date, duration: Duration, sign: int = 1) -> date:
+def shift(day: date, duration: Duration, sign: int = 1, zone: HolidayZone = METROPOLE) -> date:
     """``day`` moved by a template duration, forward or backward (not yet snapped)."""
     if duration.unit == "d":
         return day + timedelta(days=sign * duration.amount)
@@ -79,21 +81,21 @@ def shift(day: date, duration: Duration, sign: int = 1) -> date:
         return day + timedelta(weeks=sign * duration.amount)
     if duration.unit == "m":
         return add_months(day, sign * duration.amount)
-    return add_working_days(day, sign * duration.amount)
+    return add_working_days(day, sign * duration.amount, zone)
 
 
-def _rule_date(rule: DateRule, start: date, end: date, dates: Mapping[str, date]) -> date:
+def _rule_date(rule: DateRule, start: date, end: date, dates: Mapping[str, date], zone: HolidayZone) -> date:
     if rule.anchor == "start":
-        raw = shift(start, rule.offset, rule.sign) if rule.offset else start
-        return next_working_day(raw)
+        raw = shift(start, rule.offset, rule.sign, zone) if rule.offset else start
+        return next_working_day(raw, zone)
     if rule.anchor == "end":
-        raw = shift(end, rule.offset, rule.sign) if rule.offset else end
-        return previous_working_day(raw) if rule.sign < 0 or rule.offset is None else next_working_day(raw)
+        raw = shift(end, rule.offset, rule.sign, zone) if rule.offset else end
+        return previous_working_day(raw, zone) if rule.sign < 0 or rule.offset is None else next_working_day(raw, zone)
     assert rule.step is not None
     base = dates[rule.step]
     if rule.offset is None or rule.offset.amount == 0:
-        return add_working_days(base, 1)
-    return next_working_day(shift(base, rule.offset))
+        return add_working_days(base, 1, zone)
+    return next_working_day(shift(base, rule.offset, zone=zone), zone)
 
 
 def _participants(step: Step, people: Sequence[Attendee]) -> list[Attendee]:
@@ -110,19 +112,21 @@ def _most_cannot_come(day: date, attendees: Sequence[Attendee]) -> bool:
     return absent * 2 > len(attendees)
 
 
-def avoid_unavailability(day: date, step: Step, people: Sequence[Attendee], not_before: date | None) -> date:
+def avoid_unavailability(
+    day: date, step: Step, people: Sequence[Attendee], not_before: date | None, zone: HolidayZone = METROPOLE
+) -> date:
     """``day``, or the nearest working day (later first) most of the step's participants can attend."""
     attendees = _participants(step, people)
     if not _most_cannot_come(day, attendees):
         return day
     candidate = day
     for _ in range(AVOIDANCE_WINDOW):
-        candidate = add_working_days(candidate, 1)
+        candidate = add_working_days(candidate, 1, zone)
         if not _most_cannot_come(candidate, attendees):
             return candidate
     candidate = day
     for _ in range(AVOIDANCE_WINDOW):
-        candidate = add_working_days(candidate, -1)
+        candidate = add_working_days(candidate, -1, zone)
         if not_before is not None and candidate <= not_before:
             break
         if not _most_cannot_come(candidate, attendees):
@@ -157,11 +161,13 @@ def schedule(
     people: Sequence[Attendee] = (),
     pins: Mapping[str, date] | None = None,
     fixed: Mapping[str, date] | None = None,
+    zone: HolidayZone = METROPOLE,
 ) -> list[PlannedStep]:
     """Date every step of ``template``; raise :class:`PlanDoesNotFit` if the plan cannot fit.
 
     ``pins`` are dates chosen by hand (kept unless a dependency pushes them); ``fixed`` dates are
-    taken as they are (used by :func:`replan` for the steps a move must not touch).
+    taken as they are (used by :func:`replan` for the steps a move must not touch). ``zone``
+    chooses the public holidays (Alsace-Moselle keeps two more).
     """
     if end <= start:
         raise PlanError(f"La date de fin ({long_date(end)}) doit suivre la date de début ({long_date(start)}).")
@@ -176,12 +182,12 @@ def schedule(
         if step.id in fixed:
             due = fixed[step.id]
         else:
-            due = pins.get(step.id) or _rule_date(step.rule, start, end, dates)
+            due = pins.get(step.id) or _rule_date(step.rule, start, end, dates, zone)
             latest_dep = max((dates[d] for d in deps), default=None)
             if latest_dep is not None and due <= latest_dep:
-                due = add_working_days(latest_dep, 1)
+                due = add_working_days(latest_dep, 1, zone)
             if step.kind in GATHERING_KINDS and step.id not in pins:
-                due = avoid_unavailability(due, step, people, latest_dep)
+                due = avoid_unavailability(due, step, people, latest_dep, zone)
             _check_fits(step, phase, due, start, end)
         dates[step.id] = due
         planned[step.id] = PlannedStep(step.id, step.id, None, phase, step.kind, step.owner, due, deps, positions[step.id] * 100)
@@ -200,11 +206,11 @@ def schedule(
             occurrences = []
             number, raw = 1, window_start
             while True:
-                raw = shift(raw, step.rule.offset)
+                raw = shift(raw, step.rule.offset, zone=zone)
                 key = f"{step.id}-{number}"
-                due = pins.get(key) or next_working_day(raw)
+                due = pins.get(key) or next_working_day(raw, zone)
                 if key not in pins:
-                    due = avoid_unavailability(due, step, people, window_start)
+                    due = avoid_unavailability(due, step, people, window_start, zone)
                 if due >= window_end:
                     break
                 occurrences.append((key, due))
@@ -261,6 +267,7 @@ def replan(
     *,
     pins: Mapping[str, date] | None = None,
     people: Sequence[Attendee] = (),
+    zone: HolidayZone = METROPOLE,
 ) -> dict[str, date]:
     """Move step ``key`` to ``to``; return the new date of every step that changes.
 
@@ -271,9 +278,9 @@ def replan(
     by_key = {item.key: item for item in current}
     if key not in by_key:
         raise PlanError(f"Étape inconnue « {key} ».")
-    if not is_working_day(to):
+    if not is_working_day(to, zone):
         raise PlanError(
-            f"Le {long_date(to)} n'est pas un jour ouvré ; choisissez par exemple le {long_date(next_working_day(to))}."
+            f"Le {long_date(to)} n'est pas un jour ouvré ; choisissez par exemple le {long_date(next_working_day(to, zone))}."
         )
     for dep in by_key[key].depends_on:
         if to <= by_key[dep].due:
@@ -287,6 +294,6 @@ def replan(
     if by_key[key].occurrence is not None:
         fixed.pop(key, None)
         return {key: to} if to != by_key[key].due else {}
-    result = schedule(template, start, end, people=people, pins=new_pins, fixed=fixed)
+    result = schedule(template, start, end, people=people, pins=new_pins, fixed=fixed, zone=zone)
     new_dates = {item.key: item.due for item in result}
     return {k: new_dates[k] for k in moving if new_dates.get(k) != by_key[k].due}

@@ -93,7 +93,7 @@ def move_step(
     try:
         new_dates = replan(
             template, project.start, project.end, [_as_planned(s) for s in steps], key, to,
-            pins=pins, people=attendees(session, project),
+            pins=pins, people=attendees(session, project), zone=project.holiday_zone,
         )
     except PlanError as exc:
         raise InvalidInput(str(exc)) from None
@@ -134,13 +134,16 @@ def refresh_gatherings(session: Session, project: Project, *, actor: str = "coco
         if step.kind not in gathering_kinds or step.pinned or step.status != StepStatus.PLANNED or step.due < today():
             continue
         latest_dep = max((rows[d].due for d in step.depends_on), default=None)
-        better = avoid_unavailability(step.due, template.step(step.template_step), people, latest_dep)
+        better = avoid_unavailability(step.due, template.step(step.template_step), people, latest_dep, project.holiday_zone)
         if better == step.due:
             continue
         current = [_as_planned(s) for s in rows.values()]
         pins = {s.key: s.due for s in rows.values() if s.pinned}
         try:
-            new_dates = replan(template, project.start, project.end, current, step.key, better, pins=pins, people=people)
+            new_dates = replan(
+                template, project.start, project.end, current, step.key, better,
+                pins=pins, people=people, zone=project.holiday_zone,
+            )
         except PlanError:
             continue
         if any(rows[k].status != StepStatus.PLANNED for k in new_dates):

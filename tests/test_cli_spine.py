@@ -242,3 +242,14 @@ def test_french_elision_in_plan_history(cli) -> None:
     slug = created["slug"]
     assert cli("plan", "move", slug, "affichette", "--to", "2027-01-25", "--reason", "relecture").exit_code == 0
     assert "(suite au déplacement d'affichette)" in cli("plan", "history", slug).output
+
+
+def test_alsace_moselle_structure_keeps_good_friday_off(cli) -> None:  # type: ignore[no-untyped-def]
+    """A structure in Alsace-Moselle: Good Friday (26 March 2027) is no working day there, elsewhere it is."""
+    for flag, slug in ((["--alsace-moselle"], "strasbourg"), ([], "lyon")):
+        _json(cli("project", "new", "--template", "partenariat-msp", "--name", slug, "--slug", slug,
+                  "--structure", f"MSP de {slug}", "--start", "2027-01-04", "--end", "2027-07-02", *flag, "--json"))
+    good_friday = ["plan", "move", "--to", "2027-03-26", "--reason", "réunion d'équipe"]
+    refused = cli(*good_friday[:2], "strasbourg", "methode", *good_friday[2:])
+    assert refused.exit_code == 1 and "n'est pas un jour ouvré" in refused.output and "mardi 30 mars 2027" in refused.output  # Easter Monday is off too
+    assert cli(*good_friday[:2], "lyon", "methode", *good_friday[2:], "--json").exit_code == 0

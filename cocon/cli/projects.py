@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from cocon.cli.output import actor, console, db, emit_json, lang, say
 from notifications.outbox import dead_messages
-from planning.calendar import long_date, short_date
+from planning.calendar import HolidayZone, long_date, short_date
 from planning.ics import IcsEvent, calendar_bytes
 from project_templates import find_template
 from store import phases, plans
@@ -60,6 +60,9 @@ def project_new(
     start: str | None = typer.Option(None, "--start", help="Start date (default: today)."),
     slug: str | None = typer.Option(None, "--slug", help="Short id used in commands (default: from the name)."),
     team_channel: str | None = typer.Option(None, "--team-channel", help="Apprise URL for coordinator alerts."),
+    alsace_moselle: bool = typer.Option(
+        False, "--alsace-moselle", help="The structure is in Alsace-Moselle: Good Friday and 26 December are holidays too."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create a project from a template; its plan is computed backwards from the end date.
@@ -71,6 +74,7 @@ def project_new(
         project = create_project(
             session, loaded=loaded, name=name, structure=structure, end=_date(end, "--end"),
             start=_date(start, "--start") if start else None, slug=slug, actor=actor(), team_channel=team_channel,
+            holiday_zone=HolidayZone.ALSACE_MOSELLE if alsace_moselle else HolidayZone.METROPOLE,
         )
         steps = plans.plan_steps(session, project)
         if as_json:

@@ -9,8 +9,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
+from planning.calendar import HolidayZone
 from project_templates.phases import ProjectPhase
 from store.clock import now
 
@@ -57,6 +58,12 @@ class Project(SQLModel, table=True):
     slug: str = Field(unique=True, index=True, max_length=80)
     name: str = Field(max_length=200)
     structure: str = Field(index=True, max_length=200, description="MSP, CPTS, ESP, hospital…")
+    holiday_zone: HolidayZone = Field(
+        default=HolidayZone.METROPOLE,
+        sa_type=AutoString(length=20),
+        sa_column_kwargs={"server_default": HolidayZone.METROPOLE.value},
+        description="the structure's public holidays: metropole, or alsace-moselle (two more days)",
+    )
     template_record_id: int = Field(foreign_key="template_record.id")
     start: date
     end: date
