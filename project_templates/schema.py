@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from project_templates.phases import PHASE_ORDER, ProjectPhase
 
@@ -310,6 +321,11 @@ class IndicatorChoice(Strict):
     @classmethod
     def _plain_code(cls, value: Any) -> Any:
         return {"code": value} if isinstance(value, str) else value
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        # a plain catalogue code is accepted too (``_plain_code``): editors must not flag it
+        return {"anyOf": [{"type": "string", "pattern": SLUG_PATTERN}, handler(core_schema)]}
 
     def resolve(self, catalogue: dict[str, IndicatorDefinition]) -> IndicatorDefinition:
         """The full definition: the catalogue entry with this choice's values on top."""

@@ -3,25 +3,19 @@
 from typing import Any
 
 import typer
-from typer._click.core import Context
 from typer.core import TyperGroup
 
 from cocon.cli import charter, db, demo, evaluation, notify, projects, templates, users
-from project_templates import TemplateError
 from store.exceptions import CoconError
 
 
 class CoconGroup(TyperGroup):
     """Turns the errors a user can cause into one clear sentence, never a traceback."""
 
-    def invoke(self, ctx: Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # a click Context, which typer re-exports only as its subclass
         try:
             return super().invoke(ctx)
-        except TemplateError as exc:
-            for problem in exc.problems:
-                typer.echo(str(problem), err=True)
-            raise typer.Exit(1) from None
-        except CoconError as exc:
+        except CoconError as exc:  # a template's problems are its message, one per line
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
 
