@@ -197,29 +197,42 @@ def schedule(
     for phase, step in template.steps():
         if not step.rule.recurring:
             continue
-        assert step.rule.offset is not None
-        prefix = f"{step.id}-"
-        fixed_occurrences = {k: d for k, d in fixed.items() if k.startswith(prefix) and k[len(prefix):].isdigit()}
-        if fixed_occurrences:
-            occurrences = sorted(fixed_occurrences.items(), key=lambda item: int(item[0][len(prefix):]))
-        else:
-            occurrences = []
-            number, raw = 1, window_start
-            while True:
-                raw = shift(raw, step.rule.offset, zone=zone)
-                key = f"{step.id}-{number}"
-                due = pins.get(key) or next_working_day(raw, zone)
-                if key not in pins:
-                    due = avoid_unavailability(due, step, people, window_start, zone)
-                if due >= window_end:
-                    break
-                occurrences.append((key, due))
-                number += 1
-        for key, due in occurrences:
-            number = int(key[len(prefix):])
+        for key, due in _occurrences(step, window_start, window_end, people=people, pins=pins, fixed=fixed, zone=zone):
+            number = int(key.rpartition("-")[2])
             planned[key] = PlannedStep(key, step.id, number, phase, step.kind, step.owner, due, (), positions[step.id] * 100 + number)
 
     return sorted(planned.values(), key=lambda p: (p.due, p.position))
+
+
+def _occurrences(
+    step: Step,
+    window_start: date,
+    window_end: date,
+    *,
+    people: Sequence[Attendee],
+    pins: Mapping[str, date],
+    fixed: Mapping[str, date],
+    zone: HolidayZone,
+) -> list[tuple[str, date]]:
+    """The dated occurrences (``key``, due) of a recurring step between the last ``avant`` step and
+    the first ``apres`` one; the ones a move must not touch (``fixed``) are kept as they are."""
+    assert step.rule.offset is not None
+    prefix = f"{step.id}-"
+    kept = {k: d for k, d in fixed.items() if k.startswith(prefix) and k[len(prefix):].isdigit()}
+    if kept:
+        return sorted(kept.items(), key=lambda item: int(item[0][len(prefix):]))
+    occurrences: list[tuple[str, date]] = []
+    number, raw = 1, window_start
+    while True:
+        raw = shift(raw, step.rule.offset, zone=zone)
+        key = f"{prefix}{number}"
+        due = pins.get(key) or next_working_day(raw, zone)
+        if key not in pins:
+            due = avoid_unavailability(due, step, people, window_start, zone)
+        if due >= window_end:
+            return occurrences
+        occurrences.append((key, due))
+        number += 1
 
 
 def _check_fits(step: Step, phase: ProjectPhase, due: date, start: date, end: date) -> None:

@@ -12,6 +12,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import grimp
+from sqlmodel import Session
+
+from tests.factories import make_project
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("project_templates", "planning", "store", "notifications", "charters", "evaluation", "flows", "cocon")
@@ -106,3 +109,43 @@ def test_no_package_hands_out_its_modules_lazily() -> None:
         if "def __getattr__(" in path.read_text(encoding="utf-8").replace("    def __getattr__(", "")
     ]
     assert offenders == []
+
+
+def test_every_error_a_coordinator_sees_is_a_cocon_error() -> None:
+    """One root on the lowest floor: the faces catch ``CoconError`` alone."""
+    import importlib
+    import inspect
+
+    from project_templates.exceptions import CoconError
+
+    modules = [path.relative_to(ROOT).with_suffix("").as_posix().replace("/", ".")
+               for package in PACKAGES for path in (ROOT / package).rglob("exceptions.py")]
+    modules += ["planning.planner", "store.clock"]
+    errors = [
+        cls for name in modules for _, cls in inspect.getmembers(importlib.import_module(name), inspect.isclass)
+        if issubclass(cls, Exception) and cls.__module__ == name
+    ]
+    assert len(errors) >= 20
+    assert [cls.__qualname__ for cls in errors if not issubclass(cls, CoconError)] == []
+
+
+def test_overdue_is_one_rule_in_python_and_in_sql(session: Session) -> None:
+    """``is_overdue`` and ``overdue_condition`` agree: open (planned or started) and due before the day."""
+    from sqlmodel import select
+
+    from store.models import PlanStep, StepStatus
+    from store.plans import is_overdue, overdue_condition, plan_steps
+
+    project = make_project(session)
+    steps = plan_steps(session, project)
+    on = steps[len(steps) // 2].due
+    for step, status in zip(steps, [StepStatus.PLANNED, StepStatus.IN_PROGRESS, StepStatus.DONE, StepStatus.SKIPPED] * 20,
+                            strict=False):
+        step.status = status
+        session.add(step)
+    session.flush()
+    in_python = {s.key for s in plan_steps(session, project) if is_overdue(s, on)}
+    in_sql = set(session.exec(select(PlanStep.key).where(PlanStep.project_id == project.id, overdue_condition(on))))
+    assert in_python == in_sql
+    assert in_python and all(s.due < on for s in steps if s.key in in_python)
+    assert {s.key for s in steps if s.due < on and s.status in (StepStatus.PLANNED, StepStatus.IN_PROGRESS)} == in_python

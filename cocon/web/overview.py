@@ -6,7 +6,7 @@ charter step done when every required signer has signed the current version.
 
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -98,29 +98,7 @@ def overview(
     ).all()
     projects = [_Line(*row) for row in rows]
     ids = select(Project.id).where(*conditions)
-    overdue = dict(
-        session.exec(
-            select(PlanStep.project_id, func.count())
-            .where(col(PlanStep.project_id).in_(ids), overdue_condition(today))
-            .group_by(col(PlanStep.project_id))
-        ).all()
-    )
-    unsigned = set(
-        session.exec(
-            select(PlanStep.project_id).where(
-                col(PlanStep.project_id).in_(ids),
-                PlanStep.kind == StepKind.CHARTER.value,
-                PlanStep.status != StepStatus.DONE,
-            )
-        ).all()
-    )
-    dead = dict(
-        session.exec(
-            select(OutboxMessage.project_id, func.count())
-            .where(col(OutboxMessage.project_id).in_(ids), OutboxMessage.state == OutboxState.DEAD)
-            .group_by(col(OutboxMessage.project_id))
-        ).all()
-    )
+    overdue, unsigned, dead = _flags(session, ids, today)
 
     def charter_pending(project_id: int, project_phase: ProjectPhase) -> bool:
         return project_id in unsigned and project_phase in (ProjectPhase.AVANT, ProjectPhase.PENDANT)
@@ -153,6 +131,34 @@ def overview(
         unsigned_total=sum(1 for p in projects if charter_pending(p.id, ProjectPhase(p.phase))),
         dead_total=sum(dead.values()),
     )
+
+
+def _flags(session: Session, ids: Any, today: date) -> tuple[dict[int, int], set[int], dict[int, int]]:
+    """For the projects ``ids`` selects: overdue steps, unsigned charter, dead messages (one query each)."""
+    overdue = dict(
+        session.exec(
+            select(PlanStep.project_id, func.count())
+            .where(col(PlanStep.project_id).in_(ids), overdue_condition(today))
+            .group_by(col(PlanStep.project_id))
+        ).all()
+    )
+    unsigned = set(
+        session.exec(
+            select(PlanStep.project_id).where(
+                col(PlanStep.project_id).in_(ids),
+                PlanStep.kind == StepKind.CHARTER.value,
+                PlanStep.status != StepStatus.DONE,
+            )
+        ).all()
+    )
+    dead = dict(
+        session.exec(
+            select(OutboxMessage.project_id, func.count())
+            .where(col(OutboxMessage.project_id).in_(ids), OutboxMessage.state == OutboxState.DEAD)
+            .group_by(col(OutboxMessage.project_id))
+        ).all()
+    )
+    return overdue, unsigned, dead
 
 
 def _next_milestones(session: Session, templates: dict[int, int], lang: str) -> dict[int, Milestone]:
