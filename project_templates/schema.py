@@ -390,8 +390,3 @@ class ProjectTemplate(Strict):
         if step.reminders is not None:
             return step.reminders
         return self.reminders.by_kind.get(step.kind, self.reminders.default)
-
-
-def duration_of(value: str) -> Duration:
-    """Parse a duration written in a template (``10d``, ``3wd``, ``2w``, ``3m``)."""
-    return _duration(value)

@@ -247,10 +247,6 @@ def overdue_condition(on: date) -> ColumnElement[bool]:
     return and_(col(PlanStep.status).in_(OPEN_STATUSES), col(PlanStep.due) < on)
 
 
-def overdue_steps(session: Session, project: Project, on: date) -> list[PlanStep]:
-    return [s for s in plan_steps(session, project) if is_overdue(s, on)]
-
-
 def step_title(template_step_title: str, step: PlanStep, lang: str = "fr") -> str:
     """A step's title for people; a recurring occurrence gets its number."""
     if step.occurrence is None:
