@@ -174,7 +174,7 @@ def test_migration_history_is_linear_and_matches_the_models(tmp_path: Path) -> N
     upgrade(url)
     with get_engine(url).connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
-    assert diff == [], f"models and migrations differ: {diff} (run python -m store.migrations.rebuild)"
+    assert diff == [], f"models and migrations differ: {diff} (add a revision in store/migrations/versions/)"
     assert MIGRATIONS_DIR.exists()
 
 
