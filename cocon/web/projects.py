@@ -19,6 +19,7 @@ from cocon.web.timeline import TimelineRow, timeline_svg
 from evaluation.checkpoints import RECORDED_KINDS, CheckpointRecord, record_checkpoint
 from evaluation.indicators import format_value, indicator_statuses, record_value
 from notifications.outbox import list_messages
+from planning.calendar import HolidayZone
 from project_templates import LoadedTemplate, builtin_templates
 from store.clock import today
 from store.exceptions import CoconError, InvalidInput
@@ -85,10 +86,11 @@ def create_project_action(
     structure: Annotated[str, Form()] = "",
     start: Annotated[str, Form()] = "",
     end: Annotated[str, Form()] = "",
+    alsace_moselle: Annotated[str, Form()] = "",
 ) -> Response:
     if not viewer.can_create_projects:
         raise HTTPException(status_code=403)
-    values = {"name": name, "structure": structure, "start": start, "end": end}
+    values = {"name": name, "structure": structure, "start": start, "end": end, "alsace_moselle": alsace_moselle}
     try:
         loaded = _builtin(template)
         project = create_project(
@@ -99,6 +101,7 @@ def create_project_action(
             start=_parse_date(start, "le début") if start.strip() else None,
             end=_parse_date(end, "la fin"),
             actor=viewer.actor,
+            holiday_zone=HolidayZone.ALSACE_MOSELLE if alsace_moselle else HolidayZone.METROPOLE,
         )
         coordinating = loaded.template.coordinator_roles()
         if coordinating and viewer.person.email:
