@@ -25,6 +25,7 @@ from planning.ics import IcsEvent, calendar_bytes
 from project_templates.phases import PHASE_ORDER, ProjectPhase
 from project_templates.schema import ProjectTemplate
 from store.clock import PARIS
+from store.members import unavailable_days
 from store.models import (
     DIGEST_OCCASIONS,
     Membership,
@@ -36,7 +37,7 @@ from store.models import (
     Project,
     StepStatus,
 )
-from store.people import people_with_role, unavailable_days
+from store.people import people_with_role
 from store.plans import step_title
 from store.projects import template_of
 

@@ -10,12 +10,10 @@ from sqlmodel import Session, col, select
 
 from store import audit
 from store.exceptions import InvalidInput, PersonNotFound
-from store.members import members, unavailable_days
+from store.members import members
 from store.models import Account, AuditEvent, MagicLink, Membership, Person, PlanChange, Project, WebSession
 from store.plans import refresh_gatherings
 from store.projects import template_of
-
-__all__ = ["members", "unavailable_days"]  # read from store.members, kept here for the callers of people
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
