@@ -202,8 +202,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "project_name": ("Nom du projet", "Project name"),
     "structure_hint": ("(par exemple « MSP des Tilleuls »)", "(for example “MSP des Tilleuls”)"),
     "alsace_moselle": (
-        "La structure est en Alsace-Moselle (Vendredi saint et 26 décembre fériés)",
-        "The structure is in Alsace-Moselle (Good Friday and 26 December are holidays)",
+        "En Alsace-Moselle : Vendredi saint et 26 décembre fériés",
+        "In Alsace-Moselle: Good Friday and 26 December are holidays",
     ),
     "start_date": ("Date de début", "Start date"),
     "end_date": ("Date de fin visée", "Target end date"),

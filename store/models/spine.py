@@ -9,11 +9,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
-from sqlmodel import AutoString, Field, SQLModel
+from sqlmodel import Field, SQLModel
 
 from planning.calendar import HolidayZone
 from project_templates.phases import ProjectPhase
 from store.clock import now
+from store.models.columns import EnumText
 
 
 class StepStatus(StrEnum):
@@ -60,7 +61,7 @@ class Project(SQLModel, table=True):
     structure: str = Field(index=True, max_length=200, description="MSP, CPTS, ESP, hospital…")
     holiday_zone: HolidayZone = Field(
         default=HolidayZone.METROPOLE,
-        sa_type=AutoString(length=20),
+        sa_type=EnumText(HolidayZone, length=20),
         sa_column_kwargs={"server_default": HolidayZone.METROPOLE.value},
         description="the structure's public holidays: metropole, or alsace-moselle (two more days)",
     )
