@@ -19,6 +19,7 @@ from store.models.evaluation import (
     RoleGroup,
 )
 from store.models.outbox import DIGEST_OCCASIONS, OPEN_STATES, Occasion, OutboxMessage, OutboxState
+from store.models.participation import PauseLink, ReminderStop
 from store.models.spine import (
     OPEN_STATUSES,
     STEP_TRANSITIONS,
@@ -58,6 +59,7 @@ __all__ = [
     "Occasion",
     "OutboxMessage",
     "OutboxState",
+    "PauseLink",
     "Person",
     "PlanChange",
     "PlanStep",
@@ -67,6 +69,7 @@ __all__ = [
     "Proposal",
     "ProposalSource",
     "ProposalStatus",
+    "ReminderStop",
     "Restitution",
     "RoleGroup",
     "SignatureMethod",
