@@ -19,10 +19,10 @@ from notifications.outbox import coordinator_people, enqueue
 from project_templates.schema import StepKind
 from store import audit, plans
 from store.clock import today
-from store.models import Project, ProjectPhase, StepStatus
+from store.models import Occasion, Project, ProjectPhase, StepStatus
 from store.settings import data_dir
 
-MANUAL_OCCASION = "indicators-request"
+MANUAL_OCCASION = Occasion.INDICATORS_REQUEST
 
 
 def reports_dir(project: Project) -> Path:

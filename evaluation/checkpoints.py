@@ -20,7 +20,7 @@ from project_templates.schema import StepKind
 from store import audit, plans
 from store.clock import now, today
 from store.exceptions import InvalidInput, PersonNotFound, TransitionNotAllowed
-from store.models import Attendance, Gathering, Membership, Person, PlanStep, Project, StepStatus
+from store.models import Attendance, Gathering, Membership, Occasion, Person, PlanStep, Project, StepStatus
 from store.projects import template_of
 from store.wording import long_date
 
@@ -289,7 +289,7 @@ def minutes_recipients(session: Session, project: Project, gathering: Gathering)
     return [members[r.person_id].person for r in rows if members[r.person_id].active]
 
 
-MINUTES_OCCASION = "checkpoint-minutes"
+MINUTES_OCCASION = Occasion.CHECKPOINT_MINUTES
 
 
 def send_minutes(session: Session, project: Project, gathering: Gathering, *, actor: str) -> int:

@@ -2,7 +2,7 @@
 
 The invitation and both reminders are queued together, because the token exists in clear only
 now (the store keeps its SHA-256). Whether a reminder still makes sense is data, not a check some
-process must have imported: answering cancels the waiting reminders (:func:`cancel_reminders`);
+process must have imported: answering cancels the waiting reminders (:func:`evaluation.questionnaire.cancel_reminders`);
 each reminder carries its last day (``drop_after``: two days after its own, never after the
 invitation expires); a pause, a stop or an opt-out is read from the person at send time by the
 outbox (:mod:`notifications.pauses`).
@@ -15,28 +15,19 @@ from sqlmodel import Session
 from evaluation.checkpoints import all_members
 from evaluation.messages import FEEDBACK_INVITATION, FEEDBACK_REMINDER, FeedbackMessage
 from evaluation.participants import role_group, thanked
-from evaluation.questionnaire import REMINDER_DAYS, VALID_DAYS, NewInvitation, invite
+from evaluation.questionnaire import REMINDER_DAYS, VALID_DAYS, NewInvitation, about, invite
 from notifications.messages import render_message
-from notifications.outbox import cancel_waiting, enqueue
+from notifications.outbox import enqueue
 from store.clock import PARIS, today
-from store.models import FeedbackInvitation, Person, Project, RoleGroup
+from store.models import Occasion, Person, Project, RoleGroup
 from store.projects import template_of
 from store.publication import require_public_url
 
-INVITATION_OCCASION = "feedback-invitation"
-REMINDER_OCCASION = "feedback-reminder"
+INVITATION_OCCASION = Occasion.FEEDBACK_INVITATION
+REMINDER_OCCASION = Occasion.FEEDBACK_REMINDER
 ANSWER_PATH = "/questionnaire/"
 #: A reminder not sent within this many days of its day is dropped.
 LATE_AFTER_DAYS = 2
-
-
-def about(invitation: FeedbackInvitation) -> str:
-    return f"feedback:{invitation.id}"
-
-
-def cancel_reminders(session: Session, invitation: FeedbackInvitation) -> int:
-    """The questionnaire is answered: its reminders still waiting are cancelled."""
-    return cancel_waiting(session, about=about(invitation), occasions=[REMINDER_OCCASION], reason="questionnaire rempli")
 
 
 def feedback_people(session: Session, project: Project) -> list[tuple[Person, RoleGroup]]:

@@ -25,10 +25,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from evaluation.exceptions import InvalidAnswers, InvitationUnusable
+from notifications.outbox import cancel_waiting
 from project_templates.schema import Text
 from store import audit
 from store.clock import now
-from store.models import FeedbackInvitation, FeedbackResponse, Person, Project, RoleGroup
+from store.models import FeedbackInvitation, FeedbackResponse, Occasion, Person, Project, RoleGroup
 from store.tokens import claim_flag, new_token
 from store.tokens import token_hash as hash_token
 
@@ -222,6 +223,18 @@ def clean_answers(questionnaire: Questionnaire, group: RoleGroup, answers: Mappi
     return cleaned
 
 
+def about(invitation: FeedbackInvitation) -> str:
+    """What an invitation's messages are about, in the outbox."""
+    return f"feedback:{invitation.id}"
+
+
+def cancel_reminders(session: Session, invitation: FeedbackInvitation) -> int:
+    """The questionnaire is answered: its reminders still waiting are cancelled."""
+    return cancel_waiting(
+        session, about=about(invitation), occasions=[Occasion.FEEDBACK_REMINDER], reason="questionnaire rempli"
+    )
+
+
 def answer_questionnaire(session: Session, token: str, answers: Mapping[str, Any]) -> None:
     """Store one anonymous response and close the invitation, in the same transaction."""
     invitation = _usable(session, token)
@@ -243,8 +256,6 @@ def answer_questionnaire(session: Session, token: str, answers: Mapping[str, Any
             answers=cleaned,
         )
     )
-    from evaluation.feedback import cancel_reminders  # feedback builds on this module
-
     cancel_reminders(session, invitation)
     # No person, no invitation id: the log must not re-link the answer to its author.
     audit.record(session, actor="répondant anonyme", action="feedback.answered", project_id=invitation.project_id)

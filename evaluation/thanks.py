@@ -33,11 +33,11 @@ from project_templates.schema import ProjectTemplate, StepKind
 from store import audit, plans, wording
 from store.clock import today
 from store.exceptions import InvalidInput, TransitionNotAllowed
-from store.models import Contribution, ContributionKind, Person, Project, ProjectPhase, ProposalStatus
+from store.models import Contribution, ContributionKind, Occasion, Person, Project, ProjectPhase, ProposalStatus
 from store.projects import template_of
 from store.publication import publication_of
 
-OCCASION = "thanks"
+OCCASION = Occasion.THANKS
 
 
 def _member(session: Session, project: Project, person: Person) -> Member:

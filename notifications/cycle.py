@@ -14,11 +14,12 @@ from sqlmodel import Session, col, select
 from notifications.channels import smtp_settings
 from notifications.messages import DigestEntry, TeamAlertContext, render_message
 from notifications.outbox import DispatchReport, dispatch, enqueue, enqueue_items, idempotency_key
-from notifications.planner import DigestItem, plan, working_days_between
+from notifications.planner import DigestItem, plan
 from notifications.snapshot import load_projects
+from planning.calendar import working_days_between
 from store.clock import today as local_today
 from store.db import session_scope
-from store.models import OutboxMessage, PlanStep, Project
+from store.models import Occasion, OutboxMessage, PlanStep, Project
 from store.plans import step_title
 from store.projects import template_of
 
@@ -90,7 +91,7 @@ def enqueue_team_alerts(session: Session, items: list[DigestItem]) -> int:
     """Escalations also go to the project's team channel, when it has one (one message per step)."""
     escalated: dict[tuple[int, str], DigestItem] = {}
     for item in items:
-        if item.occasion == "escalation":
+        if item.occasion == Occasion.ESCALATION:
             escalated.setdefault((item.project_id, item.about), item)
     queued = 0
     for (project_id, about), item in sorted(escalated.items()):
@@ -105,18 +106,18 @@ def enqueue_team_alerts(session: Session, items: list[DigestItem]) -> int:
         lang = "en" if project.language == "en" else "fr"
         declared = template_of(session, project).step(step.template_step)
         entry = DigestEntry(
-            occasion="escalation",
+            occasion=Occasion.ESCALATION,
             project_name=project.name,
             title=step_title(declared.title.get(lang), step, lang),
             day=step.due,
-            days=working_days_between(step.due, item.due_on),
+            days=working_days_between(step.due, item.due_on, project.holiday_zone),
         )
         message = render_message("team-escalation", TeamAlertContext(project_name=project.name, entries=[entry]), lang)
         if enqueue(
             session,
             project_id=project_id,
             person_id=None,
-            occasion="team-escalation",
+            occasion=Occasion.TEAM_ESCALATION,
             about=about,
             due_on=item.due_on,
             subject=message.subject,

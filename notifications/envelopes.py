@@ -27,13 +27,27 @@ from notifications.delivery import Envelope
 from notifications.messages import DigestContext, DigestEntry, render_message
 from notifications.outbox import Attachment, coordinator_people, forget_content, unpack_attachments
 from notifications.pauses import create_pause_link, send_decision, stopped_projects
-from notifications.planner import ContactPrefs, next_contact_time, working_days_between
+from notifications.planner import ContactPrefs, next_contact_time
 from notifications.snapshot import signed_people
+from planning.calendar import working_days_between
 from planning.ics import IcsEvent, calendar_bytes
+from project_templates.phases import PHASE_ORDER, ProjectPhase
 from project_templates.schema import ProjectTemplate
 from store.clock import PARIS
-from store.models import CharterVersion, Membership, OutboxMessage, OutboxState, Person, PlanStep, Project, StepStatus
-from store.people import people_with_role, unavailable_days
+from store.members import unavailable_days
+from store.models import (
+    DIGEST_OCCASIONS,
+    CharterVersion,
+    Membership,
+    Occasion,
+    OutboxMessage,
+    OutboxState,
+    Person,
+    PlanStep,
+    Project,
+    StepStatus,
+)
+from store.people import people_with_role
 from store.plans import step_title
 from store.projects import template_of
 from store.publication import public_url
@@ -43,8 +57,8 @@ from store.settings import base_url
 PAUSE_PATH = "/pause/"
 ONE_CLICK_SUFFIX = "/un-clic"
 
-_ORDER = ["invitation", "before", "charter-unsigned", "overdue", "notes-follow-up", "escalation", "phase-change"]
-_STEP_OCCASIONS = frozenset(_ORDER) - {"phase-change"}
+_ORDER = list(DIGEST_OCCASIONS)
+_STEP_OCCASIONS = frozenset(DIGEST_OCCASIONS) - {Occasion.PHASE_CHANGE}
 
 
 @dataclass
@@ -93,7 +107,7 @@ class Known:
         }
         self.stopped = stopped_projects(session, person_ids)
         self.coordination: dict[int, str | None] = {}
-        self.signed = signed_people(session, project_ids) if any(r.occasion == "charter-unsigned" for r in rows) else {}
+        self.signed = signed_people(session, project_ids) if any(r.occasion == Occasion.CHARTER_UNSIGNED for r in rows) else {}
         local = moment.astimezone(PARIS)
         midnight = datetime.combine(local.date(), time(0), tzinfo=PARIS)
         self.had_digest_today = set(
@@ -130,20 +144,20 @@ def digest_item_relevant(known: Known, row: OutboxMessage, today: date) -> bool:
     project = known.projects.get(row.project_id)
     if project is None or row.person_id is None or (row.project_id, row.person_id) not in known.members:
         return False
-    if row.occasion == "phase-change":
+    if row.occasion == Occasion.PHASE_CHANGE:
         return project.phase.value == row.facts.get("phase")
-    if project.phase.value == "clos" or row.occasion not in _STEP_OCCASIONS:
+    if project.phase == ProjectPhase.CLOS or row.occasion not in _STEP_OCCASIONS:
         return False
     step = known.step(row)
     if step is None or step.due.isoformat() != row.facts.get("due"):
         return False
-    if row.occasion == "notes-follow-up":
+    if row.occasion == Occasion.NOTES_FOLLOW_UP:
         return step.status != StepStatus.SKIPPED and not (step.note and step.note.strip())
     if step.status in (StepStatus.DONE, StepStatus.SKIPPED):
         return False
-    if row.occasion in {"before", "invitation"} and today > step.due:
+    if row.occasion in {Occasion.BEFORE, Occasion.INVITATION} and today > step.due:
         return False
-    if row.occasion == "charter-unsigned":
+    if row.occasion == Occasion.CHARTER_UNSIGNED:
         return row.person_id not in known.signed.get(row.project_id, frozenset())
     return True
 
@@ -385,11 +399,11 @@ def _digest(
         seen.add((row.project_id, row.about, row.occasion))
         project = known.projects[row.project_id]
         template = known.template(project)
-        if row.occasion == "phase-change":
+        if row.occasion == Occasion.PHASE_CHANGE:
             phase = str(row.facts.get("phase", ""))
-            phase_title = template.phases.by_name()[phase].title if phase in {"avant", "pendant", "apres"} else None  # type: ignore[index]
+            phase_title = template.phases.by_name()[ProjectPhase(phase)].title if phase in PHASE_ORDER else None
             entry = DigestEntry(
-                occasion="phase-change",
+                occasion=Occasion.PHASE_CHANGE,
                 project_name=project.name,
                 title=phase_title.get(lang) if phase_title else phase,
                 day=row.due_on,
@@ -402,9 +416,9 @@ def _digest(
             title = step_title(declared.title.get(lang), step, lang)
             agenda = declared.agenda.get(lang) if declared.agenda else None
             owners = []
-            if row.occasion == "escalation":
+            if row.occasion == Occasion.ESCALATION:
                 owners = [p.name for p in people_with_role(known.session, project, step.owner_role)]
-            if row.occasion == "invitation":
+            if row.occasion == Occasion.INVITATION:
                 events.append(
                     IcsEvent(
                         uid=f"{project.slug}-{step.key}@cocon",
@@ -413,19 +427,19 @@ def _digest(
                         description=agenda or "",
                     )
                 )
-            link = _signing_link(known, project, who) if row.occasion == "charter-unsigned" else None
+            link = _signing_link(known, project, who) if row.occasion == Occasion.CHARTER_UNSIGNED else None
             days = int(row.facts.get("days", 0) or 0)  # type: ignore[call-overload]
-            if row.occasion in {"overdue", "escalation"}:
-                days = working_days_between(step.due, today)
+            if row.occasion in {Occasion.OVERDUE, Occasion.ESCALATION}:
+                days = working_days_between(step.due, today, project.holiday_zone)
             entry = DigestEntry(
                 occasion=row.occasion,  # type: ignore[arg-type]
                 project_name=project.name,
                 title=title,
                 day=step.due,
                 days=days,
-                agenda=agenda if row.occasion == "invitation" else None,
+                agenda=agenda if row.occasion == Occasion.INVITATION else None,
                 owner_names=owners,
-                has_calendar=row.occasion == "invitation",
+                has_calendar=row.occasion == Occasion.INVITATION,
                 link=link,
             )
         entries.append((_ORDER.index(row.occasion), entry.day, entry))

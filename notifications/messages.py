@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 from markupsafe import Markup
@@ -26,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from notifications.exceptions import TemplateMissing
 from store import wording
+from store.models import Occasion
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -115,11 +115,6 @@ class Context(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-Occasion = Literal[
-    "before", "overdue", "escalation", "invitation", "notes-follow-up", "charter-unsigned", "phase-change"
-]
-
-
 class DigestEntry(Context):
     """One thing a person is reminded of today."""
 
@@ -167,7 +162,7 @@ EXAMPLES: dict[str, Context] = {
         today=date(2026, 11, 24),
         entries=[
             DigestEntry(
-                occasion="invitation",
+                occasion=Occasion.INVITATION,
                 project_name="Accueil plus chaleureux",
                 title="Point d'étape",
                 day=date(2026, 12, 8),
@@ -175,21 +170,21 @@ EXAMPLES: dict[str, Context] = {
                 has_calendar=True,
             ),
             DigestEntry(
-                occasion="before",
+                occasion=Occasion.BEFORE,
                 project_name="Accueil plus chaleureux",
                 title="Signer la charte",
                 day=date(2026, 12, 1),
                 days=7,
             ),
             DigestEntry(
-                occasion="overdue",
+                occasion=Occasion.OVERDUE,
                 project_name="Accueil plus chaleureux",
                 title="Repérer les acteurs",
                 day=date(2026, 11, 18),
                 days=4,
             ),
             DigestEntry(
-                occasion="escalation",
+                occasion=Occasion.ESCALATION,
                 project_name="Accueil plus chaleureux",
                 title="Choisir les indicateurs",
                 day=date(2026, 11, 10),
@@ -197,20 +192,20 @@ EXAMPLES: dict[str, Context] = {
                 owner_names=["Paul Martin"],
             ),
             DigestEntry(
-                occasion="notes-follow-up",
+                occasion=Occasion.NOTES_FOLLOW_UP,
                 project_name="Accueil plus chaleureux",
                 title="Point d'étape",
                 day=date(2026, 11, 20),
             ),
             DigestEntry(
-                occasion="charter-unsigned",
+                occasion=Occasion.CHARTER_UNSIGNED,
                 project_name="Accueil plus chaleureux",
                 title="Signer la charte d'engagement",
                 day=date(2026, 12, 1),
                 link="https://cocon.msp-tilleuls.fr/signer/abc",
             ),
             DigestEntry(
-                occasion="phase-change",
+                occasion=Occasion.PHASE_CHANGE,
                 project_name="Accueil plus chaleureux",
                 title="Pendant",
                 day=date(2026, 11, 23),
@@ -222,7 +217,7 @@ EXAMPLES: dict[str, Context] = {
         project_name="Accueil plus chaleureux",
         entries=[
             DigestEntry(
-                occasion="escalation",
+                occasion=Occasion.ESCALATION,
                 project_name="Accueil plus chaleureux",
                 title="Choisir les indicateurs",
                 day=date(2026, 11, 10),
@@ -233,7 +228,7 @@ EXAMPLES: dict[str, Context] = {
     "outbox-dead": DeadMessageContext(
         project_name="Accueil plus chaleureux",
         recipient_name="Mireille Durand",
-        occasion="invitation",
+        occasion=Occasion.INVITATION,
         attempts=6,
         day=date(2026, 11, 24),
     ),

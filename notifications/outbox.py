@@ -35,7 +35,7 @@ from notifications.planner import DigestItem
 from store.audit import record
 from store.clock import now, today
 from store.db import get_engine, session_scope
-from store.models import OutboxMessage, OutboxState, Person, Project
+from store.models import Occasion, OutboxMessage, OutboxState, Person, Project
 from store.people import members
 from store.projects import template_of
 
@@ -44,52 +44,56 @@ BATCH_SIZE = 16
 #: A claim older than this is considered abandoned even when its process cannot be checked.
 LEASE = timedelta(minutes=15)
 #: Occasion of the alert sent to the coordinator when a message is dead (never alerted about).
-DEAD_ALERT = "outbox-dead"
+DEAD_ALERT = Occasion.OUTBOX_DEAD
 
 #: What each occasion is, in words, for the outbox as the CLI and the web app show it.
-OCCASION_LABELS: dict[str, dict[str, str]] = {
+OCCASION_LABELS: dict[str, dict[Occasion, str]] = {
     "fr": {
-        "before": "rappel avant échéance",
-        "overdue": "relance",
-        "escalation": "alerte à la coordination",
-        "team-escalation": "alerte à l'équipe",
-        "invitation": "invitation",
-        "notes-follow-up": "notes du point d'étape",
-        "charter-unsigned": "charte à signer",
-        "charter-link": "lien de signature de la charte",
-        "phase-change": "changement de phase",
-        "outbox-dead": "message non envoyé",
-        "checkpoint-minutes": "compte rendu du point d'étape",
-        "feedback-invitation": "invitation au questionnaire",
-        "feedback-reminder": "rappel du questionnaire",
-        "indicators-request": "indicateurs à renseigner",
-        "thanks": "remerciements",
-        "login-link": "lien de connexion",
+        Occasion.BEFORE: "rappel avant échéance",
+        Occasion.OVERDUE: "relance",
+        Occasion.ESCALATION: "alerte à la coordination",
+        Occasion.TEAM_ESCALATION: "alerte à l'équipe",
+        Occasion.INVITATION: "invitation",
+        Occasion.NOTES_FOLLOW_UP: "notes du point d'étape",
+        Occasion.CHARTER_UNSIGNED: "charte à signer",
+        Occasion.CHARTER_LINK: "lien de signature de la charte",
+        Occasion.PHASE_CHANGE: "changement de phase",
+        Occasion.OUTBOX_DEAD: "message non envoyé",
+        Occasion.CHECKPOINT_MINUTES: "compte rendu du point d'étape",
+        Occasion.FEEDBACK_INVITATION: "invitation au questionnaire",
+        Occasion.FEEDBACK_REMINDER: "rappel du questionnaire",
+        Occasion.INDICATORS_REQUEST: "indicateurs à renseigner",
+        Occasion.THANKS: "remerciements",
+        Occasion.LOGIN_LINK: "lien de connexion",
     },
     "en": {
-        "before": "reminder before due date",
-        "overdue": "overdue reminder",
-        "escalation": "alert to the coordination",
-        "team-escalation": "alert to the team",
-        "invitation": "invitation",
-        "notes-follow-up": "checkpoint notes",
-        "charter-unsigned": "charter to sign",
-        "charter-link": "charter signing link",
-        "phase-change": "phase change",
-        "outbox-dead": "message not sent",
-        "checkpoint-minutes": "checkpoint minutes",
-        "feedback-invitation": "questionnaire invitation",
-        "feedback-reminder": "questionnaire reminder",
-        "indicators-request": "indicators to record",
-        "thanks": "thanks",
-        "login-link": "login link",
+        Occasion.BEFORE: "reminder before due date",
+        Occasion.OVERDUE: "overdue reminder",
+        Occasion.ESCALATION: "alert to the coordination",
+        Occasion.TEAM_ESCALATION: "alert to the team",
+        Occasion.INVITATION: "invitation",
+        Occasion.NOTES_FOLLOW_UP: "checkpoint notes",
+        Occasion.CHARTER_UNSIGNED: "charter to sign",
+        Occasion.CHARTER_LINK: "charter signing link",
+        Occasion.PHASE_CHANGE: "phase change",
+        Occasion.OUTBOX_DEAD: "message not sent",
+        Occasion.CHECKPOINT_MINUTES: "checkpoint minutes",
+        Occasion.FEEDBACK_INVITATION: "questionnaire invitation",
+        Occasion.FEEDBACK_REMINDER: "questionnaire reminder",
+        Occasion.INDICATORS_REQUEST: "indicators to record",
+        Occasion.THANKS: "thanks",
+        Occasion.LOGIN_LINK: "login link",
     },
 }
 
 
 def occasion_label(occasion: str, lang: str = "fr") -> str:
     """The occasion in words (``feedback-reminder`` → « rappel du questionnaire »); unknown ones as they are."""
-    return OCCASION_LABELS["en" if lang == "en" else "fr"].get(occasion, occasion)
+    try:
+        known = Occasion(occasion)
+    except ValueError:
+        return occasion
+    return OCCASION_LABELS["en" if lang == "en" else "fr"][known]
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,7 @@ def enqueue(
     *,
     project_id: int,
     person_id: int | None,
-    occasion: str,
+    occasion: Occasion,
     about: str,
     due_on: date,
     subject: str,

@@ -31,22 +31,21 @@ from planning.calendar import add_months
 from store import audit
 from store.clock import now, today
 from store.exceptions import InvalidInput
-from store.models import Membership, OutboxMessage, OutboxState, PauseLink, Person, Project, ReminderStop
+from store.models import (
+    DIGEST_OCCASIONS,
+    Membership,
+    Occasion,
+    OutboxMessage,
+    OutboxState,
+    PauseLink,
+    Person,
+    Project,
+    ReminderStop,
+)
 from store.tokens import new_token, token_hash
 
 #: Occasions that are reminders: cancelled (not held) by a pause, re-planned after it if still due.
-REMINDER_OCCASIONS = frozenset(
-    {
-        "before",
-        "invitation",
-        "overdue",
-        "escalation",
-        "notes-follow-up",
-        "charter-unsigned",
-        "phase-change",
-        "feedback-reminder",
-    }
-)
+REMINDER_OCCASIONS: frozenset[Occasion] = frozenset({*DIGEST_OCCASIONS, Occasion.FEEDBACK_REMINDER})
 PAUSE_LINK_LIFETIME = timedelta(days=365)
 #: Choices offered by the pause page and "Mon compte".
 Choice = Literal["1m", "3m", "open", "stop-project", "stop-all"]

@@ -27,9 +27,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from planning.calendar import add_months, add_working_days, is_working_day
+from planning.calendar import HolidayZone, add_working_days
+from planning.planner import shift
+from project_templates.phases import ProjectPhase
 from project_templates.schema import GATHERING_KINDS, Duration, ProjectTemplate, StepKind
 from store.clock import PARIS
+from store.models import Occasion
 
 #: How many days late a reminder may still be sent (after downtime).
 CATCH_UP_DAYS = 2
@@ -43,7 +46,7 @@ class DigestItem:
 
     project_id: int
     person_id: int
-    occasion: str
+    occasion: Occasion
     about: str
     due_on: date
     facts: dict[str, Any] = field(default_factory=dict)
@@ -78,26 +81,12 @@ class StepView:
 class ProjectView:
     id: int
     template: ProjectTemplate
-    phase: str
+    phase: ProjectPhase
     phase_changed_on: date | None
     steps: tuple[StepView, ...]
     people: tuple[PersonView, ...]
     signed: frozenset[int] = field(default_factory=frozenset)
-
-
-def shift(day: date, amount: Duration, sign: int) -> date:
-    """``day`` moved by a template duration (working days skip weekends and French holidays)."""
-    if amount.unit == "wd":
-        return add_working_days(day, sign * amount.amount)
-    if amount.unit == "m":
-        return add_months(day, sign * amount.amount)
-    days = amount.amount * (7 if amount.unit == "w" else 1)
-    return day + timedelta(days=sign * days)
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days after ``start`` up to and including ``end`` (how late a step is)."""
-    return sum(1 for n in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=n)))
+    zone: HolidayZone = HolidayZone.METROPOLE
 
 
 def _latest_come(dates: Iterable[tuple[date, int]], today: date, catch_up: int) -> tuple[date, int] | None:
@@ -179,14 +168,14 @@ def plan_project(project: ProjectView, today: date, *, catch_up: int = CATCH_UP_
     rules, signers = _rules(project.template)
     items: list[DigestItem] = []
 
-    def add(person: PersonView, occasion: str, about: str, on: date, **facts: Any) -> None:
+    def add(person: PersonView, occasion: Occasion, about: str, on: date, **facts: Any) -> None:
         if person.contactable:
             items.append(DigestItem(project.id, person.id, occasion, about, on, facts))
 
-    if project.phase == "clos":  # a closed project only announces that it is closed
+    if project.phase == ProjectPhase.CLOS:  # a closed project only announces that it is closed
         if project.phase_changed_on is not None and 0 <= (today - project.phase_changed_on).days <= catch_up:
             for person in project.people:
-                add(person, "phase-change", f"phase:{project.phase}", project.phase_changed_on, phase=project.phase)
+                add(person, Occasion.PHASE_CHANGE, f"phase:{project.phase}", project.phase_changed_on, phase=project.phase)
         return items
 
     groups: dict[tuple[str, ...], list[PersonView]] = {}
@@ -215,63 +204,63 @@ def plan_project(project: ProjectView, today: date, *, catch_up: int = CATCH_UP_
         unsigned = [p for p in participants if rule.charter and p.roles & signers and p.id not in project.signed]
 
         # before the due date
-        chosen = _latest_come(((shift(step.due, o, -1), i) for i, o in enumerate(rule.before)), today, catch_up)
+        chosen = _latest_come(((shift(step.due, o, -1, project.zone), i) for i, o in enumerate(rule.before)), today, catch_up)
         if chosen is not None and today <= step.due and not step.finished:
             on, rank = chosen
             days = (step.due - on).days
             if rule.charter:
                 for person in unsigned:
-                    add(person, "charter-unsigned", about, on, due=due, days=days)
+                    add(person, Occasion.CHARTER_UNSIGNED, about, on, due=due, days=days)
                 for person in owners:
                     if person not in unsigned:
-                        add(person, "before", about, on, due=due, days=days, rank=rank)
+                        add(person, Occasion.BEFORE, about, on, due=due, days=days, rank=rank)
             else:
                 for person in involved.values():
-                    add(person, "before", about, on, due=due, days=days, rank=rank)
+                    add(person, Occasion.BEFORE, about, on, due=due, days=days, rank=rank)
 
         # invitation to a gathering
         if rule.invitation is not None and rule.gathering and not step.finished:
-            on = shift(step.due, rule.invitation, -1)
+            on = shift(step.due, rule.invitation, -1, project.zone)
             if recent(on) and today <= step.due:
                 for person in involved.values():
-                    add(person, "invitation", about, on, due=due)
+                    add(person, Occasion.INVITATION, about, on, due=due)
 
         # overdue reminders, then escalation
         every = rule.overdue_every
         if every is not None and rule.overdue_max > 0 and today > step.due and not step.finished:
             series = [
-                (shift(step.due, Duration(every.amount * k, every.unit), 1), k) for k in range(1, rule.overdue_max + 1)
+                (shift(step.due, Duration(every.amount * k, every.unit), 1, project.zone), k) for k in range(1, rule.overdue_max + 1)
             ]
             chosen = _latest_come(series, today, catch_up)
             if chosen is not None:
                 on, rank = chosen
                 for person in owners:
-                    add(person, "overdue", about, on, due=due, rank=rank)
+                    add(person, Occasion.OVERDUE, about, on, due=due, rank=rank)
                 for person in unsigned:
                     if person.id not in owner_ids:
-                        add(person, "charter-unsigned", about, on, due=due, days=0, rank=rank)
+                        add(person, Occasion.CHARTER_UNSIGNED, about, on, due=due, days=0, rank=rank)
         if rule.escalate_to and today > step.due and not step.finished:
             if every is not None:
-                on = shift(step.due, Duration(every.amount * (rule.overdue_max + 1), every.unit), 1)
+                on = shift(step.due, Duration(every.amount * (rule.overdue_max + 1), every.unit), 1, project.zone)
             else:
-                on = add_working_days(step.due, 1)
+                on = add_working_days(step.due, 1, project.zone)
             if recent(on):
                 for person in people_in((rule.escalate_to,)):
                     if person.id not in owner_ids:
-                        add(person, "escalation", about, on, due=due)
+                        add(person, Occasion.ESCALATION, about, on, due=due)
 
         # notes after a checkpoint (held, or marked done, without its notes)
         if rule.notes_follow_up is not None and not step.has_note:
-            on = shift(step.due, rule.notes_follow_up, 1)
+            on = shift(step.due, rule.notes_follow_up, 1, project.zone)
             if recent(on):
                 for person in owners:
-                    add(person, "notes-follow-up", about, on, due=due)
+                    add(person, Occasion.NOTES_FOLLOW_UP, about, on, due=due)
 
     # the project changed phase
     changed = project.phase_changed_on
-    if project.phase != "avant" and changed is not None and recent(changed):
+    if project.phase != ProjectPhase.AVANT and changed is not None and recent(changed):
         for person in project.people:
-            add(person, "phase-change", f"phase:{project.phase}", changed, phase=project.phase)
+            add(person, Occasion.PHASE_CHANGE, f"phase:{project.phase}", changed, phase=project.phase)
     return items
 
 

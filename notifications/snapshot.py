@@ -9,6 +9,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from notifications.planner import CATCH_UP_DAYS, PersonView, ProjectView, StepView, horizon
+from planning.calendar import HolidayZone
 from project_templates.schema import ProjectTemplate
 from store.clock import PARIS
 from store.models import (
@@ -60,15 +61,18 @@ def load_projects(session: Session, *, email_enabled: bool, today: date) -> list
     reminder around that day are read (the planner's horizon)."""
     # Closed projects are read only while their "project closed" notice can still be due.
     closed_since = datetime.combine(today, time(0), tzinfo=PARIS) - timedelta(days=CATCH_UP_DAYS + 1)
-    project_query = select(Project.id, Project.template_record_id, Project.phase, Project.phase_changed_at).where(
+    project_query = sa_select(
+        col(Project.id), col(Project.template_record_id), col(Project.phase), col(Project.phase_changed_at),
+        col(Project.holiday_zone),
+    ).where(
         or_(col(Project.phase) != ProjectPhase.CLOS, col(Project.phase_changed_at) >= closed_since)
     )
-    projects = list(session.exec(project_query.order_by(col(Project.id))))
+    projects = list(session.execute(project_query.order_by(col(Project.id))).tuples())
     if not projects:
         return []
     ids = [p[0] for p in projects if p[0] is not None]
     templates: dict[int, ProjectTemplate] = {}
-    for _, record_id, _, _ in projects:
+    for _, record_id, _, _, _ in projects:
         if record_id not in templates:
             # one template per distinct record, not per project
             first = session.exec(select(Project).where(Project.template_record_id == record_id).limit(1)).one()
@@ -131,13 +135,14 @@ def load_projects(session: Session, *, email_enabled: bool, today: date) -> list
         ProjectView(
             id=project_id or 0,
             template=templates[record_id],
-            phase=str(getattr(phase, "value", phase)),
+            phase=ProjectPhase(phase),
             phase_changed_on=_local_day(changed),
             steps=tuple(steps.get(project_id or 0, ())),
             people=tuple(sorted(members.get(project_id or 0, ()), key=lambda p: p.id)),
             signed=signed.get(project_id or 0, frozenset()),
+            zone=HolidayZone(zone),
         )
-        for project_id, record_id, phase, changed in projects
+        for project_id, record_id, phase, changed, zone in projects
     ]
 
 

@@ -1,11 +1,15 @@
 """French working days and French dates.
 
-Working days exclude weekends and French public holidays, including the Easter-based ones
-(lundi de Pâques, Ascension, lundi de Pentecôte).
+Working days exclude weekends and French public holidays as the ``holidays`` package knows them,
+including the Easter-based ones (lundi de Pâques, Ascension, lundi de Pentecôte); in Alsace-Moselle
+also Good Friday and 26 December (:class:`HolidayZone`). Month arithmetic is ``dateutil``'s.
 """
 
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from functools import cache
+
+from dateutil.relativedelta import relativedelta
 
 _DAYS = {
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
@@ -19,79 +23,64 @@ _MONTHS = {
 }
 
 
-def easter_sunday(year: int) -> date:
-    """Gregorian Easter Sunday (anonymous Gregorian algorithm)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    m = (32 + 2 * e + 2 * i - h - k) % 7
-    n = (a + 11 * h + 22 * m) // 451
-    month, day = divmod(h + m - 7 * n + 114, 31)
-    return date(year, month, day + 1)
+class HolidayZone(StrEnum):
+    """Which public holidays a project's structure keeps."""
+
+    METROPOLE = "metropole"  # the eleven national days
+    ALSACE_MOSELLE = "alsace-moselle"  # and Good Friday and 26 December (Bas-Rhin, Haut-Rhin, Moselle)
+
+
+#: The ``holidays`` package's subdivision for each zone (Alsace, "6AE", keeps the same days as Moselle).
+_SUBDIVISION: dict[HolidayZone, str | None] = {HolidayZone.METROPOLE: None, HolidayZone.ALSACE_MOSELLE: "57"}
+
+METROPOLE = HolidayZone.METROPOLE
 
 
 @cache
-def french_holidays(year: int) -> dict[date, str]:
-    """The eleven national public holidays of metropolitan France for a year."""
-    easter = easter_sunday(year)
-    return {
-        date(year, 1, 1): "Jour de l'an",
-        easter + timedelta(days=1): "Lundi de Pâques",
-        date(year, 5, 1): "Fête du Travail",
-        date(year, 5, 8): "Victoire 1945",
-        easter + timedelta(days=39): "Ascension",
-        easter + timedelta(days=50): "Lundi de Pentecôte",
-        date(year, 7, 14): "Fête nationale",
-        date(year, 8, 15): "Assomption",
-        date(year, 11, 1): "Toussaint",
-        date(year, 11, 11): "Armistice 1918",
-        date(year, 12, 25): "Noël",
-    }
+def french_holidays(year: int, zone: HolidayZone = METROPOLE) -> dict[date, str]:
+    """The public holidays of a year, named in French, from the ``holidays`` package."""
+    import holidays  # loaded on first use (~0.2 s): commands that compute no date do not pay for it
+
+    return dict(holidays.France(years=year, subdiv=_SUBDIVISION[zone], language="fr"))
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in french_holidays(day.year)
+def is_working_day(day: date, zone: HolidayZone = METROPOLE) -> bool:
+    return day.weekday() < 5 and day not in french_holidays(day.year, zone)
 
 
-def next_working_day(day: date) -> date:
+def next_working_day(day: date, zone: HolidayZone = METROPOLE) -> date:
     """``day`` itself if it is a working day, else the next one."""
-    while not is_working_day(day):
+    while not is_working_day(day, zone):
         day += timedelta(days=1)
     return day
 
 
-def previous_working_day(day: date) -> date:
+def previous_working_day(day: date, zone: HolidayZone = METROPOLE) -> date:
     """``day`` itself if it is a working day, else the previous one."""
-    while not is_working_day(day):
+    while not is_working_day(day, zone):
         day -= timedelta(days=1)
     return day
 
 
-def add_working_days(day: date, count: int) -> date:
+def add_working_days(day: date, count: int, zone: HolidayZone = METROPOLE) -> date:
     """Move ``count`` working days forward (or backward if negative) from ``day``."""
     step = 1 if count >= 0 else -1
     remaining = abs(count)
     while remaining:
         day += timedelta(days=step)
-        if is_working_day(day):
+        if is_working_day(day, zone):
             remaining -= 1
     return day
 
 
+def working_days_between(start: date, end: date, zone: HolidayZone = METROPOLE) -> int:
+    """Working days after ``start`` up to and including ``end`` (how late a step is)."""
+    return sum(1 for n in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=n), zone))
+
+
 def add_months(day: date, months: int) -> date:
     """Same day-of-month ``months`` later (clamped to the month's last day)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    return day + relativedelta(months=months)
 
 
 def long_date(day: date, lang: str = "fr") -> str:

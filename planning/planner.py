@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from planning.calendar import (
+    METROPOLE,
+    HolidayZone,
     add_months,
     add_working_days,
     is_working_day,
@@ -25,11 +27,12 @@ from planning.calendar import (
     next_working_day,
     previous_working_day,
 )
+from project_templates.exceptions import CoconError
+from project_templates.phases import ProjectPhase
 from project_templates.schema import (
     GATHERING_KINDS,
     DateRule,
     Duration,
-    PhaseName,
     ProjectTemplate,
     Step,
     StepKind,
@@ -39,7 +42,7 @@ from project_templates.schema import (
 AVOIDANCE_WINDOW = 10
 
 
-class PlanError(ValueError):
+class PlanError(CoconError):
     """A plan or a move that cannot be made; the message says why, in French."""
 
 
@@ -62,7 +65,7 @@ class PlannedStep:
     key: str
     step_id: str
     occurrence: int | None
-    phase: PhaseName
+    phase: ProjectPhase
     kind: StepKind
     owner: str
     due: date
@@ -70,7 +73,7 @@ class PlannedStep:
     position: int
 
 
-def shift(day: date, duration: Duration, sign: int = 1) -> date:
+def shift(day: date, duration: Duration, sign: int = 1, zone: HolidayZone = METROPOLE) -> date:
     """``day`` moved by a template duration, forward or backward (not yet snapped)."""
     if duration.unit == "d":
         return day + timedelta(days=sign * duration.amount)
@@ -78,21 +81,21 @@ def shift(day: date, duration: Duration, sign: int = 1) -> date:
         return day + timedelta(weeks=sign * duration.amount)
     if duration.unit == "m":
         return add_months(day, sign * duration.amount)
-    return add_working_days(day, sign * duration.amount)
+    return add_working_days(day, sign * duration.amount, zone)
 
 
-def _rule_date(rule: DateRule, start: date, end: date, dates: Mapping[str, date]) -> date:
+def _rule_date(rule: DateRule, start: date, end: date, dates: Mapping[str, date], zone: HolidayZone) -> date:
     if rule.anchor == "start":
-        raw = shift(start, rule.offset, rule.sign) if rule.offset else start
-        return next_working_day(raw)
+        raw = shift(start, rule.offset, rule.sign, zone) if rule.offset else start
+        return next_working_day(raw, zone)
     if rule.anchor == "end":
-        raw = shift(end, rule.offset, rule.sign) if rule.offset else end
-        return previous_working_day(raw) if rule.sign < 0 or rule.offset is None else next_working_day(raw)
+        raw = shift(end, rule.offset, rule.sign, zone) if rule.offset else end
+        return previous_working_day(raw, zone) if rule.sign < 0 or rule.offset is None else next_working_day(raw, zone)
     assert rule.step is not None
     base = dates[rule.step]
     if rule.offset is None or rule.offset.amount == 0:
-        return add_working_days(base, 1)
-    return next_working_day(shift(base, rule.offset))
+        return add_working_days(base, 1, zone)
+    return next_working_day(shift(base, rule.offset, zone=zone), zone)
 
 
 def _participants(step: Step, people: Sequence[Attendee]) -> list[Attendee]:
@@ -109,19 +112,21 @@ def _most_cannot_come(day: date, attendees: Sequence[Attendee]) -> bool:
     return absent * 2 > len(attendees)
 
 
-def avoid_unavailability(day: date, step: Step, people: Sequence[Attendee], not_before: date | None) -> date:
+def avoid_unavailability(
+    day: date, step: Step, people: Sequence[Attendee], not_before: date | None, zone: HolidayZone = METROPOLE
+) -> date:
     """``day``, or the nearest working day (later first) most of the step's participants can attend."""
     attendees = _participants(step, people)
     if not _most_cannot_come(day, attendees):
         return day
     candidate = day
     for _ in range(AVOIDANCE_WINDOW):
-        candidate = add_working_days(candidate, 1)
+        candidate = add_working_days(candidate, 1, zone)
         if not _most_cannot_come(candidate, attendees):
             return candidate
     candidate = day
     for _ in range(AVOIDANCE_WINDOW):
-        candidate = add_working_days(candidate, -1)
+        candidate = add_working_days(candidate, -1, zone)
         if not_before is not None and candidate <= not_before:
             break
         if not _most_cannot_come(candidate, attendees):
@@ -129,10 +134,10 @@ def avoid_unavailability(day: date, step: Step, people: Sequence[Attendee], not_
     return day
 
 
-def _topological(template: ProjectTemplate) -> list[tuple[PhaseName, Step]]:
+def _topological(template: ProjectTemplate) -> list[tuple[ProjectPhase, Step]]:
     steps = [(phase, step) for phase, step in template.steps() if not step.rule.recurring]
     by_id = {step.id: (phase, step) for phase, step in steps}
-    ordered: list[tuple[PhaseName, Step]] = []
+    ordered: list[tuple[ProjectPhase, Step]] = []
     seen: set[str] = set()
 
     def visit(step_id: str) -> None:
@@ -156,11 +161,13 @@ def schedule(
     people: Sequence[Attendee] = (),
     pins: Mapping[str, date] | None = None,
     fixed: Mapping[str, date] | None = None,
+    zone: HolidayZone = METROPOLE,
 ) -> list[PlannedStep]:
     """Date every step of ``template``; raise :class:`PlanDoesNotFit` if the plan cannot fit.
 
     ``pins`` are dates chosen by hand (kept unless a dependency pushes them); ``fixed`` dates are
-    taken as they are (used by :func:`replan` for the steps a move must not touch).
+    taken as they are (used by :func:`replan` for the steps a move must not touch). ``zone``
+    chooses the public holidays (Alsace-Moselle keeps two more).
     """
     if end <= start:
         raise PlanError(f"La date de fin ({long_date(end)}) doit suivre la date de début ({long_date(start)}).")
@@ -175,47 +182,60 @@ def schedule(
         if step.id in fixed:
             due = fixed[step.id]
         else:
-            due = pins.get(step.id) or _rule_date(step.rule, start, end, dates)
+            due = pins.get(step.id) or _rule_date(step.rule, start, end, dates, zone)
             latest_dep = max((dates[d] for d in deps), default=None)
             if latest_dep is not None and due <= latest_dep:
-                due = add_working_days(latest_dep, 1)
+                due = add_working_days(latest_dep, 1, zone)
             if step.kind in GATHERING_KINDS and step.id not in pins:
-                due = avoid_unavailability(due, step, people, latest_dep)
+                due = avoid_unavailability(due, step, people, latest_dep, zone)
             _check_fits(step, phase, due, start, end)
         dates[step.id] = due
         planned[step.id] = PlannedStep(step.id, step.id, None, phase, step.kind, step.owner, due, deps, positions[step.id] * 100)
 
-    window_start = max((p.due for p in planned.values() if p.phase == PhaseName.AVANT), default=start)
-    window_end = min((p.due for p in planned.values() if p.phase == PhaseName.APRES), default=end)
+    window_start = max((p.due for p in planned.values() if p.phase == ProjectPhase.AVANT), default=start)
+    window_end = min((p.due for p in planned.values() if p.phase == ProjectPhase.APRES), default=end)
     for phase, step in template.steps():
         if not step.rule.recurring:
             continue
-        assert step.rule.offset is not None
-        prefix = f"{step.id}-"
-        fixed_occurrences = {k: d for k, d in fixed.items() if k.startswith(prefix) and k[len(prefix):].isdigit()}
-        if fixed_occurrences:
-            occurrences = sorted(fixed_occurrences.items(), key=lambda item: int(item[0][len(prefix):]))
-        else:
-            occurrences = []
-            number, raw = 1, window_start
-            while True:
-                raw = shift(raw, step.rule.offset)
-                key = f"{step.id}-{number}"
-                due = pins.get(key) or next_working_day(raw)
-                if key not in pins:
-                    due = avoid_unavailability(due, step, people, window_start)
-                if due >= window_end:
-                    break
-                occurrences.append((key, due))
-                number += 1
-        for key, due in occurrences:
-            number = int(key[len(prefix):])
+        for key, due in _occurrences(step, window_start, window_end, people=people, pins=pins, fixed=fixed, zone=zone):
+            number = int(key.rpartition("-")[2])
             planned[key] = PlannedStep(key, step.id, number, phase, step.kind, step.owner, due, (), positions[step.id] * 100 + number)
 
     return sorted(planned.values(), key=lambda p: (p.due, p.position))
 
 
-def _check_fits(step: Step, phase: PhaseName, due: date, start: date, end: date) -> None:
+def _occurrences(
+    step: Step,
+    window_start: date,
+    window_end: date,
+    *,
+    people: Sequence[Attendee],
+    pins: Mapping[str, date],
+    fixed: Mapping[str, date],
+    zone: HolidayZone,
+) -> list[tuple[str, date]]:
+    """The dated occurrences (``key``, due) of a recurring step between the last ``avant`` step and
+    the first ``apres`` one; the ones a move must not touch (``fixed``) are kept as they are."""
+    assert step.rule.offset is not None
+    prefix = f"{step.id}-"
+    kept = {k: d for k, d in fixed.items() if k.startswith(prefix) and k[len(prefix):].isdigit()}
+    if kept:
+        return sorted(kept.items(), key=lambda item: int(item[0][len(prefix):]))
+    occurrences: list[tuple[str, date]] = []
+    number, raw = 1, window_start
+    while True:
+        raw = shift(raw, step.rule.offset, zone=zone)
+        key = f"{prefix}{number}"
+        due = pins.get(key) or next_working_day(raw, zone)
+        if key not in pins:
+            due = avoid_unavailability(due, step, people, window_start, zone)
+        if due >= window_end:
+            return occurrences
+        occurrences.append((key, due))
+        number += 1
+
+
+def _check_fits(step: Step, phase: ProjectPhase, due: date, start: date, end: date) -> None:
     if due < start:
         raise PlanDoesNotFit(
             step.id,
@@ -224,7 +244,7 @@ def _check_fits(step: Step, phase: PhaseName, due: date, start: date, end: date)
             f"avant le début du projet ({long_date(start)}). Avancez le début ou reculez la date de fin.",
         )
     rule = step.rule
-    allowed_after_end = phase == PhaseName.APRES and rule.anchor == "end" and rule.sign > 0
+    allowed_after_end = phase == ProjectPhase.APRES and rule.anchor == "end" and rule.sign > 0
     if due > end and not allowed_after_end:
         raise PlanDoesNotFit(
             step.id,
@@ -260,6 +280,7 @@ def replan(
     *,
     pins: Mapping[str, date] | None = None,
     people: Sequence[Attendee] = (),
+    zone: HolidayZone = METROPOLE,
 ) -> dict[str, date]:
     """Move step ``key`` to ``to``; return the new date of every step that changes.
 
@@ -270,9 +291,9 @@ def replan(
     by_key = {item.key: item for item in current}
     if key not in by_key:
         raise PlanError(f"Étape inconnue « {key} ».")
-    if not is_working_day(to):
+    if not is_working_day(to, zone):
         raise PlanError(
-            f"Le {long_date(to)} n'est pas un jour ouvré ; choisissez par exemple le {long_date(next_working_day(to))}."
+            f"Le {long_date(to)} n'est pas un jour ouvré ; choisissez par exemple le {long_date(next_working_day(to, zone))}."
         )
     for dep in by_key[key].depends_on:
         if to <= by_key[dep].due:
@@ -286,6 +307,6 @@ def replan(
     if by_key[key].occurrence is not None:
         fixed.pop(key, None)
         return {key: to} if to != by_key[key].due else {}
-    result = schedule(template, start, end, people=people, pins=new_pins, fixed=fixed)
+    result = schedule(template, start, end, people=people, pins=new_pins, fixed=fixed, zone=zone)
     new_dates = {item.key: item.due for item in result}
     return {k: new_dates[k] for k in moving if new_dates.get(k) != by_key[k].due}

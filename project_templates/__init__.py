@@ -9,11 +9,12 @@ from project_templates.loader import (
     load_template,
     parse_template,
 )
-from project_templates.schema import PhaseName, ProjectTemplate, Step, StepKind, Text
+from project_templates.phases import ProjectPhase
+from project_templates.schema import ProjectTemplate, Step, StepKind, Text
 
 __all__ = [
     "LoadedTemplate",
-    "PhaseName",
+    "ProjectPhase",
     "ProjectTemplate",
     "Step",
     "StepKind",

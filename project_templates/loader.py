@@ -15,11 +15,10 @@ import yaml
 from pydantic import ValidationError
 
 from project_templates.exceptions import TemplateError, TemplateNotFound, TemplateProblem
+from project_templates.phases import PHASE_ORDER, ProjectPhase
 from project_templates.schema import (
-    PHASE_ORDER,
     DateRule,
     IndicatorDefinition,
-    PhaseName,
     ProjectTemplate,
     StepKind,
 )
@@ -122,7 +121,7 @@ def semantic_problems(template: ProjectTemplate) -> list[tuple[Loc, str]]:
     """Every cross-reference problem of a schema-valid template, with its location."""
     problems: list[tuple[Loc, str]] = []
     roles = set(template.roles)
-    phase_of: dict[str, PhaseName] = {}
+    phase_of: dict[str, ProjectPhase] = {}
     loc_of: dict[str, Loc] = {}
 
     for phase_name, phase in template.phases.by_name().items():
@@ -151,11 +150,11 @@ def semantic_problems(template: ProjectTemplate) -> list[tuple[Loc, str]]:
             if rule.recurring:
                 if step.kind != StepKind.CHECKPOINT:
                     problems.append(((*loc, "due"), "seuls les points d'étape (kind: checkpoint) peuvent se répéter"))
-                if phase_name != PhaseName.PENDANT:
+                if phase_name != ProjectPhase.PENDANT:
                     problems.append(((*loc, "due"), "une étape répétée (« every … ») doit être dans la phase pendant"))
                 if step.after:
                     problems.append(((*loc, "after"), "une étape répétée ne peut pas dépendre d'autres étapes"))
-            if phase_name != PhaseName.APRES and rule.anchor == "end" and rule.sign > 0 and rule.offset and rule.offset.amount > 0:
+            if phase_name != ProjectPhase.APRES and rule.anchor == "end" and rule.sign > 0 and rule.offset and rule.offset.amount > 0:
                 problems.append(((*loc, "due"), f"une étape de la phase {phase_name.value} ne peut pas être datée après la fin du projet"))
             if rule.anchor == "start" and rule.sign < 0 and rule.offset and rule.offset.amount > 0:
                 problems.append(((*loc, "due"), "une étape ne peut pas être datée avant le début du projet"))

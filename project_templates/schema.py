@@ -12,7 +12,20 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+from project_templates.phases import PHASE_ORDER, ProjectPhase
 
 SLUG_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=2, max_length=60)]
@@ -23,15 +36,18 @@ class Lang(StrEnum):
     EN = "en"
 
 
-class PhaseName(StrEnum):
-    """The method's three phases, in order. A project is ``clos`` after ``apres``."""
-
-    AVANT = "avant"
-    PENDANT = "pendant"
-    APRES = "apres"
+def _template_phase(phase: ProjectPhase) -> ProjectPhase:
+    if phase not in PHASE_ORDER:
+        raise ValueError(f"« {phase} » n'est pas une phase de la méthode : avant, pendant ou apres")
+    return phase
 
 
-PHASE_ORDER: tuple[PhaseName, ...] = (PhaseName.AVANT, PhaseName.PENDANT, PhaseName.APRES)
+#: A phase a template describes (``clos`` is a project's state, not a part of the method).
+TemplatePhase = Annotated[
+    ProjectPhase,
+    AfterValidator(_template_phase),
+    WithJsonSchema({"type": "string", "enum": [phase.value for phase in PHASE_ORDER]}),
+]
 
 
 class StepKind(StrEnum):
@@ -262,8 +278,8 @@ class Phases(Strict):
     pendant: Phase
     apres: Phase
 
-    def by_name(self) -> dict[PhaseName, Phase]:
-        return {PhaseName.AVANT: self.avant, PhaseName.PENDANT: self.pendant, PhaseName.APRES: self.apres}
+    def by_name(self) -> dict[ProjectPhase, Phase]:
+        return {ProjectPhase.AVANT: self.avant, ProjectPhase.PENDANT: self.pendant, ProjectPhase.APRES: self.apres}
 
 
 # --- indicators and charter -----------------------------------------------------------------
@@ -284,7 +300,7 @@ class IndicatorDefinition(Strict):
     target: float | None = None
     minimum: float | None = None
     source: IndicatorSource = "manual"
-    collect_at: list[PhaseName] = Field(default_factory=lambda: [PhaseName.APRES])
+    collect_at: list[TemplatePhase] = Field(default_factory=lambda: [ProjectPhase.APRES])
 
 
 class IndicatorChoice(Strict):
@@ -299,12 +315,17 @@ class IndicatorChoice(Strict):
     target: float | None = None
     minimum: float | None = None
     source: IndicatorSource | None = None
-    collect_at: list[PhaseName] | None = None
+    collect_at: list[TemplatePhase] | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _plain_code(cls, value: Any) -> Any:
         return {"code": value} if isinstance(value, str) else value
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        # a plain catalogue code is accepted too (``_plain_code``): editors must not flag it
+        return {"anyOf": [{"type": "string", "pattern": SLUG_PATTERN}, handler(core_schema)]}
 
     def resolve(self, catalogue: dict[str, IndicatorDefinition]) -> IndicatorDefinition:
         """The full definition: the catalogue entry with this choice's values on top."""
@@ -351,7 +372,7 @@ class ProjectTemplate(Strict):
             _duration(value)
         return value
 
-    def steps(self) -> list[tuple[PhaseName, Step]]:
+    def steps(self) -> list[tuple[ProjectPhase, Step]]:
         """Every step with its phase, in declaration order."""
         return [(name, step) for name, phase in self.phases.by_name().items() for step in phase.steps]
 
@@ -369,8 +390,3 @@ class ProjectTemplate(Strict):
         if step.reminders is not None:
             return step.reminders
         return self.reminders.by_kind.get(step.kind, self.reminders.default)
-
-
-def duration_of(value: str) -> Duration:
-    """Parse a duration written in a template (``10d``, ``3wd``, ``2w``, ``3m``)."""
-    return _duration(value)

@@ -4,11 +4,13 @@ import os
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from project_templates.exceptions import CoconError
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
-class ClockError(ValueError):
-    pass
+class ClockError(CoconError):
+    """``COCON_NOW`` does not hold a date and time."""
 
 
 def now() -> datetime:

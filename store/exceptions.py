@@ -1,6 +1,6 @@
 """Errors a coordinator may see. Each message is one French sentence saying what to do.
 
-    CoconError
+    CoconError                   (defined on the lowest floor, ``project_templates.exceptions``)
     ├── NotFound
     │   ├── ProjectNotFound
     │   ├── StepNotFound
@@ -10,9 +10,18 @@
     └── InvalidInput             a value given by the user cannot be used
 """
 
+from project_templates.exceptions import CoconError
 
-class CoconError(Exception):
-    """Base of every error shown to a user as one sentence."""
+__all__ = [
+    "CoconError",
+    "InvalidInput",
+    "NotFound",
+    "PersonNotFound",
+    "PhaseGateClosed",
+    "ProjectNotFound",
+    "StepNotFound",
+    "TransitionNotAllowed",
+]
 
 
 class NotFound(CoconError):

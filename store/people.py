@@ -3,7 +3,7 @@
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import or_
@@ -14,7 +14,9 @@ from store import audit, limits
 from store.erasure import redact_texts
 from store.exceptions import InvalidInput, PersonNotFound
 from store.limits import check_length
+from store.members import members
 from store.models import Account, AuditEvent, MagicLink, Membership, Person, PlanChange, Project, WebSession
+from store.plans import refresh_gatherings
 from store.projects import template_of
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -76,18 +78,6 @@ def parse_unavailable(values: Iterable[str]) -> list[str]:
                 raise InvalidInput(f"Période à l'envers « {text} » : la première date doit venir avant la seconde.")
             result.append(text)
     return result
-
-
-def unavailable_days(person: Person) -> frozenset[date]:
-    days: set[date] = set()
-    for text in person.unavailable:
-        first, _, last = text.partition("..")
-        start = date.fromisoformat(first)
-        end = date.fromisoformat(last) if last else start
-        while start <= end:
-            days.add(start)
-            start += timedelta(days=1)
-    return frozenset(days)
 
 
 def add_person(
@@ -168,8 +158,6 @@ def add_person(
     audit.record(session, actor=actor, action="person.added", project_id=project.id, person_id=person.id, role=role)
     session.flush()
     if absences:
-        from store.plans import refresh_gatherings  # plans reads people: imported here to keep one direction
-
         refresh_gatherings(session, project, actor=actor)
     return person
 
@@ -246,17 +234,6 @@ def find_member(session: Session, project: Project, ref: str) -> Person:
         if ref == str(person.id) or (person.email and ref.lower() == person.email) or ref == person.name:
             return person
     raise PersonNotFound(f"Personne « {ref} » introuvable dans le projet « {project.slug} » (voir `cocon person list {project.slug}`).")
-
-
-def members(session: Session, project: Project) -> list[tuple[Person, Membership]]:
-    """Active members of a project with their membership (one row per role)."""
-    rows = session.exec(
-        select(Person, Membership)
-        .join(Membership, col(Membership.person_id) == col(Person.id))
-        .where(Membership.project_id == project.id, col(Membership.left_at).is_(None))
-        .order_by(col(Membership.id))
-    ).all()
-    return [(person, membership) for person, membership in rows]
 
 
 def roles_of(session: Session, project: Project, person: Person) -> list[str]:

@@ -2,6 +2,7 @@
 
 from sqlmodel import Session
 
+from project_templates.phases import NEXT_PHASE
 from project_templates.schema import StepKind
 from store import audit
 from store.clock import now
@@ -9,12 +10,6 @@ from store.exceptions import PhaseGateClosed, TransitionNotAllowed
 from store.models import PlanStep, Project, ProjectPhase, StepStatus
 from store.people import role_coverage
 from store.plans import plan_steps, titles
-
-NEXT_PHASE = {
-    ProjectPhase.AVANT: ProjectPhase.PENDANT,
-    ProjectPhase.PENDANT: ProjectPhase.APRES,
-    ProjectPhase.APRES: ProjectPhase.CLOS,
-}
 
 #: How each phase is named for people (the CLI and the web read it from here).
 PHASE_LABELS: dict[str, dict[ProjectPhase, str]] = {

@@ -2,19 +2,21 @@
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, case, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from planning.planner import Attendee, PlanError, PlannedStep, avoid_unavailability, replan
-from project_templates.schema import GATHERING_KINDS, PhaseName, StepKind
+from project_templates.phases import ProjectPhase
+from project_templates.schema import GATHERING_KINDS, StepKind
 from store import audit, limits
 from store.clock import now, today
 from store.exceptions import InvalidInput, StepNotFound, TransitionNotAllowed
 from store.limits import check_length
-from store.models import STEP_TRANSITIONS, PlanChange, PlanStep, Project, StepStatus
-from store.people import members, unavailable_days
+from store.members import members, unavailable_days
+from store.models import OPEN_STATUSES, STEP_TRANSITIONS, PlanChange, PlanStep, Project, StepStatus
 from store.projects import template_of
 
 STATUS_LABELS = {
@@ -56,7 +58,7 @@ def _as_planned(step: PlanStep) -> PlannedStep:
         key=step.key,
         step_id=step.template_step,
         occurrence=step.occurrence,
-        phase=PhaseName(step.phase),
+        phase=ProjectPhase(step.phase),
         kind=StepKind(step.kind),
         owner=step.owner_role,
         due=step.due,
@@ -94,7 +96,7 @@ def move_step(
     try:
         new_dates = replan(
             template, project.start, project.end, [_as_planned(s) for s in steps], key, to,
-            pins=pins, people=attendees(session, project),
+            pins=pins, people=attendees(session, project), zone=project.holiday_zone,
         )
     except PlanError as exc:
         raise InvalidInput(str(exc)) from None
@@ -146,13 +148,16 @@ def refresh_gatherings(session: Session, project: Project, *, actor: str = "coco
         if step.kind not in gathering_kinds or step.pinned or step.status != StepStatus.PLANNED or step.due < today():
             continue
         latest_dep = max((rows[d].due for d in step.depends_on), default=None)
-        better = avoid_unavailability(step.due, template.step(step.template_step), people, latest_dep)
+        better = avoid_unavailability(step.due, template.step(step.template_step), people, latest_dep, project.holiday_zone)
         if better == step.due:
             continue
         current = [_as_planned(s) for s in rows.values()]
         pins = {s.key: s.due for s in rows.values() if s.pinned}
         try:
-            new_dates = replan(template, project.start, project.end, current, step.key, better, pins=pins, people=people)
+            new_dates = replan(
+                template, project.start, project.end, current, step.key, better,
+                pins=pins, people=people, zone=project.holiday_zone,
+            )
         except PlanError:
             continue
         if any(rows[k].status != StepStatus.PLANNED for k in new_dates):
@@ -236,13 +241,24 @@ def plan_changes(session: Session, project: Project) -> list[PlanChange]:
     return list(session.exec(select(PlanChange).where(PlanChange.project_id == project.id).order_by(col(PlanChange.id))))
 
 
+class Scheduled(Protocol):
+    """A step as far as being overdue goes: a plan step, or a row of a page built from one."""
+
+    @property
+    def status(self) -> StepStatus: ...
+
+    @property
+    def due(self) -> date: ...
+
+
+def is_overdue(step: Scheduled, on: date) -> bool:
+    """The one definition of *overdue*: still open (planned or in progress) and due before ``on``."""
+    return step.status in OPEN_STATUSES and step.due < on
+
+
 def overdue_condition(on: date) -> ColumnElement[bool]:
-    """:func:`overdue_steps`'s definition as a SQL condition on ``plan_step``, for counts over many projects."""
-    return and_(col(PlanStep.status).in_((StepStatus.PLANNED, StepStatus.IN_PROGRESS)), col(PlanStep.due) < on)
-
-
-def overdue_steps(session: Session, project: Project, on: date) -> list[PlanStep]:
-    return [s for s in plan_steps(session, project) if s.due < on and s.status in (StepStatus.PLANNED, StepStatus.IN_PROGRESS)]
+    """:func:`is_overdue` as a SQL condition on ``plan_step``, for counts over many projects."""
+    return and_(col(PlanStep.status).in_(OPEN_STATUSES), col(PlanStep.due) < on)
 
 
 def step_title(template_step_title: str, step: PlanStep, lang: str = "fr") -> str:

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
-from planning.calendar import long_date
+from planning.calendar import HolidayZone, long_date
 from planning.planner import PlanError, schedule
 from project_templates import LoadedTemplate, ProjectTemplate, parse_template
 from store import audit, limits
@@ -72,11 +72,14 @@ def create_project(
     team_channel: str | None = None,
     language: str = "fr",
     allowed_structures: Collection[str] | None = None,
+    holiday_zone: HolidayZone = HolidayZone.METROPOLE,
 ) -> Project:
     """Instantiate a template: store its exact text, the project and its planned steps.
 
     ``allowed_structures`` are the structures the person creating it belongs to (see
     :func:`structures_of`); None for the command line, run by whoever administers the database.
+    ``holiday_zone`` is the structure's: in Alsace-Moselle, Good Friday and 26 December are not
+    working days either.
     """
     if not name.strip():
         raise InvalidInput("Donnez un nom au projet (--name).")
@@ -99,7 +102,7 @@ def create_project(
     if slug is not None and session.exec(select(Project.id).where(Project.slug == slug)).first() is not None:
         raise InvalidInput(f"Un projet « {slug} » existe déjà ; choisissez un autre identifiant court.")
     try:
-        plan = schedule(loaded.template, start, end)
+        plan = schedule(loaded.template, start, end, zone=holiday_zone)
     except PlanError as exc:
         raise InvalidInput(str(exc)) from None
     record = _template_record(session, loaded)
@@ -107,6 +110,7 @@ def create_project(
         slug=slug or _unique_slug(session, slugify(name)),
         name=name.strip(),
         structure=structure.strip(),
+        holiday_zone=holiday_zone,
         template_record_id=record.id or 0,
         start=start,
         end=end,

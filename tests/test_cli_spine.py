@@ -175,7 +175,7 @@ def test_migration_history_is_linear_and_matches_the_models(tmp_path: Path) -> N
     upgrade(url)
     with get_engine(url).connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
-    assert diff == [], f"models and migrations differ: {diff} (run python -m store.migrations.rebuild)"
+    assert diff == [], f"models and migrations differ: {diff} (add a revision in store/migrations/versions/)"
     assert MIGRATIONS_DIR.exists()
 
 
@@ -243,3 +243,14 @@ def test_french_elision_in_plan_history(cli) -> None:
     slug = created["slug"]
     assert cli("plan", "move", slug, "affichette", "--to", "2027-01-25", "--reason", "relecture").exit_code == 0
     assert "(suite au déplacement d'affichette)" in cli("plan", "history", slug).output
+
+
+def test_alsace_moselle_structure_keeps_good_friday_off(cli) -> None:  # type: ignore[no-untyped-def]
+    """A structure in Alsace-Moselle: Good Friday (26 March 2027) is no working day there, elsewhere it is."""
+    for flag, slug in ((["--alsace-moselle"], "strasbourg"), ([], "lyon")):
+        _json(cli("project", "new", "--template", "partenariat-msp", "--name", slug, "--slug", slug,
+                  "--structure", f"MSP de {slug}", "--start", "2027-01-04", "--end", "2027-07-02", *flag, "--json"))
+    good_friday = ["plan", "move", "--to", "2027-03-26", "--reason", "réunion d'équipe"]
+    refused = cli(*good_friday[:2], "strasbourg", "methode", *good_friday[2:])
+    assert refused.exit_code == 1 and "n'est pas un jour ouvré" in refused.output and "mardi 30 mars 2027" in refused.output  # Easter Monday is off too
+    assert cli(*good_friday[:2], "lyon", "methode", *good_friday[2:], "--json").exit_code == 0

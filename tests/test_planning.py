@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from planning.calendar import easter_sunday, french_holidays, is_working_day, long_date
+from planning.calendar import HolidayZone, add_months, french_holidays, is_working_day, long_date
 from planning.planner import Attendee, PlanDoesNotFit, PlanError, dependents, replan, schedule
 from project_templates import builtin_templates
 
@@ -14,13 +14,38 @@ TEMPLATES = {t.template.id: t.template for t in builtin_templates()}
 
 
 def test_easter_based_holidays() -> None:
-    assert easter_sunday(2027) == date(2027, 3, 28)
     holidays = french_holidays(2027)
+    assert len(holidays) == 11 and holidays[date(2027, 3, 29)] == "Lundi de Pâques"
     assert date(2027, 3, 29) in holidays  # lundi de Pâques
     assert date(2027, 5, 6) in holidays  # Ascension
     assert date(2027, 5, 17) in holidays  # lundi de Pentecôte
     assert not is_working_day(date(2027, 7, 14)) and not is_working_day(date(2027, 1, 2))
     assert is_working_day(date(2027, 1, 4))
+
+
+def test_alsace_moselle_keeps_good_friday_and_26_december() -> None:
+    alsace = HolidayZone.ALSACE_MOSELLE
+    assert set(french_holidays(2027, alsace)) - set(french_holidays(2027)) == {date(2027, 3, 26), date(2027, 12, 26)}
+    assert is_working_day(date(2027, 3, 26)) and not is_working_day(date(2027, 3, 26), alsace)  # Vendredi saint
+    assert is_working_day(date(2028, 12, 26)) and not is_working_day(date(2028, 12, 26), alsace)
+
+
+def test_alsace_moselle_plan_moves_off_good_friday() -> None:
+    template = TEMPLATES["boite-a-idees"]
+    start, end = date(2027, 1, 4), date(2027, 9, 30)
+    for zone in HolidayZone:
+        for item in schedule(template, start, end, zone=zone):
+            assert is_working_day(item.due, zone), (zone, item)
+    with pytest.raises(PlanError, match="jour ouvré"):
+        replan(template, start, end, schedule(template, start, end, zone=HolidayZone.ALSACE_MOSELLE),
+               schedule(template, start, end)[-1].key, date(2027, 3, 26), zone=HolidayZone.ALSACE_MOSELLE)
+
+
+def test_months_are_added_as_calendar_months() -> None:
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add_months(date(2027, 3, 31), -1) == date(2027, 2, 28)
+    assert add_months(date(2027, 5, 15), 12) == date(2028, 5, 15)
 
 
 def test_french_long_dates() -> None:

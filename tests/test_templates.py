@@ -103,3 +103,28 @@ def test_catalogue_has_at_least_ten_indicators_and_templates_use_it() -> None:
     template = load_template(builtin_paths()[0]).template
     for choice in template.indicators:
         assert choice.resolve(catalogue).name.fr
+
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "project_templates" / "template.schema.json"
+
+
+def test_the_json_schema_file_is_the_model_s() -> None:
+    """Regenerate with `cocon templates schema > project_templates/template.schema.json`."""
+    from project_templates.loader import json_schema
+
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def test_editors_find_the_schema_and_it_accepts_the_built_in_templates_only() -> None:
+    import jsonschema
+    import yaml
+
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    for path in builtin_paths():
+        header = path.read_text(encoding="utf-8").splitlines()[0]
+        target = header.removeprefix("# yaml-language-server: $schema=")
+        assert target != header and (path.parent / target).resolve() == SCHEMA_FILE, path
+        assert list(validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))) == [], path
+    for name in ("unknown-key", "unknown-kind", "bad-id", "missing-title", "version-zero"):
+        broken = yaml.safe_load((Path(__file__).parent / "broken_templates" / f"{name}.yaml").read_text(encoding="utf-8"))
+        assert list(validator.iter_errors(broken)), name

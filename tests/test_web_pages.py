@@ -13,6 +13,7 @@ from cocon.web.pages import TEMPLATES_DIR
 from cocon.web.timeline import TimelineRow, timeline_svg
 from evaluation.indicators import Verdict
 from evaluation.questionnaire import invite
+from planning.calendar import HolidayZone, is_working_day
 from store.db import get_engine, session_scope
 from store.models import (
     Account,
@@ -32,7 +33,7 @@ from store.models import (
     StepStatus,
 )
 from store.people import get_person
-from store.plans import get_step
+from store.plans import get_step, plan_steps
 from store.projects import get_project
 from tests.fixtures_notifications import SmtpSink
 from tests.fixtures_web import WebWorld, csrf_of, log_in, log_in_with_link
@@ -66,6 +67,21 @@ def test_create_a_project_from_a_template(client: TestClient, web_world: WebWorl
         project = get_project(session, "boite-a-idees")
         roles = session.exec(select(Membership.role).where(Membership.project_id == project.id)).all()
         assert roles == ["coordination"]  # the coordinator who created it belongs to it
+        assert project.holiday_zone == HolidayZone.METROPOLE
+
+
+def test_a_structure_in_alsace_moselle_keeps_its_two_holidays(client: TestClient, web_world: WebWorld, db_url: str) -> None:
+    log_in(client)
+    form = client.get("/projets/nouveau?modele=boite-a-idees")
+    assert "Alsace-Moselle" in form.text and 'name="alsace_moselle"' in form.text
+    fields = {"template": "boite-a-idees", "name": "Idées à Metz", "structure": "MSP de Metz",
+              "start": "2027-01-04", "end": "2027-12-17", "alsace_moselle": "1"}
+    response = _post(client, "/projets/nouveau", fields, "/projets/nouveau")
+    assert response.status_code == 303
+    with session_scope(db_url) as session:
+        project = get_project(session, "idees-a-metz")
+        assert project.holiday_zone == HolidayZone.ALSACE_MOSELLE
+        assert all(is_working_day(step.due, HolidayZone.ALSACE_MOSELLE) for step in plan_steps(session, project))
 
 
 def test_bad_project_input_is_one_french_sentence(client: TestClient, web_world: WebWorld) -> None:
@@ -358,9 +374,9 @@ def test_every_string_exists_in_both_languages() -> None:
 
 def test_timeline_svg_shows_moves_done_and_late_steps_without_colour_alone() -> None:
     rows = [
-        TimelineRow("Repérer les acteurs", "avant", date(2027, 1, 15), date(2027, 1, 15), done=True, skipped=False),
-        TimelineRow("Se rencontrer", "avant", date(2027, 2, 9), date(2027, 1, 29), done=False, skipped=False),
-        TimelineRow("Signer <la> charte", "avant", date(2027, 3, 1), date(2027, 3, 1), done=False, skipped=False),
+        TimelineRow("Repérer les acteurs", "avant", date(2027, 1, 15), date(2027, 1, 15), StepStatus.DONE),
+        TimelineRow("Se rencontrer", "avant", date(2027, 2, 9), date(2027, 1, 29), StepStatus.PLANNED),
+        TimelineRow("Signer <la> charte", "avant", date(2027, 3, 1), date(2027, 3, 1), StepStatus.PLANNED),
     ]
     svg = str(timeline_svg(rows, start=date(2027, 1, 4), end=date(2027, 7, 2), today=date(2027, 2, 15)))
     root = ET.fromstring(svg)  # well-formed, names escaped

@@ -3,29 +3,19 @@
 from typing import Any
 
 import typer
-from typer._click.core import Context
 from typer.core import TyperGroup
 
 from cocon.cli import charter, db, demo, evaluation, notify, participation, projects, templates, users
-from planning.planner import PlanError
-from project_templates import TemplateError, TemplateNotFound
-from store.clock import ClockError
 from store.exceptions import CoconError
-
-USER_ERRORS: tuple[type[Exception], ...] = (CoconError, TemplateNotFound, PlanError, ClockError)
 
 
 class CoconGroup(TyperGroup):
     """Turns the errors a user can cause into one clear sentence, never a traceback."""
 
-    def invoke(self, ctx: Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # a click Context, which typer re-exports only as its subclass
         try:
             return super().invoke(ctx)
-        except TemplateError as exc:
-            for problem in exc.problems:
-                typer.echo(str(problem), err=True)
-            raise typer.Exit(1) from None
-        except USER_ERRORS as exc:
+        except CoconError as exc:  # a template's problems are its message, one per line
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
 

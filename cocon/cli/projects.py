@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from cocon.cli.output import actor, console, db, emit_json, lang, say
 from notifications.outbox import dead_messages
-from planning.calendar import long_date, short_date
+from planning.calendar import HolidayZone, long_date, short_date
 from planning.ics import IcsEvent, calendar_bytes
 from project_templates import find_template
 from store import phases, plans
@@ -20,7 +20,7 @@ from store.attention import ANY, Filters, SortKey, board, board_csv
 from store.clock import now, today
 from store.erasure import reclaim_space
 from store.exceptions import InvalidInput
-from store.models import PlanStep, Project, ProjectPhase, StepStatus
+from store.models import OPEN_STATUSES, PlanStep, Project, ProjectPhase, StepStatus
 from store.people import add_person, erase_person, export_person, members, role_coverage
 from store.projects import create_project, get_project, template_of
 
@@ -63,6 +63,9 @@ def project_new(
     start: str | None = typer.Option(None, "--start", help="Start date (default: today)."),
     slug: str | None = typer.Option(None, "--slug", help="Short id used in commands (default: from the name)."),
     team_channel: str | None = typer.Option(None, "--team-channel", help="Apprise URL for coordinator alerts."),
+    alsace_moselle: bool = typer.Option(
+        False, "--alsace-moselle", help="The structure is in Alsace-Moselle: Good Friday and 26 December are holidays too."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create a project from a template; its plan is computed backwards from the end date.
@@ -74,6 +77,7 @@ def project_new(
         project = create_project(
             session, loaded=loaded, name=name, structure=structure, end=_date(end, "--end"),
             start=_date(start, "--start") if start else None, slug=slug, actor=actor(), team_channel=team_channel,
+            holiday_zone=HolidayZone.ALSACE_MOSELLE if alsace_moselle else HolidayZone.METROPOLE,
         )
         steps = plans.plan_steps(session, project)
         if as_json:
@@ -162,7 +166,7 @@ def project_summary(session: Session, project: Project) -> dict[str, Any]:
     on = today()
     steps = plans.plan_steps(session, project)
     title = plans.titles(session, project, language)
-    open_steps = [s for s in steps if s.status in (StepStatus.PLANNED, StepStatus.IN_PROGRESS)]
+    open_steps = [s for s in steps if s.status in OPEN_STATUSES]
     summary: dict[str, Any] = {
         "slug": project.slug,
         "name": project.name,
@@ -172,7 +176,7 @@ def project_summary(session: Session, project: Project) -> dict[str, Any]:
         "end": project.end,
         "progress": {"done": sum(1 for s in steps if s.status in (StepStatus.DONE, StepStatus.SKIPPED)), "total": len(steps)},
         "next": [{"key": s.key, "title": title[s.key], "due": s.due} for s in open_steps if s.due >= on][:5],
-        "overdue": [{"key": s.key, "title": title[s.key], "due": s.due} for s in open_steps if s.due < on],
+        "overdue": [{"key": s.key, "title": title[s.key], "due": s.due} for s in steps if plans.is_overdue(s, on)],
         "missing_roles": [{"role": c.role, "label": c.label, "count": c.count, "minimum": c.minimum}
                           for c in role_coverage(session, project, language) if c.missing],
         "gate": phases.gate_problems(session, project, language),
@@ -218,7 +222,7 @@ def project_show(slug: str = typer.Argument(..., metavar="P"), as_json: bool = t
     if summary["dead_messages"]:
         console.print(f"\n[bold]{say('Messages non remis', 'Undelivered messages')}[/bold]: {len(summary['dead_messages'])} "
                       + say(f"(voir `cocon outbox list {slug}`)", f"(see `cocon outbox list {slug}`)"))
-    if summary["gate"] and summary["phase"] != "clos":
+    if summary["gate"] and summary["phase"] != ProjectPhase.CLOS:
         console.print(f"\n[bold]{say('Pour passer à la phase suivante', 'Before the next phase')}[/bold]")
         for item in summary["gate"]:
             console.print(f"  - {item}")

@@ -5,7 +5,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
 
-from charters.exceptions import CharterError, SigningLinkRefused
+from charters.exceptions import SigningLinkRefused
 from charters.rendering import VersionStamp, markdown_to_html, render_html, render_pdf
 from charters.signing import (
     SignerState,
@@ -32,6 +32,7 @@ from cocon.web.pages import (
     render,
     settings_of,
 )
+from store.exceptions import CoconError
 from store.models import CharterVersion, Project, SignatureMethod
 from store.tokens import token_hash
 
@@ -97,7 +98,7 @@ def sign_charter(request: Request, session: DB, viewer: LoggedIn, slug: str) -> 
     project = visible_project(session, viewer, slug)
     try:
         record_signature(session, project, viewer.person, method=SignatureMethod.LINK, actor=viewer.actor)
-    except CharterError as error:
+    except CoconError as error:
         session.rollback()
         return _charter_page(
             request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
@@ -129,7 +130,7 @@ def send_signing_link_action(
         )
     try:
         token = create_signing_link(session, project, person, actor=viewer.actor)
-    except CharterError as error:
+    except CoconError as error:
         session.rollback()
         return _charter_page(
             request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
@@ -156,7 +157,7 @@ def paper_signature_action(request: Request, session: DB, viewer: LoggedIn, slug
     person = member_or_404(session, project, person_id)
     try:
         sign_on_paper(session, project, person, actor=viewer.actor)
-    except CharterError as error:
+    except CoconError as error:
         session.rollback()
         return _charter_page(
             request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
@@ -212,7 +213,7 @@ def sign_with_link(request: Request, session: DB, viewer: MaybeViewer, token: st
         signature = redeem_signing_token(session, token)
     except SigningLinkRefused as error:
         return _link_refused(request, viewer, error)
-    except CharterError as error:
+    except CoconError as error:
         session.rollback()
         return render(
             request,

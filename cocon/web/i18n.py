@@ -216,6 +216,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "set_dates_create": ("3. Fixer les dates et créer le projet", "3. Set the dates and create the project"),
     "project_name": ("Nom du projet", "Project name"),
     "structure_hint": ("(par exemple « MSP des Tilleuls »)", "(for example “MSP des Tilleuls”)"),
+    "alsace_moselle": (
+        "En Alsace-Moselle : Vendredi saint et 26 décembre fériés",
+        "In Alsace-Moselle: Good Friday and 26 December are holidays",
+    ),
     "start_date": ("Date de début", "Start date"),
     "end_date": ("Date de fin visée", "Target end date"),
     "end_hint": (

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from cocon.web import i18n
 from notifications import outbox
 from store.clock import today
-from store.models import Person
+from store.models import Occasion, Person
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def send_login_link(session: Session, *, person: Person, project_id: int, link_i
         session,
         project_id=project_id,
         person_id=person.id,
-        occasion="login-link",
+        occasion=Occasion.LOGIN_LINK,
         about=f"login-link:{link_id}",
         due_on=today(),
         subject=i18n.translate("mail_login_subject", lang),
@@ -55,7 +55,7 @@ def send_signing_link(
         session,
         project_id=project_id,
         person_id=person.id,
-        occasion="charter-link",
+        occasion=Occasion.CHARTER_LINK,
         about=f"charter-link:{link_ref}",
         due_on=today(),
         subject=i18n.translate("mail_sign_subject", lang, project=project_name),

@@ -20,11 +20,11 @@ from cocon.web.timeline import TimelineRow, timeline_svg
 from evaluation.checkpoints import RECORDED_KINDS, CheckpointRecord, record_checkpoint
 from evaluation.indicators import format_value, indicator_statuses, record_value
 from notifications.outbox import list_messages
+from planning.calendar import HolidayZone
 from project_templates import LoadedTemplate, builtin_templates
-from project_templates.exceptions import TemplateError
 from store.clock import today
-from store.exceptions import CoconError, InvalidInput, PhaseGateClosed
-from store.models import Gathering, Project, StepStatus
+from store.exceptions import CoconError, InvalidInput
+from store.models import OPEN_STATUSES, Gathering, Project, StepStatus
 from store.people import add_person, members, role_coverage
 from store.phases import advance_phase, gate_problems
 from store.plans import STATUS_LABELS, mark_done, move_step, plan_changes, plan_steps, step_title
@@ -32,7 +32,6 @@ from store.projects import create_project, describe_dates, structures_of, templa
 
 router = APIRouter()
 
-OPEN = (StepStatus.PLANNED, StepStatus.IN_PROGRESS)
 
 
 # --- creating a project -----------------------------------------------------------------------
@@ -88,10 +87,11 @@ def create_project_action(
     structure: Annotated[str, Form()] = "",
     start: Annotated[str, Form()] = "",
     end: Annotated[str, Form()] = "",
+    alsace_moselle: Annotated[str, Form()] = "",
 ) -> Response:
     if not viewer.can_create_projects:
         raise HTTPException(status_code=403)
-    values = {"name": name, "structure": structure, "start": start, "end": end}
+    values = {"name": name, "structure": structure, "start": start, "end": end, "alsace_moselle": alsace_moselle}
     try:
         loaded = _builtin(template)
         project = create_project(
@@ -103,6 +103,7 @@ def create_project_action(
             end=_parse_date(end, "la fin"),
             actor=viewer.actor,
             allowed_structures=structures_of(session, viewer.person_id),
+            holiday_zone=HolidayZone.ALSACE_MOSELLE if alsace_moselle else HolidayZone.METROPOLE,
         )
         coordinating = loaded.template.coordinator_roles()
         if coordinating and viewer.person.email:
@@ -115,7 +116,7 @@ def create_project_action(
                 language=viewer.person.language,
                 actor=viewer.actor,
             )
-    except (CoconError, TemplateError) as error:
+    except CoconError as error:
         session.rollback()
         return _new_project_page(request, viewer, chosen=template, error=str(error), values=values, status_code=400)
     return redirect(request, f"/projets/{project.slug}?ok=created")
@@ -130,9 +131,7 @@ def _project_context(session: Session, viewer: Viewer, project: Project, lang: s
     titles = {s.key: step_title(template.step(s.template_step).title.get(lang), s, lang) for s in steps}
     now_day = today()
     rows = [
-        TimelineRow(
-            titles[s.key], s.phase, s.due, s.baseline_due, s.status == StepStatus.DONE, s.status == StepStatus.SKIPPED
-        )
+        TimelineRow(titles[s.key], s.phase, s.due, s.baseline_due, StepStatus(s.status))
         for s in steps
     ]
     by_person: dict[int, dict[str, Any]] = {}
@@ -163,11 +162,11 @@ def _project_context(session: Session, viewer: Viewer, project: Project, lang: s
         "manager": manager,
         "gate": gate_problems(session, project, lang),
         "changes": plan_changes(session, project),
-        "open_steps": [s for s in steps if s.status in OPEN],
+        "open_steps": [s for s in steps if s.status in OPEN_STATUSES],
         "checkpoint_steps": [
             s
             for s in steps
-            if s.kind in RECORDED_KINDS and s.status in OPEN and s.key not in recorded
+            if s.kind in RECORDED_KINDS and s.status in OPEN_STATUSES and s.key not in recorded
         ],
         "gatherings": gatherings,
         "indicators": indicator_statuses(session, project),
@@ -319,7 +318,7 @@ def advance_phase_action(request: Request, session: DB, viewer: LoggedIn, slug: 
     project = managed_project(session, viewer, slug)
     try:
         advance_phase(session, project, actor=viewer.actor, lang=language_of(request))
-    except (PhaseGateClosed, CoconError) as error:
+    except CoconError as error:
         return _failed(request, session, viewer, project, error)
     return redirect(request, f"/projets/{slug}?ok=phase")
 

@@ -11,8 +11,9 @@ from starlette.concurrency import run_in_threadpool
 
 from cocon.web import i18n
 from cocon.web.pages import DB, MaybeViewer, language_of, render
-from evaluation.exceptions import EvaluationError, InvitationUnusable
+from evaluation.exceptions import InvitationUnusable
 from evaluation.questionnaire import DONT_KNOW, answer_questionnaire, questionnaire_for
+from store.exceptions import CoconError
 
 router = APIRouter()
 
@@ -65,7 +66,7 @@ async def answer(request: Request, session: DB, viewer: MaybeViewer, token: str)
         )
     try:
         await run_in_threadpool(answer_questionnaire, session, token, answers)
-    except EvaluationError as error:
+    except CoconError as error:
         session.rollback()
         return render(
             request,

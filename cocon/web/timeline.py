@@ -14,6 +14,8 @@ from html import escape
 from markupsafe import Markup
 
 from planning.calendar import long_date
+from store.models import StepStatus
+from store.plans import is_overdue
 
 WIDTH = 960
 LABEL_WIDTH = 300
@@ -59,8 +61,7 @@ class TimelineRow:
     phase: str
     due: date
     baseline: date
-    done: bool
-    skipped: bool
+    status: StepStatus
 
 
 def _months(first: date, last: date) -> list[date]:
@@ -71,6 +72,46 @@ def _months(first: date, last: date) -> list[date]:
             result.append(day)
         day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     return result
+
+
+def _row(
+    row: TimelineRow, index: int, bx: float, cx: float, *, text: dict[str, str], today: date, lang: str
+) -> list[str]:
+    """One step's row: label, baseline diamond, current mark, and the state in words for screen readers."""
+    parts: list[str] = []
+    y = TOP + ROW * index + ROW / 2
+    done, skipped, late = row.status == StepStatus.DONE, row.status == StepStatus.SKIPPED, is_overdue(row, today)
+    colour = DONE if done else LATE if late else MUTED if skipped else PLANNED
+    state = text["done"] if done else text["late"] if late else ""
+    moved = row.due != row.baseline
+    description = f"{row.title} : {text['current']} {long_date(row.due, lang)}"
+    if moved:
+        description += f", {text['baseline']} {long_date(row.baseline, lang)} ({text['moved']})"
+    if state:
+        description += f", {state}"
+    if index % 2:
+        parts.append(f'<rect x="0" y="{y - ROW / 2}" width="{WIDTH}" height="{ROW}" fill="#f3f4f7"/>')
+    parts.append(f"<g><title>{escape(description)}</title>")
+    label = row.title if len(row.title) <= 44 else row.title[:43] + "…"
+    parts.append(f'<text x="8" y="{y + 4}" fill="{INK}">{escape(label)}</text>')
+    if moved:
+        parts.append(
+            f'<line x1="{bx}" y1="{y}" x2="{cx}" y2="{y}" stroke="{MUTED}" stroke-width="1.5" stroke-dasharray="4 3"/>'
+        )
+    parts.append(
+        f'<path d="M {bx} {y - 6} L {bx + 6} {y} L {bx} {y + 6} L {bx - 6} {y} Z" fill="#ffffff" '
+        f'stroke="{MUTED}" stroke-width="1.5"/>'
+    )
+    parts.append(f'<circle cx="{cx}" cy="{y}" r="6" fill="{colour}"/>')
+    if done:
+        parts.append(
+            f'<path d="M {cx - 3} {y} L {cx - 1} {y + 3} L {cx + 3.5} {y - 3}" stroke="#ffffff" '
+            'stroke-width="1.8" fill="none"/>'
+        )
+    elif late:
+        parts.append(f'<text x="{cx + 9}" y="{y + 4}" fill="{LATE}" font-weight="700">!</text>')
+    parts.append("</g>")
+    return parts
 
 
 def timeline_svg(rows: Sequence[TimelineRow], *, start: date, end: date, today: date, lang: str = "fr") -> Markup:
@@ -97,39 +138,7 @@ def timeline_svg(rows: Sequence[TimelineRow], *, start: date, end: date, today: 
             f'<text x="{x(month) + 3}" y="{TOP - 18}" fill="{MUTED}">{escape(label)}</text>'
         )
     for index, row in enumerate(rows):
-        y = TOP + ROW * index + ROW / 2
-        late = not row.done and not row.skipped and row.due < today
-        colour = DONE if row.done else LATE if late else MUTED if row.skipped else PLANNED
-        state = text["done"] if row.done else text["late"] if late else ""
-        moved = row.due != row.baseline
-        description = f"{row.title} : {text['current']} {long_date(row.due, lang)}"
-        if moved:
-            description += f", {text['baseline']} {long_date(row.baseline, lang)} ({text['moved']})"
-        if state:
-            description += f", {state}"
-        if index % 2:
-            parts.append(f'<rect x="0" y="{y - ROW / 2}" width="{WIDTH}" height="{ROW}" fill="#f3f4f7"/>')
-        parts.append(f"<g><title>{escape(description)}</title>")
-        label = row.title if len(row.title) <= 44 else row.title[:43] + "…"
-        parts.append(f'<text x="8" y="{y + 4}" fill="{INK}">{escape(label)}</text>')
-        bx, cx = x(row.baseline), x(row.due)
-        if moved:
-            parts.append(
-                f'<line x1="{bx}" y1="{y}" x2="{cx}" y2="{y}" stroke="{MUTED}" stroke-width="1.5" stroke-dasharray="4 3"/>'
-            )
-        parts.append(
-            f'<path d="M {bx} {y - 6} L {bx + 6} {y} L {bx} {y + 6} L {bx - 6} {y} Z" fill="#ffffff" '
-            f'stroke="{MUTED}" stroke-width="1.5"/>'
-        )
-        parts.append(f'<circle cx="{cx}" cy="{y}" r="6" fill="{colour}"/>')
-        if row.done:
-            parts.append(
-                f'<path d="M {cx - 3} {y} L {cx - 1} {y + 3} L {cx + 3.5} {y - 3}" stroke="#ffffff" '
-                'stroke-width="1.8" fill="none"/>'
-            )
-        elif late:
-            parts.append(f'<text x="{cx + 9}" y="{y + 4}" fill="{LATE}" font-weight="700">!</text>')
-        parts.append("</g>")
+        parts.extend(_row(row, index, x(row.baseline), x(row.due), text=text, today=today, lang=lang))
     if first <= today <= last:
         tx = x(today)
         parts.append(

@@ -18,10 +18,11 @@ from store.models.evaluation import (
     Restitution,
     RoleGroup,
 )
-from store.models.outbox import OPEN_STATES, OutboxMessage, OutboxState
+from store.models.outbox import DIGEST_OCCASIONS, OPEN_STATES, Occasion, OutboxMessage, OutboxState
 from store.models.participation import PauseLink, ReminderStop
 from store.models.publication import Publication, SiteSetting
 from store.models.spine import (
+    OPEN_STATUSES,
     STEP_TRANSITIONS,
     AuditEvent,
     Membership,
@@ -35,8 +36,10 @@ from store.models.spine import (
 )
 
 __all__ = [
+    "DIGEST_OCCASIONS",
     "MANAGING_KINDS",
     "OPEN_STATES",
+    "OPEN_STATUSES",
     "STEP_TRANSITIONS",
     "Account",
     "AccountKind",
@@ -54,6 +57,7 @@ __all__ = [
     "LoginAttempt",
     "MagicLink",
     "Membership",
+    "Occasion",
     "OutboxMessage",
     "OutboxState",
     "PauseLink",

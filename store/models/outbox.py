@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, LargeBinary
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
 from store.clock import now
 
@@ -35,6 +35,40 @@ class OutboxState(StrEnum):
     DEAD = "dead"
     CANCELLED = "cancelled"
 
+
+class Occasion(StrEnum):
+    """Why a message is sent: the one closed list (labels in ``notifications.outbox.OCCASION_LABELS``)."""
+
+    # digest items, in the order a person's daily digest lists them
+    INVITATION = "invitation"
+    BEFORE = "before"
+    CHARTER_UNSIGNED = "charter-unsigned"
+    OVERDUE = "overdue"
+    NOTES_FOLLOW_UP = "notes-follow-up"
+    ESCALATION = "escalation"
+    PHASE_CHANGE = "phase-change"
+    # standalone messages
+    TEAM_ESCALATION = "team-escalation"
+    CHARTER_LINK = "charter-link"
+    LOGIN_LINK = "login-link"
+    OUTBOX_DEAD = "outbox-dead"
+    CHECKPOINT_MINUTES = "checkpoint-minutes"
+    FEEDBACK_INVITATION = "feedback-invitation"
+    FEEDBACK_REMINDER = "feedback-reminder"
+    INDICATORS_REQUEST = "indicators-request"
+    THANKS = "thanks"
+
+
+#: The occasions of digest items, in the order a digest lists them.
+DIGEST_OCCASIONS: tuple[Occasion, ...] = (
+    Occasion.INVITATION,
+    Occasion.BEFORE,
+    Occasion.CHARTER_UNSIGNED,
+    Occasion.OVERDUE,
+    Occasion.NOTES_FOLLOW_UP,
+    Occasion.ESCALATION,
+    Occasion.PHASE_CHANGE,
+)
 
 #: States from which a message may still be sent.
 OPEN_STATES = frozenset({OutboxState.PENDING, OutboxState.FAILED, OutboxState.SENDING})
@@ -50,7 +84,8 @@ class OutboxMessage(SQLModel, table=True):
     )
     project_id: int = Field(foreign_key="project.id", index=True)
     person_id: int | None = Field(default=None, index=True, description="None for a team channel message")
-    occasion: str = Field(max_length=40, description="before, overdue, invitation, charter-unsigned, …")
+    # kept as text (not a database enum) so that a new occasion needs no migration
+    occasion: Occasion = Field(sa_type=AutoString(length=40), max_length=40, description="an Occasion")
     about: str = Field(max_length=120, description="what the message is about, e.g. step:charte")
     due_on: date = Field(description="the day the notification belongs to (local date)")
     digest: bool = Field(default=False, description="rendered at send time with the person's other items")

@@ -11,16 +11,10 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from planning.calendar import HolidayZone
+from project_templates.phases import ProjectPhase
 from store.clock import now
-
-
-class ProjectPhase(StrEnum):
-    """Where a project is in the method; ``clos`` once everything is done."""
-
-    AVANT = "avant"
-    PENDANT = "pendant"
-    APRES = "apres"
-    CLOS = "clos"
+from store.models.columns import EnumText
 
 
 class StepStatus(StrEnum):
@@ -29,6 +23,10 @@ class StepStatus(StrEnum):
     DONE = "done"
     SKIPPED = "skipped"
 
+
+#: Steps still to do. A step is *overdue* when it is open and its due date has passed
+#: (``store.plans.is_overdue``, the one definition).
+OPEN_STATUSES: frozenset[StepStatus] = frozenset({StepStatus.PLANNED, StepStatus.IN_PROGRESS})
 
 #: The only moves a step may make. Reopening a done step (e.g. the charter changed) is allowed.
 STEP_TRANSITIONS: dict[StepStatus, frozenset[StepStatus]] = {
@@ -61,6 +59,12 @@ class Project(SQLModel, table=True):
     slug: str = Field(unique=True, index=True, max_length=80)
     name: str = Field(max_length=200)
     structure: str = Field(index=True, max_length=200, description="MSP, CPTS, ESP, hospital…")
+    holiday_zone: HolidayZone = Field(
+        default=HolidayZone.METROPOLE,
+        sa_type=EnumText(HolidayZone, length=20),
+        sa_column_kwargs={"server_default": HolidayZone.METROPOLE.value},
+        description="the structure's public holidays: metropole, or alsace-moselle (two more days)",
+    )
     template_record_id: int = Field(foreign_key="template_record.id")
     start: date
     end: date
