@@ -17,7 +17,7 @@ from sqlmodel import Session
 from tests.factories import make_project
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("project_templates", "planning", "store", "notifications", "charters", "evaluation", "flows", "cocon")
+PACKAGES = ("project_templates", "planning", "store", "charters", "notifications", "accounts", "evaluation", "flows", "cocon")
 
 #: Edges other branches remove; each is also in the `no-cycles` contract's ignore_imports.
 KNOWN_EDGES = {
