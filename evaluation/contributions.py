@@ -6,6 +6,7 @@ the report and the thanks; :func:`contributions_csv` is the export for the accou
 
 import csv
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -78,7 +79,7 @@ def add_contribution(
     actor: str,
 ) -> Contribution:
     """Record time given and/or an expense incurred by one member."""
-    if hours < 0 or hours > 24:
+    if not math.isfinite(hours) or hours < 0 or hours > 24:
         raise InvalidInput("Le nombre d'heures doit être compris entre 0 et 24 pour une journée.")
     if amount_cents < 0:
         raise InvalidInput("Un montant de frais ne peut pas être négatif.")

@@ -4,6 +4,8 @@ names any SQLAlchemy database (PostgreSQL for shared installs)."""
 import os
 from pathlib import Path
 
+from store.exceptions import InvalidInput
+
 
 def data_dir() -> Path:
     """Cocon's data directory (created on first use)."""
@@ -13,7 +15,21 @@ def data_dir() -> Path:
     else:
         base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
         path = Path(base) / "cocon"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InvalidInput(
+            f"COCON_HOME nomme « {path} », qui est un fichier : donnez-lui le chemin d'un dossier (il sera créé s'il n'existe pas)."
+        ) from None
+    except NotADirectoryError:
+        raise InvalidInput(
+            f"COCON_HOME nomme « {path} », sous un fichier : donnez-lui le chemin d'un dossier (il sera créé s'il n'existe pas)."
+        ) from None
+    except OSError as exc:
+        raise InvalidInput(
+            f"Le dossier de données « {path} » ne peut pas être créé ({exc.strerror}) : choisissez avec COCON_HOME un dossier "
+            "où Cocon peut écrire."
+        ) from None
     return path
 
 
