@@ -32,7 +32,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
 from store.exceptions import DatabaseUnavailable, InvalidInput
-from store.settings import database_url
+from store.settings import busy_timeout_seconds, database_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -81,7 +81,8 @@ def _make_engine(url: str) -> Engine:
         event.listen(engine, "handle_error", _refuse_overflow)
         return engine
     path = sqlite_file(url)
-    connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": 30}
+    busy = busy_timeout_seconds()
+    connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": busy}
     if path is None:
         engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
     else:
@@ -103,7 +104,7 @@ def _make_engine(url: str) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={round(busy * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; FULL costs ~2 ms per commit
         cursor.close()
 
@@ -157,7 +158,7 @@ def check_same_file(path: Path) -> None:
 #: SQLite's messages, and what the person at the keyboard can do about each.
 _SQLITE_FAULTS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("database is locked", "database table is locked"), "locked",
-     "La base de données est occupée par une autre opération depuis plus de 30 secondes : rien n'a été enregistré ; "
+     "La base de données est occupée par une autre opération depuis trop longtemps : rien n'a été enregistré ; "
      "réessayez dans un moment et, si cela dure, arrêtez les autres commandes Cocon en cours."),
     (("readonly database",), "readonly",
      "La base de données {path} est en lecture seule : rien n'a été enregistré ; donnez à Cocon le droit d'écrire "

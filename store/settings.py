@@ -47,3 +47,14 @@ def base_url() -> str | None:
     """Public address of Cocon's web pages (``COCON_BASE_URL``), for links in messages."""
     value = os.environ.get("COCON_BASE_URL", "").strip().rstrip("/")
     return value or None
+
+
+def busy_timeout_seconds() -> float:
+    """How long a write waits for another one holding the SQLite database (``COCON_DB_BUSY_SECONDS``, 30 s)."""
+    try:
+        value = float(os.environ.get("COCON_DB_BUSY_SECONDS", "30"))
+    except ValueError:
+        raise InvalidInput("COCON_DB_BUSY_SECONDS doit être un nombre de secondes, par exemple 30.") from None
+    if not 0 < value <= 3600:
+        raise InvalidInput("COCON_DB_BUSY_SECONDS doit être compris entre 0 et 3600 secondes.")
+    return value
