@@ -7,6 +7,7 @@ are added after them. The builder is a pure function; :func:`charters.versions` 
 the store.
 """
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Literal
@@ -119,6 +120,18 @@ def _sections(spec: CharterSpec, lang: str) -> tuple[dict[str, SectionView], lis
     return overrides, extra
 
 
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>!~])")
+_LINE_START_MARKUP = re.compile(r"^([#>=+-])")
+_ORDERED_LIST = re.compile(r"^(\d+)([.)])")
+
+
+def markdown_text(value: str) -> str:
+    """User text (a name, a project, a structure) as Markdown that shows it literally: no link,
+    image, HTML, emphasis, heading or list can come out of it, and it stays on one line."""
+    one_line = _INLINE_MARKUP.sub(r"\\\1", " ".join(value.split()))
+    return _ORDERED_LIST.sub(r"\1\\\2", _LINE_START_MARKUP.sub(r"\\\1", one_line))
+
+
 def build_context(
     *,
     template: ProjectTemplate,
@@ -133,7 +146,7 @@ def build_context(
     names: dict[int, str] = {}
     roles_of: dict[int, list[str]] = {}
     for row in members:
-        names[row.person_id] = row.name
+        names[row.person_id] = markdown_text(row.name)
         if row.role not in roles_of.setdefault(row.person_id, []):
             roles_of[row.person_id].append(row.role)
 
@@ -177,8 +190,8 @@ def build_context(
     return CharterContext(
         lang=lang,
         template_title=template.title.get(lang),
-        project_name=project_name,
-        structure=structure,
+        project_name=markdown_text(project_name),
+        structure=markdown_text(structure),
         purpose=template.description.get(lang).strip(),
         start=long_date(start, lang),
         end=long_date(end, lang),

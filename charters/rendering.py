@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -173,10 +175,33 @@ def render_html(text: str, *, lang: str, title: str, stamp: VersionStamp) -> str
     )
 
 
+PACKAGE_DIR = Path(__file__).parent.resolve()
+
+
+@cache
+def _package_only_fetcher() -> Any:
+    """WeasyPrint's fetcher, refusing every address outside this package (no network, no other file).
+
+    The page is built from stored text; should any text still carry a URL (an image, a
+    stylesheet), the server must not fetch it. Built on first use: WeasyPrint loads slowly.
+    """
+    from weasyprint import URLFetcher
+
+    class PackageOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parsed = urlparse(url)
+            inside = parsed.scheme == "file" and Path(unquote(parsed.path)).resolve().is_relative_to(PACKAGE_DIR)
+            if not inside:
+                raise ValueError("Adresse refusée : une charte ne charge rien hors de Cocon.")
+            return super().fetch(url, headers)
+
+    return PackageOnlyFetcher(allowed_protocols={"file"}, fail_on_errors=False)
+
+
 def render_pdf(page: str) -> bytes:
-    """The PDF of a standalone HTML page (WeasyPrint)."""
+    """The PDF of a standalone HTML page (WeasyPrint), fetching nothing outside this package."""
     from weasyprint import HTML  # imported here: loading pango takes a while and few commands need it
 
-    pdf = HTML(string=page).write_pdf()
+    pdf = HTML(string=page, base_url=PACKAGE_DIR.as_uri() + "/", url_fetcher=_package_only_fetcher()).write_pdf()
     assert pdf is not None
     return pdf

@@ -37,7 +37,7 @@ from store.clock import PARIS, now
 from store.models import CharterSignature, CharterVersion, Person, Project, SignatureMethod, SigningToken
 from store.people import members
 from store.projects import template_of
-from store.tokens import new_token, token_hash
+from store.tokens import claim_once, new_token, token_hash
 
 LINK_VALIDITY = timedelta(days=30)
 LINK_PREFIX = "/charte/signer/"
@@ -198,6 +198,8 @@ class SigningRequest:
 def _refuse(
     session: Session, error: SigningLinkRefused, link: SigningToken | None, **details: Any
 ) -> SigningLinkRefused:
+    if link is None:  # a random address: nothing to tell the project, and no row per guess
+        return error
     audit.record(
         session,
         actor="lien de signature",
@@ -272,8 +274,11 @@ def check_signing_token(session: Session, token: str, *, project_slug: str | Non
 def redeem_signing_token(session: Session, token: str, *, project_slug: str | None = None) -> CharterSignature:
     """Sign through a link: check it, use it up, and record the signature (method ``link``)."""
     request = check_signing_token(session, token, project_slug=project_slug)
-    request.link.used_at = now()
-    session.add(request.link)
+    assert request.link.id is not None
+    # One conditional UPDATE: of concurrent requests with the same link, exactly one signs.
+    if not claim_once(session, SigningToken, request.link.id, column="used_at", value=now()):
+        raise SigningTokenUsed("Ce lien de signature a déjà servi : demandez un nouveau lien à la coordination si besoin.")
+    session.refresh(request.link)
     return record_signature(
         session, request.project, request.person, method=SignatureMethod.LINK, actor=f"person:{request.person.id}"
     )

@@ -13,8 +13,9 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from store import audit
+from store import audit, limits
 from store.exceptions import InvalidInput, NotFound
+from store.limits import check_length
 from store.models import Contribution, ContributionKind, Person, Project
 
 KIND_LABELS: dict[str, dict[ContributionKind, str]] = {
@@ -81,6 +82,8 @@ def add_contribution(
     """Record time given and/or an expense incurred by one member."""
     if not math.isfinite(hours) or hours < 0 or hours > 24:
         raise InvalidInput("Le nombre d'heures doit être compris entre 0 et 24 pour une journée.")
+    check_length(receipt_ref, field="la référence du justificatif", limit=limits.NAME)
+    check_length(description, field="la description", limit=limits.TEXT)
     if amount_cents < 0:
         raise InvalidInput("Un montant de frais ne peut pas être négatif.")
     if hours == 0 and amount_cents == 0:
@@ -202,9 +205,20 @@ CSV_COLUMNS = (
 )
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_text(value: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading ``'`` before ``= + - @``, tab or line break."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
 def contributions_csv(rows: Sequence[Contribution], names: dict[int, str]) -> str:
-    """CSV for the accounts: semicolon-separated, decimal comma (what French spreadsheets expect)."""
-    buffer = io.StringIO()
+    """CSV for the accounts: semicolon-separated, decimal comma, UTF-8 with a byte-order mark (what
+    French spreadsheets expect). Text cells that a spreadsheet would run as a formula are quoted
+    with a leading apostrophe."""
+    buffer = io.StringIO("\ufeff")
+    buffer.seek(0, io.SEEK_END)
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
@@ -212,13 +226,13 @@ def contributions_csv(rows: Sequence[Contribution], names: dict[int, str]) -> st
             (
                 row.id,
                 row.on.isoformat(),
-                names.get(row.person_id, str(row.person_id)),
+                spreadsheet_text(names.get(row.person_id, str(row.person_id))),
                 row.kind.value if isinstance(row.kind, ContributionKind) else row.kind,
                 f"{row.hours:.2f}".replace(".", ","),
                 f"{row.amount_cents / 100:.2f}".replace(".", ","),
-                row.receipt_ref or "",
+                spreadsheet_text(row.receipt_ref or ""),
                 row.reimbursed_on.isoformat() if row.reimbursed_on else "",
-                row.description or "",
+                spreadsheet_text(row.description or ""),
             )
         )
     return buffer.getvalue()

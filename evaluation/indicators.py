@@ -7,6 +7,7 @@ the project has left ``avant`` the list is locked: any change needs a reason, an
 evaluation report prints every such change with its reason.
 """
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -252,6 +253,8 @@ def record_value(
     row = get_indicator(session, project, code)
     definition = definition_of(row)
     if value is not None:
+        if not math.isfinite(value):
+            raise InvalidInput(f"« {code} » : donnez un nombre (ni infini ni « nan »).")
         if definition.unit == "percent" and not 0 <= value <= 100:
             raise InvalidInput(f"« {code} » est un pourcentage : donnez une valeur entre 0 et 100.")
         if definition.unit == "score" and not 1 <= value <= 5:

@@ -10,9 +10,10 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from evaluation.exceptions import ReasonRequired
-from store import audit
+from store import audit, limits
 from store.clock import today
 from store.exceptions import InvalidInput, NotFound
+from store.limits import check_length
 from store.models import Person, Project, Proposal, ProposalSource, ProposalStatus
 
 STATUS_LABELS: dict[str, dict[ProposalStatus, str]] = {
@@ -80,6 +81,7 @@ def add_proposal(
     """Record a proposal (``person`` None for an unsigned idea-box note)."""
     if not text.strip():
         raise InvalidInput("Écrivez la proposition (--text).")
+    check_length(text, field="la proposition", limit=limits.TEXT)
     assert project.id is not None
     row = Proposal(
         project_id=project.id,
@@ -126,6 +128,7 @@ def decide_proposal(
     """Say what became of a proposal. Not retained needs the reason; adapted says how."""
     row = get_proposal(session, project, proposal_id)
     outcome = (outcome or "").strip() or None
+    check_length(outcome, field="la raison", limit=limits.TEXT)
     if status == ProposalStatus.NOT_RETAINED and not outcome:
         raise ReasonRequired("Une proposition non retenue doit avoir sa raison (--reason) : la personne y a droit.")
     if status == ProposalStatus.ADAPTED and not outcome:

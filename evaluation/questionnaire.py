@@ -29,7 +29,7 @@ from project_templates.schema import Text
 from store import audit
 from store.clock import now
 from store.models import FeedbackInvitation, FeedbackResponse, Person, Project, RoleGroup
-from store.tokens import new_token
+from store.tokens import claim_flag, new_token
 from store.tokens import token_hash as hash_token
 
 QUESTIONNAIRE_FILE = Path(__file__).parent / "questionnaire.yaml"
@@ -227,6 +227,13 @@ def answer_questionnaire(session: Session, token: str, answers: Mapping[str, Any
     invitation = _usable(session, token)
     questionnaire = load_questionnaire()
     cleaned = clean_answers(questionnaire, invitation.role_group, answers)
+    assert invitation.id is not None
+    # One conditional UPDATE: of concurrent answers through the same link, exactly one is kept.
+    if not claim_flag(session, FeedbackInvitation, invitation.id, column="answered"):
+        raise InvitationUnusable(
+            "Ce questionnaire a déjà été rempli avec ce lien : merci, votre réponse est enregistrée."
+        )
+    session.refresh(invitation)
     session.add(
         FeedbackResponse(
             id=uuid.uuid4().hex,
@@ -236,8 +243,9 @@ def answer_questionnaire(session: Session, token: str, answers: Mapping[str, Any
             answers=cleaned,
         )
     )
-    invitation.answered = True
-    session.add(invitation)
+    from evaluation.feedback import cancel_reminders  # feedback builds on this module
+
+    cancel_reminders(session, invitation)
     # No person, no invitation id: the log must not re-link the answer to its author.
     audit.record(session, actor="répondant anonyme", action="feedback.answered", project_id=invitation.project_id)
     session.flush()

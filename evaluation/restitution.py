@@ -8,8 +8,9 @@ from sqlmodel import Session, select
 
 from evaluation.checkpoints import record_attendance, refuse_future
 from project_templates.schema import StepKind
-from store import audit, plans
+from store import audit, limits, plans
 from store.exceptions import InvalidInput, TransitionNotAllowed
+from store.limits import check_length
 from store.models import Project, Restitution, StepStatus
 
 
@@ -41,6 +42,7 @@ def record_restitution(
     refuse_future(held_on, StepKind.RESTITUTION)
     if not presented.strip():
         raise InvalidInput("Dites ce qui a été présenté (--presented).")
+    check_length(presented, field="ce qui a été présenté", limit=limits.TEXT)
     if not attendees:
         raise InvalidInput("Indiquez au moins une personne présente (--attendee).")
     assert project.id is not None

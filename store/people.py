@@ -6,10 +6,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store import audit
+from store import audit, limits
+from store.erasure import redact_texts
 from store.exceptions import InvalidInput, PersonNotFound
+from store.limits import check_length
 from store.models import Account, AuditEvent, MagicLink, Membership, Person, PlanChange, Project, WebSession
 from store.projects import template_of
 
@@ -101,13 +105,22 @@ def add_person(
     unavailable: Iterable[str] = (),
     actor: str,
 ) -> Person:
-    """Add someone to a project with a role; the same email reuses the same person."""
+    """Add someone to a project with a role.
+
+    The same email reuses the same person only within this project, or when that email has an
+    account (whose holder then keeps their own name and settings). Otherwise the person is a new
+    identity of this project: nothing typed here changes what another project sees.
+    """
     template = template_of(session, project)
     if role not in template.roles:
         roles = ", ".join(template.roles)
         raise InvalidInput(f"Rôle inconnu « {role} » pour ce projet. Rôles possibles : {roles}.")
     if not name.strip():
         raise InvalidInput("Indiquez le nom de la personne (--name).")
+    check_length(name, field="le nom", limit=limits.NAME)
+    check_length(email, field="l'adresse e-mail", limit=limits.EMAIL)
+    check_length(phone, field="le numéro de téléphone", limit=limits.PHONE)
+    check_length(apprise_url, field="l'adresse Apprise", limit=limits.URL)
     if email is not None and not EMAIL.match(email.strip()):
         raise InvalidInput(f"Adresse e-mail invalide « {email} ».")
     if quiet_hours is not None and not QUIET_HOURS.match(quiet_hours):
@@ -118,16 +131,15 @@ def add_person(
         raise InvalidInput("Donnez au moins un moyen de contact : --email, --phone ou --apprise-url.")
     slots = normalise_availability(availability)
     absences = parse_unavailable(unavailable)
-    person = None
-    if email:
-        email = email.strip().lower()
-        person = session.exec(select(Person).where(Person.email == email)).first()
+    address = email.strip().lower() if email else None
+    person = _identity_for(session, project, address) if address else None
     if person is None:
-        person = Person(name=name.strip(), email=email, phone=phone, apprise_url=apprise_url, language=language,
-                        availability=slots, quiet_hours=quiet_hours, unavailable=absences)
-        session.add(person)
-        session.flush()
-    else:
+        person = _new_identity(
+            session,
+            Person(project_id=project.id, name=name.strip(), email=address, phone=phone, apprise_url=apprise_url,
+                   language=language, availability=slots, quiet_hours=quiet_hours, unavailable=absences),
+        )
+    elif identity_owned_by(session, person, project):
         person.name = name.strip()
         person.phone = phone or person.phone
         person.apprise_url = apprise_url or person.apprise_url
@@ -148,7 +160,11 @@ def add_person(
         existing.left_at = None
         session.add(existing)
     else:
-        session.add(Membership(project_id=project.id, person_id=person.id, role=role))
+        try:
+            with session.begin_nested():
+                session.add(Membership(project_id=project.id, person_id=person.id, role=role))
+        except IntegrityError:  # the same addition, made at the same moment by another request
+            raise InvalidInput(f"{person.name} a déjà le rôle « {role} » dans ce projet.") from None
     audit.record(session, actor=actor, action="person.added", project_id=project.id, person_id=person.id, role=role)
     session.flush()
     if absences:
@@ -156,6 +172,65 @@ def add_person(
 
         refresh_gatherings(session, project, actor=actor)
     return person
+
+
+def identity_owned_by(session: Session, person: Person, project: Project) -> bool:
+    """Whether the project's managers may change this person's name and settings.
+
+    Only an identity the project made and that has no account: people with an account manage
+    their own, and people shared with other projects (before identities were per project) are
+    changed by nobody but themselves.
+    """
+    if person.project_id != project.id:
+        return False
+    return session.exec(select(Account.id).where(Account.person_id == person.id)).first() is None
+
+
+def _identity_for(session: Session, project: Project, email: str) -> Person | None:
+    """The person this email already names for this project: one of its own, or an account holder."""
+    member_ids = select(Membership.person_id).where(Membership.project_id == project.id)
+    own = session.exec(
+        select(Person)
+        .where(Person.email == email, or_(col(Person.project_id) == project.id, col(Person.id).in_(member_ids)))
+        .order_by(col(Person.id))
+    ).first()
+    if own is not None:
+        return own
+    return session.exec(
+        select(Person).join(Account, col(Account.person_id) == col(Person.id)).where(Account.email == email)
+    ).first()
+
+
+def _new_identity(session: Session, person: Person) -> Person:
+    """Insert a person; if a concurrent request just made the same one, use that row instead."""
+    try:
+        with session.begin_nested():
+            session.add(person)
+            session.flush()
+    except IntegrityError:
+        existing = session.exec(
+            select(Person).where(Person.project_id == person.project_id, Person.email == person.email)
+        ).first()
+        if existing is None:
+            raise
+        return existing
+    return person
+
+
+#: The largest id a database integer holds: anything above names no one (and must not reach the driver).
+MAX_ID = 2**63 - 1
+
+
+def active_member(session: Session, project: Project, person_id: int) -> Person | None:
+    """The person with this id if they are currently a member of the project, else None."""
+    if not 0 < person_id <= MAX_ID:
+        return None
+    found = session.exec(
+        select(Person)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(Person.id == person_id, Membership.project_id == project.id, col(Membership.left_at).is_(None))
+    ).first()
+    return found
 
 
 def get_person(session: Session, person_id: int) -> Person:
@@ -221,9 +296,14 @@ def export_person(session: Session, person_id: int) -> dict[str, Any]:
 
 
 def erase_person(session: Session, person_id: int, *, actor: str) -> None:
-    """Erase a person's identity and contact details; project history keeps an anonymous trace."""
+    """Erase a person's identity and contact details, also from every stored text that quoted
+    them (charter versions, messages, proposals…); project history keeps an anonymous trace.
+    Call :func:`store.erasure.reclaim_space` after committing so the old bytes leave the file."""
     person = get_person(session, person_id)
-    person.name = f"Personne effacée n°{person_id}"
+    replacement = f"Personne effacée n°{person_id}"
+    said = [person.name, person.email or "", person.phone or "", person.apprise_url or ""]
+    redact_texts(session, person_id=person_id, values=said, replacement=replacement, actor=actor)
+    person.name = replacement
     person.email = None
     person.phone = None
     person.apprise_url = None

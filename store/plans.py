@@ -3,14 +3,16 @@
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import case, func
+from sqlalchemy import ColumnElement, and_, case, func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from planning.planner import Attendee, PlanError, PlannedStep, avoid_unavailability, replan
 from project_templates.schema import GATHERING_KINDS, PhaseName, StepKind
-from store import audit
+from store import audit, limits
 from store.clock import now, today
 from store.exceptions import InvalidInput, StepNotFound, TransitionNotAllowed
+from store.limits import check_length
 from store.models import STEP_TRANSITIONS, PlanChange, PlanStep, Project, StepStatus
 from store.people import members, unavailable_days
 from store.projects import template_of
@@ -79,6 +81,7 @@ def move_step(
     """Move one step; its dependents shift with it; every change is kept in the history."""
     if not reason.strip():
         raise InvalidInput("Indiquez pourquoi l'étape est déplacée (--reason) : l'historique du plan le garde.")
+    check_length(reason, field="la raison", limit=limits.TEXT)
     steps = plan_steps(session, project)
     step = get_step(session, project, key)
     if step.status in (StepStatus.DONE, StepStatus.SKIPPED):
@@ -106,10 +109,21 @@ def move_step(
         row = by_key[changed_key]
         change = PlanChange(project_id=project.id or 0, step_key=changed_key, old_due=row.due, new_due=new_due,
                             changed_by=actor, reason=reason.strip(), moved_step=key)
-        row.due = new_due
-        if changed_key == key:
-            row.pinned = True
-        session.add(row)
+        # Conditional on the date read: if another move changed it meanwhile, the history would
+        # record a stale "from" date, so this move stops and asks to start again.
+        pinned = row.pinned or changed_key == key
+        moved = session.execute(
+            update(PlanStep)
+            .where(col(PlanStep.id) == row.id, col(PlanStep.due) == row.due)
+            .values(due=new_due, pinned=pinned)
+        )
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            raise TransitionNotAllowed(
+                f"L'étape « {changed_key} » vient d'être déplacée par quelqu'un d'autre : "
+                "rechargez le plan et recommencez."
+            )
+        set_committed_value(row, "due", new_due)
+        set_committed_value(row, "pinned", pinned)
         session.add(change)
         changes.append(change)
     audit.record(session, actor=actor, action="plan.moved", project_id=project.id, step=key, to=to.isoformat(),
@@ -220,6 +234,11 @@ def complete_steps(
 
 def plan_changes(session: Session, project: Project) -> list[PlanChange]:
     return list(session.exec(select(PlanChange).where(PlanChange.project_id == project.id).order_by(col(PlanChange.id))))
+
+
+def overdue_condition(on: date) -> ColumnElement[bool]:
+    """:func:`overdue_steps`'s definition as a SQL condition on ``plan_step``, for counts over many projects."""
+    return and_(col(PlanStep.status).in_((StepStatus.PLANNED, StepStatus.IN_PROGRESS)), col(PlanStep.due) < on)
 
 
 def overdue_steps(session: Session, project: Project, on: date) -> list[PlanStep]:

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Collection
 from datetime import date
 from functools import lru_cache
 
@@ -10,10 +11,11 @@ from sqlmodel import Session, col, select
 from planning.calendar import long_date
 from planning.planner import PlanError, schedule
 from project_templates import LoadedTemplate, ProjectTemplate, parse_template
-from store import audit
+from store import audit, limits
 from store.clock import today
 from store.exceptions import InvalidInput, ProjectNotFound
-from store.models import PlanStep, Project, ProjectPhase, TemplateRecord
+from store.limits import check_length
+from store.models import Account, Membership, PlanStep, Project, ProjectPhase, TemplateRecord
 
 
 def slugify(text: str) -> str:
@@ -45,9 +47,13 @@ def _template_record(session: Session, loaded: LoadedTemplate) -> TemplateRecord
     return record
 
 
+#: Short ids the web app uses for its own pages under /projets/ (a project named "Nouveau" gets nouveau-2).
+RESERVED_SLUGS = frozenset({"nouveau"})
+
+
 def _unique_slug(session: Session, wanted: str) -> str:
     slug, number = wanted, 2
-    while session.exec(select(Project.id).where(Project.slug == slug)).first() is not None:
+    while slug in RESERVED_SLUGS or session.exec(select(Project.id).where(Project.slug == slug)).first() is not None:
         slug = f"{wanted}-{number}"
         number += 1
     return slug
@@ -65,8 +71,13 @@ def create_project(
     actor: str,
     team_channel: str | None = None,
     language: str = "fr",
+    allowed_structures: Collection[str] | None = None,
 ) -> Project:
-    """Instantiate a template: store its exact text, the project and its planned steps."""
+    """Instantiate a template: store its exact text, the project and its planned steps.
+
+    ``allowed_structures`` are the structures the person creating it belongs to (see
+    :func:`structures_of`); None for the command line, run by whoever administers the database.
+    """
     if not name.strip():
         raise InvalidInput("Donnez un nom au projet (--name).")
     if not structure.strip():
@@ -74,6 +85,17 @@ def create_project(
     start = start or today()
     if slug is not None and slugify(slug) != slug:
         raise InvalidInput(f"L'identifiant court « {slug} » doit être en minuscules, chiffres et tirets, par exemple « {slugify(slug)} ».")
+    if slug in RESERVED_SLUGS:
+        raise InvalidInput(f"L'identifiant court « {slug} » est réservé par Cocon ; choisissez-en un autre.")
+    check_length(name, field="le nom du projet", limit=limits.NAME)
+    check_length(structure, field="le nom de la structure", limit=limits.NAME)
+    if allowed_structures is not None and structure.strip().casefold() not in {
+        s.strip().casefold() for s in allowed_structures
+    }:
+        raise InvalidInput(
+            f"Vous ne suivez pas la structure « {structure.strip()} » : créez le projet pour l'une des vôtres, "
+            "ou demandez qu'elle soit ajoutée à votre compte."
+        )
     if slug is not None and session.exec(select(Project.id).where(Project.slug == slug)).first() is not None:
         raise InvalidInput(f"Un projet « {slug} » existe déjà ; choisissez un autre identifiant court.")
     try:
@@ -126,6 +148,18 @@ def create_project(
     return project
 
 
+def structures_of(session: Session, person_id: int) -> set[str]:
+    """The structures a person belongs to: those their account follows and those of the projects
+    they are a member of."""
+    followed = session.exec(select(Account.structures).where(Account.person_id == person_id)).first() or []
+    member_of = session.exec(
+        select(Project.structure)
+        .join(Membership, col(Membership.project_id) == col(Project.id))
+        .where(Membership.person_id == person_id, col(Membership.left_at).is_(None))
+    ).all()
+    return {*followed, *member_of}
+
+
 def get_project(session: Session, slug: str) -> Project:
     project = session.exec(select(Project).where(Project.slug == slug)).first()
     if project is None:
@@ -153,9 +187,25 @@ def _parse_cached(content_hash: str, content: str, source: str) -> ProjectTempla
 
 def template_of(session: Session, project: Project) -> ProjectTemplate:
     """The template exactly as it was when the project was created."""
-    record = session.get(TemplateRecord, project.template_record_id)
+    return template_of_record(session, project.template_record_id)
+
+
+#: Template records never change once written: (database, record id) → template, so that a page
+#: does not read the template's text again (one query of ~10 ms on a busy machine, per use).
+_BY_RECORD: dict[tuple[str, int], ProjectTemplate] = {}
+
+
+def template_of_record(session: Session, record_id: int) -> ProjectTemplate:
+    """The template stored as ``record_id`` (read and parsed once per process)."""
+    key = (str(session.get_bind().engine.url), record_id)
+    known = _BY_RECORD.get(key)
+    if known is not None:
+        return known
+    record = session.get(TemplateRecord, record_id)
     assert record is not None
-    return _parse_cached(record.content_hash, record.content, f"{record.template_id}@{record.version}")
+    template = _parse_cached(record.content_hash, record.content, f"{record.template_id}@{record.version}")
+    _BY_RECORD[key] = template
+    return template
 
 
 def describe_dates(project: Project, lang: str = "fr") -> str:

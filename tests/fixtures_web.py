@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from cocon.web.accounts import add_account
-from cocon.web.security import create_magic_link
+from accounts.links import create_magic_link
+from accounts.staff import add_account
 from store.models import AccountKind, Person
 from store.people import add_person
 from tests.factories import make_project
@@ -85,7 +85,7 @@ def web_world(session: Session) -> WebWorld:
 
 @pytest.fixture
 def web_app(db_url: str) -> FastAPI:
-    from cocon.web import create_app
+    from cocon.web.app import create_app
 
     return create_app(db_url, base_url="http://testserver")
 

@@ -228,9 +228,10 @@ def test_every_refusal_is_audited_and_survives_the_callers_rollback(db_url, sess
 
     session.expire_all()
     refused = events(session, action="charter.link_refused")
-    assert [e.details["reason"] for e in refused] == ["used", "foreign", "expired", "unknown"]
+    # An unknown (random) token names no project: it writes nothing, however often it is tried.
+    assert [e.details["reason"] for e in refused] == ["used", "foreign", "expired"]
     assert refused[1].details["presented_for"] == "autre"
-    assert refused[3].project_id is None and refused[0].person_id == awa.id
+    assert refused[0].person_id == awa.id
 
 
 def test_only_token_hashes_are_stored(db_url, session):

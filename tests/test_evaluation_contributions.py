@@ -1,7 +1,10 @@
 """Contributions (time, expenses, reimbursement) and proposals (what became of them)."""
 
+import csv
+import io
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session
@@ -74,7 +77,8 @@ def test_csv_for_the_accounts(session: Session, eval_running: Project) -> None:
         actor="t",
     )
     text = contributions_csv(contributions(session, eval_running), {awa.id or 0: awa.name})
-    lines = text.splitlines()
+    assert text.startswith("\ufeff")
+    lines = text.removeprefix("\ufeff").splitlines()
     assert lines[0] == "id;date;personne;nature;heures;montant_eur;justificatif;rembourse_le;description"
     assert lines[1].endswith(";2027-03-22;Awa Diallo;deplacement;0,50;12,40;ticket 0322;2027-04-02;")
 
@@ -196,3 +200,30 @@ def test_closing_steps_leaves_a_skipped_step_alone(session: Session, eval_runnin
 
     assert plans.get_step(session, eval_running, feedback).status == StepStatus.SKIPPED
     assert plans.get_step(session, eval_running, evaluation).status == StepStatus.DONE
+
+
+def test_contributions_csv_neutralises_formulas_and_carries_a_bom(
+    session: Session, eval_running: Project, tmp_path: Path, cli: Any
+) -> None:
+    awa = people(session, eval_running)["awa"]
+    hostile = ["=HYPERLINK(\"http://evil.example\")", "+33 1", "-2+3", "@SUM(A1)", "\tx", "\rx", "Françoise"]
+    for text in hostile:
+        add_contribution(session, eval_running, awa, on=date(2027, 3, 22), kind=ContributionKind.MEETING, hours=1,
+                         description=text, receipt_ref=text[:20], actor="t")
+    session.commit()
+    target = tmp_path / "apports.csv"
+    result = cli("contribution", "list", eval_running.slug, "--csv", str(target))
+    assert result.exit_code == 0, result.output
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "Françoise".encode() in raw
+    cells = [cell for row in csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";") for cell in row[6:]]
+    assert cells and not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    assert "'=HYPERLINK(\"http://evil.example\")" in cells
+
+
+@pytest.mark.parametrize("hours", [float("nan"), float("inf"), -float("inf")])
+def test_hours_must_be_a_real_number(session: Session, eval_running: Project, hours: float) -> None:
+    awa = people(session, eval_running)["awa"]
+    with pytest.raises(InvalidInput, match="entre 0 et 24"):
+        add_contribution(session, eval_running, awa, on=date(2027, 3, 1), kind=ContributionKind.MEETING, hours=hours,
+                         actor="t")

@@ -111,7 +111,7 @@ def test_two_remind_runs_at_once_make_no_duplicate(
         ).one()
         == 0
     )
-    # people are shared by email across both projects: still one digest each
+    # each project has its own identity for an address (issue 14): one digest per person and project, once
     assert sorted(r.envelope_to[0] for r in smtp_sink.received) == sorted(
-        ["claire@example.org", "karim@example.org", "sophie@example.org", "awa@example.org", "jp@example.org"]
+        ["claire@example.org", "karim@example.org", "sophie@example.org", "awa@example.org", "jp@example.org"] * 2
     )

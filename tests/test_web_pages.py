@@ -218,7 +218,7 @@ def test_dashboard_shows_phase_milestone_late_steps_and_filters(
     log_in(client, email="nadia@example.org")
     page = client.get("/tableau-de-bord").text
     assert "Accueil en salle d" in page and "en retard" in page and "à signer" in page
-    cards = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('class="cards"')[1].split("</ul>")[0]))
+    cards = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('class="cards figures"')[1].split("</ul>")[0]))
     assert "1 projet " in cards and "1 charte pas encore signée" in cards, cards  # singular, lower case
     assert client.get("/tableau-de-bord?phase=pendant").text.count("/projets/accueil-tilleuls") == 0
     assert "/projets/accueil-tilleuls" in client.get("/tableau-de-bord?structure=MSP+des+Tilleuls&phase=avant").text
@@ -333,7 +333,10 @@ def test_every_string_exists_in_both_languages() -> None:
     for key, (french, english) in i18n.MESSAGES.items():
         assert french and english, key
         assert set(placeholders.findall(french)) == set(placeholders.findall(english)), key
-    used = set()
+    from cocon.web.overview import FIGURES
+    from store.attention import ANY, Reason, SortKey
+
+    used = {"card_"}  # the figures' labels are named in cocon/web/overview.py
     for template in TEMPLATES_DIR.glob("*.html"):
         used |= set(re.findall(r"""\bt\(["']([a-z_0-9]+)["']""", template.read_text()))
     families = {
@@ -342,6 +345,9 @@ def test_every_string_exists_in_both_languages() -> None:
         "verdict_": [v.value for v in Verdict],
         "kind_": [k.value for k in AccountKind],
         "contribution_": [c.value for c in ContributionKind],
+        "attention_": [ANY, *(r.value for r in Reason)],
+        "sort_": [k.value for k in SortKey],
+        "card_": [f"{label.removeprefix('card_')}_{n}" for _, label in FIGURES for n in ("one", "many")],
     }
     for prefix, values in families.items():
         assert prefix in used

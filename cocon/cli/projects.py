@@ -2,6 +2,7 @@
 
 import json
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,13 @@ from planning.calendar import long_date, short_date
 from planning.ics import IcsEvent, calendar_bytes
 from project_templates import find_template
 from store import phases, plans
+from store.attention import ANY, Filters, SortKey, board, board_csv
 from store.clock import now, today
+from store.erasure import reclaim_space
 from store.exceptions import InvalidInput
 from store.models import PlanStep, Project, ProjectPhase, StepStatus
 from store.people import add_person, erase_person, export_person, members, role_coverage
-from store.projects import create_project, get_project, list_projects, template_of
+from store.projects import create_project, get_project, template_of
 
 project_app = typer.Typer(help="Create, list and follow projects.", no_args_is_help=True)
 person_app = typer.Typer(help="People taking part in a project, and their roles.", no_args_is_help=True)
@@ -85,36 +88,64 @@ def project_new(
                        f"Next: cocon person add {project.slug} --name … --role … --email …"))
 
 
+class ListFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
 @project_app.command("list")
 def project_list(
     structure: str | None = typer.Option(None, "--structure", help="Only this structure."),
     phase: ProjectPhase | None = typer.Option(None, "--phase", help="Only this phase."),
-    as_json: bool = typer.Option(False, "--json"),
+    search: str = typer.Option("", "--search", help="Only projects whose name or structure contains this text."),
+    attention: bool = typer.Option(
+        False, "--attention", help="Only projects that need attention (late steps, unsigned charter, "
+        "undelivered messages, end date passed)."
+    ),
+    sort: SortKey = typer.Option(SortKey.END, "--sort", help="Order by name, end date, phase or lateness."),
+    output: ListFormat = typer.Option(ListFormat.TABLE, "--format", help="table, csv (for a spreadsheet) or json."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
-    """List projects with their phase and progress.
+    """List projects with their phase, progress and what needs attention.
 
-    Example: cocon project list --phase avant
+    Example: cocon project list --attention --sort lateness --format csv > a-surveiller.csv
     """
+    language = lang()
+    filters = Filters(structure=structure, phase=phase, search=search, attention=ANY if attention else None, sort=sort)
     with db() as session:
-        projects = list_projects(session, structure=structure, phase=phase)
-        counts = plans.progress(session, [p.id for p in projects if p.id is not None])
+        found = board(session, today=today(), filters=filters)
+        described = found.rows(session, lang=language)
+        counts = plans.progress(session, [f.id for f in found.matches])
         rows: list[dict[str, Any]] = []
-        for project in projects:
-            done, total = counts.get(project.id or 0, (0, 0))
-            rows.append({"slug": project.slug, "name": project.name, "structure": project.structure,
-                         "phase": project.phase.value, "end": project.end, "done": done, "steps": total})
-    if as_json:
+        for facts, line in zip(found.matches, described, strict=True):
+            done, total = counts.get(facts.id, (0, 0))
+            rows.append({"slug": line.slug, "name": line.name, "structure": line.structure, "phase": line.phase.value,
+                         "end": line.end, "done": done, "steps": total,
+                         "attention": [{"reason": c.reason.value, "text": c.text} for c in line.concerns]})
+    if as_json or output == ListFormat.JSON:
         emit_json(rows)
         return
-    if not rows:
-        typer.echo(say("Aucun projet. Créez-en un avec `cocon project new` ou essayez `cocon demo`.",
-                       "No project yet. Create one with `cocon project new` or try `cocon demo`."))
+    if output == ListFormat.CSV:
+        typer.echo(board_csv(described, language), nl=False)
         return
-    table = Table(say("Projet", "Project"), say("Nom", "Name"), "Structure", "Phase", say("Fin", "End"), say("Avancement", "Progress"))
+    if not rows:
+        if found.visible:
+            typer.echo(say("Aucun projet ne correspond à ces critères.", "No project matches these criteria."))
+        else:
+            typer.echo(say("Aucun projet. Créez-en un avec `cocon project new` ou essayez `cocon demo`.",
+                           "No project yet. Create one with `cocon project new` or try `cocon demo`."))
+        return
+    columns = [say("Projet", "Project"), say("Nom", "Name"), "Structure", "Phase", say("Fin", "End"),
+               say("Avancement", "Progress")]
+    table = Table(*columns, *([say("À surveiller", "Needs attention")] if attention else []))
     _keep_whole(table, [row["slug"] for row in rows])
     for row in rows:
-        table.add_row(row["slug"], row["name"], row["structure"], _phase_label(row["phase"]),
-                      long_date(row["end"], lang()), f"{row['done']}/{row['steps']}")
+        cells = [row["slug"], row["name"], row["structure"], _phase_label(row["phase"]),
+                 long_date(row["end"], language), f"{row['done']}/{row['steps']}"]
+        if attention:
+            cells.append("\n".join(item["text"] for item in row["attention"]))
+        table.add_row(*cells)
     console.print(table)
 
 
@@ -282,6 +313,7 @@ def person_erase(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
                                "Erasure cannot be undone: run again with --yes to confirm."))
     with db() as session:
         erase_person(session, person_id, actor=actor())
+    reclaim_space()
     typer.echo(say(f"Personne n°{person_id} effacée.", f"Person #{person_id} erased."))
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import typer
 
+from accounts.staff import add_account, list_accounts, parse_kind
 from cocon.cli.notify import register_serve_hook
 from cocon.cli.output import actor, db, emit_json, fail, say
-from cocon.web.accounts import add_account, list_accounts, parse_kind
 
 app = typer.Typer(help="Comptes personnels pour l'application web.", no_args_is_help=True)
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from store.exceptions import ProjectNotFound
 from store.models import MANAGING_KINDS, Account, AccountKind, Membership, Person, Project
-from store.people import roles_of
+from store.people import active_member, roles_of
 from store.projects import get_project, template_of
 
 
@@ -89,3 +89,11 @@ def managed_project(session: Session, viewer: Viewer, slug: str) -> Project:
     if not may_manage(session, viewer, project):
         raise HTTPException(status_code=403)
     return project
+
+
+def member_or_404(session: Session, project: Project, person_id: int) -> Person:
+    """A current member of the project, or 404: a person of another project is not even named."""
+    person = active_member(session, project, person_id)
+    if person is None:
+        raise HTTPException(status_code=404)
+    return person

@@ -1,14 +1,28 @@
 """Logging in and out: passwords (throttled), magic links by email, setting a password, language."""
 
-from datetime import timedelta
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
+from accounts.exceptions import AccountError, LinkRefused
+from accounts.links import (
+    MAX_LINKS_PER_HOUR,
+    check_magic_link,
+    create_magic_link,
+    links_sent_recently,
+    person_for_link,
+    redeem_magic_link,
+    safe_next,
+)
+from accounts.passwords import verify_password
+from accounts.sessions import SESSION_MAX_AGE, close_session, open_session
+from accounts.staff import change_password, find_account
+from accounts.throttle import prune, record_attempt, throttle_state
 from cocon.web import i18n
-from cocon.web.mail import dispatch_soon, send_login_link
+from cocon.web.mail import dispatch_now, dispatch_soon, send_login_link
 from cocon.web.pages import (
     DB,
     LoggedIn,
@@ -20,35 +34,15 @@ from cocon.web.pages import (
     set_cookie,
     settings_of,
 )
-from cocon.web.security import (
-    LANG_COOKIE,
-    SESSION_COOKIE,
-    SESSION_MAX_AGE,
-    LinkRefused,
-    check_magic_link,
-    close_session,
-    create_magic_link,
-    find_account,
-    hash_password,
-    normalise_email,
-    open_session,
-    password_problem,
-    prune,
-    record_attempt,
-    redeem_magic_link,
-    safe_next,
-    throttle_state,
-    verify_password,
-)
-from store import audit
+from cocon.web.pauses import reminder_state
+from cocon.web.security import LANG_COOKIE, SESSION_COOKIE
+from store import audit, limits
 from store.clock import now
-from store.models import Account, AccountKind, MagicLink, Membership, Person
+from store.db import session_scope
+from store.models import Account, Membership, Person
 
+log = logging.getLogger(__name__)
 router = APIRouter()
-
-#: At most this many login links are emailed to one person per hour.
-MAX_LINKS_PER_HOUR = 3
-
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
@@ -127,30 +121,10 @@ def logout(request: Request, session: DB) -> Response:
     return response
 
 
-def _person_for_link(session: Session, email: str) -> Person | None:
-    """Someone who may receive a login link: a member of a project, reachable by email."""
-    address = normalise_email(email)
-    person = session.exec(select(Person).where(Person.email == address)).first()
-    if person is None or person.opted_out:
-        return None
-    return person
-
-
-def _links_sent_recently(session: Session, person_id: int) -> int:
-    since = now() - timedelta(hours=1)
-    return session.exec(
-        select(func.count())
-        .select_from(MagicLink)
-        .where(MagicLink.person_id == person_id, col(MagicLink.created_at) >= since)
-    ).one()
-
-
-def email_login_link(
-    request: Request, session: Session, person: Person, background: BackgroundTasks, *, next_path: str = "/", actor: str
-) -> bool:
-    """Create a link for a person and put the email in the outbox; False if nothing was sent."""
+def queue_login_link(session: Session, person: Person, *, base: str, next_path: str = "/", actor: str) -> bool:
+    """Create a link for a person and put the email in the outbox; False if nothing was queued."""
     assert person.id is not None
-    if _links_sent_recently(session, person.id) >= MAX_LINKS_PER_HOUR:
+    if links_sent_recently(session, person.id) >= MAX_LINKS_PER_HOUR:
         return False
     project_id = session.exec(
         select(Membership.project_id).where(Membership.person_id == person.id, col(Membership.left_at).is_(None))
@@ -158,7 +132,6 @@ def email_login_link(
     if project_id is None or not person.email:
         return False
     token, link = create_magic_link(session, person_id=person.id, next_path=next_path)
-    base = public_base(request)
     send_login_link(
         session,
         person=person,
@@ -168,18 +141,40 @@ def email_login_link(
         lang=person.language,
     )
     audit.record(session, actor=actor, action="login_link.sent", project_id=project_id, person_id=person.id)
-    dispatch_soon(background, settings_of(request).database_url)
     return True
 
 
+def email_login_link(
+    request: Request, session: Session, person: Person, background: BackgroundTasks, *, next_path: str = "/", actor: str
+) -> bool:
+    """A coordinator sends someone a login link: queued now, sent after the response."""
+    queued = queue_login_link(session, person, base=public_base(request), next_path=next_path, actor=actor)
+    if queued:
+        dispatch_soon(background, settings_of(request).database_url)
+    return queued
+
+
+def link_if_known(database_url: str | None, base: str, email: str) -> None:
+    """Queue and send a login link if the address belongs to someone who may log in.
+
+    Runs after the response has gone out, in its own transaction, so that the form answers in
+    the same time whether or not the address is known.
+    """
+    try:
+        with session_scope(database_url) as session:
+            person = person_for_link(session, email)
+            queued = person is not None and queue_login_link(session, person, base=base, actor=f"person:{person.id}")
+    except Exception as error:  # the person may ask again; the page has already been answered
+        log.error("a login link could not be prepared (%s)", type(error).__name__)
+        return
+    if queued:
+        dispatch_now(database_url)
+
+
 @router.post("/connexion/lien")
-def ask_login_link(
-    request: Request, session: DB, background: BackgroundTasks, email: Annotated[str, Form()] = ""
-) -> Response:
-    person = _person_for_link(session, email)
-    if person is not None:
-        email_login_link(request, session, person, background, actor=f"person:{person.id}")
-    # Same answer whether or not the address is known, so that the form reveals nothing.
+def ask_login_link(request: Request, background: BackgroundTasks, email: Annotated[str, Form()] = "") -> Response:
+    # No lookup here: known and unknown addresses take the same path until the answer has left.
+    background.add_task(link_if_known, settings_of(request).database_url, public_base(request), email[: limits.EMAIL])
     return _login_page(request, notice=i18n.translate("magic_sent", language_of(request)))
 
 
@@ -215,7 +210,8 @@ def use_login_link(request: Request, session: DB, token: str) -> Response:
     try:
         link = redeem_magic_link(session, token)
     except LinkRefused as refused:
-        audit.record(session, actor="web", action="login_link.refused", reason=refused.reason)
+        if refused.reason != "unknown":  # a random address writes nothing, however often it is tried
+            audit.record(session, actor="web", action="login_link.refused", reason=refused.reason)
         return _refused(request, refused.reason)
     account = session.exec(select(Account).where(Account.person_id == link.person_id)).first()
     cookie = open_session(
@@ -228,8 +224,9 @@ def use_login_link(request: Request, session: DB, token: str) -> Response:
 
 
 @router.get("/compte")
-def account_page(request: Request, viewer: LoggedIn) -> Response:
-    return render(request, "account.html", viewer, title_key="account_title", error=None, notice=None)
+def account_page(request: Request, session: DB, viewer: LoggedIn) -> Response:
+    reminders = reminder_state(session, viewer.person, None, language_of(request))
+    return render(request, "account.html", viewer, title_key="account_title", error=None, notice=None, reminders=reminders)
 
 
 @router.post("/compte/mot-de-passe")
@@ -237,28 +234,27 @@ def set_password(
     request: Request,
     session: DB,
     viewer: LoggedIn,
+    current: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    """Set or change one's password; other browsers logged in as this person are logged out."""
     lang = language_of(request)
-    problem = password_problem(password, lang)
-    if problem is None and password != confirm:
-        problem = i18n.translate("password_mismatch", lang)
-    if problem is None and not viewer.person.email:
-        problem = i18n.translate("password_needs_email", lang)
-    if problem is not None:
+    try:
+        change_password(
+            session,
+            person=viewer.person,
+            account=viewer.account,
+            current=current,
+            new=password,
+            confirm=confirm,
+            keep_session_id=viewer.session_id,
+            lang=lang,
+        )
+    except AccountError as problem:
         return render(
-            request, "account.html", viewer, title_key="account_title", status_code=400, error=problem, notice=None
+            request, "account.html", viewer, title_key="account_title", status_code=400, error=str(problem), notice=None
         )
-    account = viewer.account
-    if account is None:
-        assert viewer.person.email is not None
-        account = Account(
-            person_id=viewer.person_id, email=normalise_email(viewer.person.email), kind=AccountKind.PARTNER
-        )
-    account.password_hash = hash_password(password)
-    session.add(account)
-    audit.record(session, actor=viewer.actor, action="password.set", person_id=viewer.person_id)
     return render(
         request,
         "account.html",

@@ -1,6 +1,6 @@
 """Charte: read the charter, sign it (logged in, or from the partner's signing link), download the PDF."""
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
@@ -19,7 +19,7 @@ from charters.signing import (
 )
 from charters.versions import refresh_version
 from cocon.web import i18n
-from cocon.web.access import Viewer, managed_project, may_manage, visible_project
+from cocon.web.access import Viewer, managed_project, may_manage, member_or_404, visible_project
 from cocon.web.mail import dispatch_soon, send_signing_link
 from cocon.web.pages import (
     DB,
@@ -32,7 +32,7 @@ from cocon.web.pages import (
     render,
     settings_of,
 )
-from store.models import CharterVersion, Person, Project, SignatureMethod
+from store.models import CharterVersion, Project, SignatureMethod
 from store.tokens import token_hash
 
 router = APIRouter()
@@ -117,9 +117,7 @@ def send_signing_link_action(
 ) -> Response:
     """Email a signer a single-use link to read and sign the charter."""
     project = managed_project(session, viewer, slug)
-    person = session.get(Person, person_id)
-    if person is None:
-        raise HTTPException(status_code=404)
+    person = member_or_404(session, project, person_id)
     if not person.email:
         return _charter_page(
             request,
@@ -155,9 +153,7 @@ def send_signing_link_action(
 def paper_signature_action(request: Request, session: DB, viewer: LoggedIn, slug: str, person_id: int) -> Response:
     """The coordination records a signature made on the printed charter."""
     project = managed_project(session, viewer, slug)
-    person = session.get(Person, person_id)
-    if person is None:
-        raise HTTPException(status_code=404)
+    person = member_or_404(session, project, person_id)
     try:
         sign_on_paper(session, project, person, actor=viewer.actor)
     except CharterError as error:

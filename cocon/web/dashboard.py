@@ -1,10 +1,11 @@
-"""Tableau de bord: every project the viewer sees, with what needs attention."""
+"""Tableau de bord: every project the viewer sees, what needs attention, and the list as CSV."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from cocon.web.overview import overview
-from cocon.web.pages import DB, LoggedIn, MaybeViewer, language_of, redirect, render
+from cocon.web.overview import dashboard_page, read_filters, visible_board
+from cocon.web.pages import DB, LoggedIn, MaybeViewer, finish, language_of, redirect, render
+from store.attention import ANY, Reason, SortKey, board_csv
 from store.clock import today
 from store.models import ProjectPhase
 
@@ -16,13 +17,6 @@ def home(request: Request, viewer: MaybeViewer) -> Response:
     return redirect(request, "/tableau-de-bord" if viewer else "/connexion")
 
 
-def _phase(value: str | None) -> ProjectPhase | None:
-    try:
-        return ProjectPhase(value) if value else None
-    except ValueError:
-        return None
-
-
 @router.get("/tableau-de-bord")
 def dashboard(
     request: Request,
@@ -30,20 +24,50 @@ def dashboard(
     viewer: LoggedIn,
     structure: str | None = None,
     phase: str | None = None,
+    q: str | None = None,
+    attention: str | None = None,
+    sort: str | None = None,
+    order: str | None = None,
     page: int = 1,
 ) -> Response:
     lang = language_of(request)
-    data = overview(
-        session, viewer, today=today(), structure=structure or None, phase=_phase(phase), page=page, lang=lang
-    )
+    filters = read_filters(structure=structure, phase=phase, q=q, attention=attention, sort=sort, order=order)
+    data = dashboard_page(session, viewer, today=today(), filters=filters, page=page, lang=lang)
     return render(
         request,
         "dashboard.html",
         viewer,
         title_key="dashboard_title",
         data=data,
-        structure=structure or "",
-        phase=phase or "",
+        filters=filters,
         phases=list(ProjectPhase),
+        attentions=[ANY, *Reason],
+        sorts=list(SortKey),
         show_alerts=viewer.is_staff,
     )
+
+
+@router.get("/tableau-de-bord.csv")
+def dashboard_csv(
+    request: Request,
+    session: DB,
+    viewer: LoggedIn,
+    structure: str | None = None,
+    phase: str | None = None,
+    q: str | None = None,
+    attention: str | None = None,
+    sort: str | None = None,
+    order: str | None = None,
+) -> Response:
+    """The filtered list, every page of it, for a spreadsheet."""
+    lang = language_of(request)
+    filters = read_filters(structure=structure, phase=phase, q=q, attention=attention, sort=sort, order=order)
+    on = today()
+    found = visible_board(session, viewer, today=on, filters=filters)
+    name = f"projets-{on.isoformat()}.csv" if lang != "en" else f"projects-{on.isoformat()}.csv"
+    response = Response(
+        board_csv(found.rows(session, lang=lang), lang),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+    return finish(request, response)

@@ -7,6 +7,7 @@ exists here.
 
 from typing import Any
 
+from cocon.web.pause_texts import PAUSE_MESSAGES
 from store.models import ProjectPhase
 from store.phases import PHASE_LABELS
 
@@ -173,15 +174,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Facultatif : avec un mot de passe, vous pouvez vous connecter sans attendre de lien par e-mail.",
         "Optional: with a password you can log in without waiting for a link by email.",
     ),
+    "current_password": ("Mot de passe actuel", "Current password"),
     "new_password": ("Nouveau mot de passe", "New password"),
     "password_hint": ("(au moins 10 caractères)", "(at least 10 characters)"),
     "confirm_password": ("Le même mot de passe, à nouveau", "The same password again"),
     "password_set_submit": ("Enregistrer le mot de passe", "Save the password"),
-    "password_mismatch": ("Les deux mots de passe sont différents.", "The two passwords differ."),
-    "password_needs_email": (
-        "Un mot de passe demande une adresse e-mail : demandez à la coordination d'en ajouter une.",
-        "A password needs an email address: ask the coordination to add one.",
-    ),
     "password_saved": ("Mot de passe enregistré.", "Password saved."),
     # dashboard
     "dashboard_title": ("Tableau de bord", "Dashboard"),
@@ -192,15 +189,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dashboard_summary": ("En résumé", "Summary"),
     "card_project_one": ("projet", "project"),
     "card_project_many": ("projets", "projects"),
-    "card_overdue_one": ("étape en retard", "overdue step"),
-    "card_overdue_many": ("étapes en retard", "overdue steps"),
+    "card_attention_one": ("projet à surveiller", "project needs attention"),
+    "card_attention_many": ("projets à surveiller", "projects need attention"),
+    "card_late_one": ("projet avec des étapes en retard", "project with late steps"),
+    "card_late_many": ("projets avec des étapes en retard", "projects with late steps"),
     "card_unsigned_one": ("charte pas encore signée", "charter not signed yet"),
     "card_unsigned_many": ("chartes pas encore signées", "charters not signed yet"),
-    "card_dead_one": ("message non délivré", "undelivered message"),
-    "card_dead_many": ("messages non délivrés", "undelivered messages"),
-    "overdue_steps": ("Étapes en retard", "Overdue steps"),
-    "unsigned_charters": ("Chartes pas encore signées", "Charters not signed yet"),
-    "dead_notifications": ("Messages non délivrés", "Undelivered messages"),
+    "card_undelivered_one": ("projet avec des messages non remis", "project with undelivered messages"),
+    "card_undelivered_many": ("projets avec des messages non remis", "projects with undelivered messages"),
+    "card_past_end_one": ("projet non clos après sa date de fin", "project not closed after its end date"),
+    "card_past_end_many": ("projets non clos après leur date de fin", "projects not closed after their end date"),
+    "search_label": ("Rechercher (nom ou structure)", "Search (name or structure)"),
+    "attention_label": ("À surveiller", "Needs attention"),
+    "attention_all": ("Tous les projets", "All projects"),
+    "attention_any": ("Tout ce qui demande attention", "Anything that needs attention"),
+    "attention_late": ("Étapes en retard", "Late steps"),
+    "attention_unsigned": ("Charte pas encore signée", "Charter not signed yet"),
+    "attention_undelivered": ("Messages non remis", "Undelivered messages"),
+    "attention_past_end": ("Date de fin passée, projet non clos", "End date passed, project not closed"),
+    "sort_label": ("Trier par", "Sort by"),
+    "sort_name": ("Nom", "Name"),
+    "sort_end": ("Date de fin", "End date"),
+    "sort_phase": ("Phase", "Phase"),
+    "sort_lateness": ("Retard (le plus ancien d'abord)", "Lateness (oldest first)"),
+    "board_end": ("Fin", "End"),
+    "needs_attention": ("À surveiller", "Needs attention"),
+    "nothing_to_report": ("Rien à signaler", "Nothing to report"),
+    "download_csv": ("Télécharger ces {n} projets (CSV)", "Download these {n} projects (CSV)"),
+    "dashboard_projects": ("Liste des projets", "List of projects"),
+    "no_match": ("Aucun projet ne correspond à ces critères.", "No project matches these criteria."),
+    "clear_filters": ("Voir tous les projets", "Show all projects"),
     "filter": ("Filtrer", "Filter"),
     "structure": ("Structure", "Structure"),
     "all_structures": ("Toutes les structures", "All structures"),
@@ -214,9 +232,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "project": ("Projet", "Project"),
     "next_milestone": ("Prochaine étape", "Next milestone"),
     "charter": ("Charte", "Charter"),
-    "n_late": ("{n} en retard", "{n} late"),
-    "n_dead": ("{n} non délivré(s)", "{n} undelivered"),
-    "none": ("aucune", "none"),
     "charter_unsigned": ("à signer", "to sign"),
     "charter_ok": ("signée ou sans objet", "signed or not due"),
     "pagination": ("Pages", "Pages"),
@@ -483,6 +498,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "contributors": ("Contributions par personne", "Contributions per person"),
     "proposals": ("Propositions et ce qu'elles sont devenues", "Proposals and what became of them"),
 }
+
+MESSAGES.update(PAUSE_MESSAGES)
 
 
 def has(key: str) -> bool:

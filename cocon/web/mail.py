@@ -34,16 +34,17 @@ def send_login_link(session: Session, *, person: Person, project_id: int, link_i
     )
 
 
-def _dispatch(database_url: str | None) -> None:
+def dispatch_now(database_url: str | None) -> None:
+    """Send queued messages; a failure is left to the outbox's retries (logged without details)."""
     try:
         outbox.dispatch(url=database_url)
-    except Exception:  # the outbox retries later; the page has already been answered
-        log.exception("dispatch after a web request failed")
+    except Exception as error:  # the outbox retries later; the page has already been answered
+        log.error("dispatch after a web request failed (%s)", type(error).__name__)
 
 
 def dispatch_soon(background: BackgroundTasks, database_url: str | None) -> None:
     """Send queued messages once the response has gone out (the request's session has committed)."""
-    background.add_task(_dispatch, database_url)
+    background.add_task(dispatch_now, database_url)
 
 
 def send_signing_link(

@@ -1,191 +1,144 @@
-"""The dashboard's read model: one row per visible project, computed with a few grouped queries
-(never one query per project), so that a facilitator following a thousand projects still gets
-the page quickly. "Charter not signed" is read from the plan: the charters service marks the
-charter step done when every required signer has signed the current version.
-"""
+"""The dashboard's page model: the query string read into the board's filters (``store.attention``
+does the work), one page of rows, and the links carried by the figures, the sort headers and the
+pages. Nothing here decides what needs attention."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import NamedTuple
+from urllib.parse import urlencode
 
-from sqlalchemy import func
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from cocon.web.access import Viewer, visibility_clause
-from project_templates.schema import StepKind
-from store.models import OutboxMessage, OutboxState, PlanStep, Project, ProjectPhase, StepStatus
-from store.plans import step_title
-from store.projects import template_of
+from store.attention import ANY, Attention, Board, BoardRow, Filters, Reason, SortKey, board, visible_ids
+from store.models import ProjectPhase
 
-OPEN = (StepStatus.PLANNED, StepStatus.IN_PROGRESS)
 PAGE_SIZE = 50
 
-
-@dataclass(frozen=True)
-class Milestone:
-    title: str
-    due: date
-
-
-@dataclass(frozen=True)
-class ProjectRow:
-    slug: str
-    name: str
-    structure: str
-    phase: ProjectPhase
-    end: date
-    next_milestone: Milestone | None
-    overdue: int
-    charter_unsigned: bool
-    dead_notifications: int
-
-
-class _Line(NamedTuple):
-    id: int
-    slug: str
-    name: str
-    structure: str
-    phase: str
-    end: date
-    template_record_id: int
+#: The summary figures, in order: what each filters on, and its label's i18n key (``_one``/``_many``).
+FIGURES: tuple[tuple[Attention | None, str], ...] = (
+    (None, "card_project"),
+    (ANY, "card_attention"),
+    (Reason.LATE, "card_late"),
+    (Reason.UNSIGNED, "card_unsigned"),
+    (Reason.UNDELIVERED, "card_undelivered"),
+    (Reason.PAST_END, "card_past_end"),
+)
 
 
 @dataclass(frozen=True)
-class Overview:
-    rows: list[ProjectRow]
-    total: int
+class Figure:
+    count: int
+    label_key: str
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class SortLink:
+    href: str
+    aria_sort: str  # "ascending", "descending" or "none"
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    board: Board
+    rows: list[BoardRow]
+    filters: Filters
     page: int
     pages: int
-    structures: list[str]
-    overdue_total: int
-    unsigned_total: int
-    dead_total: int
+    figures: list[Figure]
+    sort_links: dict[str, SortLink]
+    query: str  # the current filters as a query string, for the CSV link and the pages
+
+    def page_href(self, page: int) -> str:
+        return "/tableau-de-bord?" + "&".join(part for part in (self.query, f"page={page}") if part)
 
 
-def overview(
-    session: Session,
-    viewer: Viewer,
+def read_filters(
     *,
-    today: date,
-    structure: str | None = None,
-    phase: ProjectPhase | None = None,
-    page: int = 1,
-    lang: str = "fr",
-) -> Overview:
-    """The projects a viewer sees, filtered by structure and phase, one page at a time."""
-    visible = visibility_clause(viewer)
-    structures = list(
-        session.exec(select(Project.structure).where(visible).distinct().order_by(col(Project.structure)))
-    )
-    conditions = [visible]
-    if structure:
-        conditions.append(col(Project.structure) == structure)
-    if phase:
-        conditions.append(col(Project.phase) == phase)
-    # Plain columns, not ORM objects: a thousand rows stay cheap.
-    rows = session.execute(
-        sa_select(  # type: ignore[call-overload]
-            Project.id,
-            Project.slug,
-            Project.name,
-            Project.structure,
-            Project.phase,
-            Project.end,
-            Project.template_record_id,
-        )
-        .where(*conditions)
-        .order_by(col(Project.end), col(Project.slug))
-    ).all()
-    projects = [_Line(*row) for row in rows]
-    ids = select(Project.id).where(*conditions)
-    overdue = dict(
-        session.exec(
-            select(PlanStep.project_id, func.count())
-            .where(col(PlanStep.project_id).in_(ids), col(PlanStep.status).in_(OPEN), col(PlanStep.due) < today)
-            .group_by(col(PlanStep.project_id))
-        ).all()
-    )
-    unsigned = set(
-        session.exec(
-            select(PlanStep.project_id).where(
-                col(PlanStep.project_id).in_(ids),
-                PlanStep.kind == StepKind.CHARTER.value,
-                PlanStep.status != StepStatus.DONE,
-            )
-        ).all()
-    )
-    dead = dict(
-        session.exec(
-            select(OutboxMessage.project_id, func.count())
-            .where(col(OutboxMessage.project_id).in_(ids), OutboxMessage.state == OutboxState.DEAD)
-            .group_by(col(OutboxMessage.project_id))
-        ).all()
+    structure: str | None,
+    phase: str | None,
+    q: str | None,
+    attention: str | None,
+    sort: str | None,
+    order: str | None,
+) -> Filters:
+    """Filters from a query string; values that mean nothing are ignored, never an error."""
+    wanted: Attention | None = None
+    if attention == ANY:
+        wanted = ANY
+    elif attention in {r.value for r in Reason}:
+        wanted = Reason(attention)
+    return Filters(
+        structure=structure or None,
+        phase=ProjectPhase(phase) if phase in {p.value for p in ProjectPhase} else None,
+        search=(q or "").strip()[:200],
+        attention=wanted,
+        sort=SortKey(sort) if sort in {s.value for s in SortKey} else SortKey.END,
+        descending=order == "desc",
     )
 
-    def charter_pending(project_id: int, project_phase: ProjectPhase) -> bool:
-        return project_id in unsigned and project_phase in (ProjectPhase.AVANT, ProjectPhase.PENDANT)
 
-    pages = max(1, -(-len(projects) // PAGE_SIZE))
+def query_of(filters: Filters) -> str:
+    """The query string that gives back ``filters`` (defaults left out)."""
+    params: list[tuple[str, str]] = []
+    if filters.structure:
+        params.append(("structure", filters.structure))
+    if filters.phase:
+        params.append(("phase", filters.phase.value))
+    if filters.search:
+        params.append(("q", filters.search))
+    if filters.attention:
+        params.append(("attention", str(filters.attention)))
+    if filters.sort != SortKey.END:
+        params.append(("sort", filters.sort.value))
+    if filters.descending:
+        params.append(("order", "desc"))
+    return urlencode(params)
+
+
+def _href(filters: Filters) -> str:
+    query = query_of(filters)
+    return f"/tableau-de-bord?{query}" if query else "/tableau-de-bord"
+
+
+def visible_board(session: Session, viewer: Viewer, *, today: date, filters: Filters) -> Board:
+    """The board of the projects this viewer may see."""
+    scope = visible_ids(session, visibility_clause(viewer), (viewer.person_id, tuple(viewer.structures)))
+    return board(session, today=today, filters=filters, visible=scope)
+
+
+def dashboard_page(
+    session: Session, viewer: Viewer, *, today: date, filters: Filters, page: int = 1, lang: str = "fr"
+) -> DashboardPage:
+    """One page of the dashboard."""
+    found = visible_board(session, viewer, today=today, filters=filters)
+    pages = max(1, -(-len(found.matches) // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    shown = projects[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    milestones = _next_milestones(session, {p.id: p.template_record_id for p in shown}, lang)
-    page_rows = [
-        ProjectRow(
-            slug=p.slug,
-            name=p.name,
-            structure=p.structure,
-            phase=ProjectPhase(p.phase),
-            end=p.end,
-            next_milestone=milestones.get(p.id),
-            overdue=overdue.get(p.id, 0),
-            charter_unsigned=charter_pending(p.id, ProjectPhase(p.phase)),
-            dead_notifications=dead.get(p.id, 0),
+    figures = [
+        Figure(
+            count=found.counts.total if key is None else found.counts.of(key),
+            label_key=label,
+            href=_href(replace(filters, attention=key)),
+            current=filters.attention == key,
         )
-        for p in shown
+        for key, label in FIGURES
     ]
-    return Overview(
-        rows=page_rows,
-        total=len(projects),
+    sort_links = {}
+    for key in SortKey:
+        current = filters.sort == key
+        descending = not filters.descending if current else False
+        sort_links[key.value] = SortLink(
+            href=_href(replace(filters, sort=key, descending=descending)),
+            aria_sort=("descending" if filters.descending else "ascending") if current else "none",
+        )
+    return DashboardPage(
+        board=found,
+        rows=found.rows(session, (page - 1) * PAGE_SIZE, page * PAGE_SIZE, lang=lang),
+        filters=filters,
         page=page,
         pages=pages,
-        structures=structures,
-        overdue_total=sum(overdue.values()),
-        unsigned_total=sum(1 for p in projects if charter_pending(p.id, ProjectPhase(p.phase))),
-        dead_total=sum(dead.values()),
+        figures=figures,
+        sort_links=sort_links,
+        query=query_of(filters),
     )
-
-
-def _next_milestones(session: Session, templates: dict[int, int], lang: str) -> dict[int, Milestone]:
-    """The first open step of each project on the page (a window query for the whole page).
-
-    ``templates`` maps each project id to the id of the template record it was created from.
-    """
-    if not templates:
-        return {}
-    rank = (
-        func.row_number()
-        .over(partition_by=col(PlanStep.project_id), order_by=(col(PlanStep.due), col(PlanStep.position)))
-        .label("rank")
-    )
-    ranked = (
-        select(PlanStep.id, rank)
-        .where(col(PlanStep.project_id).in_(list(templates)), col(PlanStep.status).in_(OPEN))
-        .subquery()
-    )
-    firsts = session.exec(select(PlanStep).where(col(PlanStep.id).in_(select(ranked.c.id).where(ranked.c.rank == 1))))
-    # One project per template record is enough to read the template (parsed once, then cached).
-    representative: dict[int, int] = {}
-    for project_id, record_id in templates.items():
-        representative.setdefault(record_id, project_id)
-    parsed = {}
-    for record_id, project_id in representative.items():
-        project = session.get(Project, project_id)
-        assert project is not None
-        parsed[record_id] = template_of(session, project)
-    result: dict[int, Milestone] = {}
-    for step in firsts:
-        template = parsed[templates[step.project_id]]
-        title = step_title(template.step(step.template_step).title.get(lang), step, lang)
-        result[step.project_id] = Milestone(title, step.due)
-    return result

@@ -1,5 +1,6 @@
 """What every route shares: the database session, the viewer, CSRF, language and rendering."""
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from sqlmodel import Session
 
+from accounts.sessions import live_session
 from cocon.web import i18n
 from cocon.web.access import Viewer
 from cocon.web.security import (
@@ -20,7 +22,6 @@ from cocon.web.security import (
     SESSION_COOKIE,
     csrf_token,
     csrf_valid,
-    live_session,
 )
 from notifications.outbox import occasion_label
 from planning.calendar import long_date, long_datetime
@@ -29,6 +30,8 @@ from store.models import Account, Person
 from store.tokens import new_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+#: The only POST without a CSRF token (see :mod:`cocon.web.pauses`).
+ONE_CLICK = re.compile(r"/pause/[A-Za-z0-9_-]{20,100}/un-clic")
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,9 @@ def csrf_seed(request: Request) -> str:
 
 
 async def check_csrf(request: Request) -> None:
-    """Applied to the whole app: every POST must carry the form token matching its cookie."""
-    if request.method != "POST":
+    """Applied to the whole app: every POST must carry the form token matching its cookie — except
+    RFC 8058's one-click unsubscribe, posted by mail applications and authorised by its link's token."""
+    if request.method != "POST" or ONE_CLICK.fullmatch(request.url.path):
         return
     form = await request.form()
     sent = form.get(CSRF_FIELD)

@@ -12,9 +12,10 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from cocon.web import i18n
-from cocon.web.access import Viewer, managed_project, may_manage, visible_project
+from cocon.web.access import Viewer, managed_project, may_manage, member_or_404, visible_project
 from cocon.web.auth import email_login_link
 from cocon.web.pages import DB, LoggedIn, language_of, notice_of, redirect, render
+from cocon.web.pauses import reminder_state
 from cocon.web.timeline import TimelineRow, timeline_svg
 from evaluation.checkpoints import RECORDED_KINDS, CheckpointRecord, record_checkpoint
 from evaluation.indicators import format_value, indicator_statuses, record_value
@@ -23,11 +24,11 @@ from project_templates import LoadedTemplate, builtin_templates
 from project_templates.exceptions import TemplateError
 from store.clock import today
 from store.exceptions import CoconError, InvalidInput, PhaseGateClosed
-from store.models import Gathering, Membership, Person, Project, StepStatus
+from store.models import Gathering, Project, StepStatus
 from store.people import add_person, members, role_coverage
 from store.phases import advance_phase, gate_problems
 from store.plans import STATUS_LABELS, mark_done, move_step, plan_changes, plan_steps, step_title
-from store.projects import create_project, describe_dates, template_of
+from store.projects import create_project, describe_dates, structures_of, template_of
 
 router = APIRouter()
 
@@ -101,6 +102,7 @@ def create_project_action(
             start=_parse_date(start, "le début") if start.strip() else None,
             end=_parse_date(end, "la fin"),
             actor=viewer.actor,
+            allowed_structures=structures_of(session, viewer.person_id),
         )
         coordinating = loaded.template.coordinator_roles()
         if coordinating and viewer.person.email:
@@ -135,7 +137,10 @@ def _project_context(session: Session, viewer: Viewer, project: Project, lang: s
     ]
     by_person: dict[int, dict[str, Any]] = {}
     for person, membership in members(session, project):
-        entry = by_person.setdefault(person.id or 0, {"person": person, "roles": []})
+        entry = by_person.setdefault(
+            person.id or 0,
+            {"person": person, "roles": [], "reminders": reminder_state(session, person, project.id, lang)},
+        )
         role = template.roles.get(membership.role)
         entry["roles"].append(role.label.get(lang) if role else membership.role)
     manager = may_manage(session, viewer, project)
@@ -261,14 +266,7 @@ def send_link_action(
 ) -> Response:
     """Email a member a login link that lands on this project (or on ``next`` within it)."""
     project = managed_project(session, viewer, slug)
-    member = session.exec(
-        select(Membership).where(
-            Membership.project_id == project.id, Membership.person_id == person_id, col(Membership.left_at).is_(None)
-        )
-    ).first()
-    person = session.get(Person, person_id) if member else None
-    if person is None:
-        raise HTTPException(status_code=404)
+    person = member_or_404(session, project, person_id)
     target = next if next.startswith(f"/projets/{slug}") else f"/projets/{slug}"
     if not email_login_link(request, session, person, background, next_path=target, actor=viewer.actor):
         return _failed(

@@ -72,11 +72,19 @@ class Project(SQLModel, table=True):
 
 
 class Person(SQLModel, table=True):
-    """Someone taking part in one or more projects. Contact details are used only to notify."""
+    """Someone taking part in a project. Contact details are used only to notify.
+
+    An identity belongs to the project that added it (``project_id``): adding the same email to
+    another project makes another row, so that nothing done in one project changes what another
+    sees. A person with an account manages their own identity and may be a member of several
+    projects; ``project_id`` then names where they were first added, or is empty.
+    """
 
     __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("project_id", "email", name="uq_person_project_email"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
     name: str = Field(max_length=200)
     email: str | None = Field(default=None, index=True, max_length=320)
     phone: str | None = Field(default=None, max_length=40)
@@ -90,6 +98,7 @@ class Person(SQLModel, table=True):
         description="ISO dates or ranges 'YYYY-MM-DD..YYYY-MM-DD' the person cannot attend",
     )
     paused: bool = False
+    paused_until: date | None = Field(default=None, description="last day of a pause; None: until resumed")
     opted_out: bool = False
     created_at: datetime = Field(default_factory=now)
 

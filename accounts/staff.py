@@ -1,0 +1,134 @@
+"""Personal accounts: created by ``cocon user add`` (the first account) and by the demo; a
+person may set or change their password from the web.
+"""
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from accounts.exceptions import AccountError
+from accounts.passwords import hash_password, password_problem, verify_password
+from accounts.sessions import close_other_sessions
+from store import audit, limits
+from store.limits import check_length
+from store.models import Account, AccountKind, Person
+from store.people import EMAIL
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def parse_kind(value: str) -> AccountKind:
+    try:
+        return AccountKind(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(k.value for k in AccountKind)
+        raise AccountError(f"Type de compte inconnu « {value} » : choisir parmi {choices}.") from None
+
+
+def find_account(session: Session, email: str) -> Account | None:
+    return session.exec(select(Account).where(Account.email == normalise_email(email))).first()
+
+
+def add_account(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    kind: AccountKind,
+    structures: Sequence[str] = (),
+    password: str | None = None,
+    actor: str,
+) -> Account:
+    """Create a personal account; the person is reused when their email is already known."""
+    address = normalise_email(email)
+    check_length(address, field="l'adresse e-mail", limit=limits.EMAIL)
+    check_length(name, field="le nom", limit=limits.NAME)
+    for structure in structures:
+        check_length(structure, field="le nom de structure", limit=limits.NAME)
+    if not EMAIL.match(address):
+        raise AccountError(f"Adresse e-mail invalide « {email} ».")
+    if not name.strip():
+        raise AccountError("Indiquez le nom de la personne (--name).")
+    if find_account(session, address) is not None:
+        raise AccountError(f"Un compte existe déjà pour {address}.")
+    if password is not None:
+        problem = password_problem(password)
+        if problem:
+            raise AccountError(problem)
+    cleaned = [s.strip() for s in structures if s.strip()]
+    person = session.exec(select(Person).where(Person.email == address).order_by(col(Person.id))).first()
+    if person is None:
+        person = Person(name=name.strip(), email=address)
+        session.add(person)
+        session.flush()
+    assert person.id is not None
+    account = Account(
+        person_id=person.id,
+        email=address,
+        kind=kind,
+        structures=cleaned,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(account)
+    session.flush()
+    audit.record(
+        session, actor=actor, action="account.created", person_id=person.id, kind=kind.value, structures=cleaned
+    )
+    return account
+
+
+def list_accounts(session: Session) -> list[tuple[Account, Person]]:
+    rows = session.exec(
+        select(Account, Person).join(Person, col(Person.id) == col(Account.person_id)).order_by(col(Account.id))
+    ).all()
+    return [(account, person) for account, person in rows]
+
+
+def change_password(
+    session: Session,
+    *,
+    person: Person,
+    account: Account | None,
+    current: str,
+    new: str,
+    confirm: str,
+    keep_session_id: int | None,
+    lang: str = "fr",
+) -> Account:
+    """Set or change a person's password and end their other sessions.
+
+    Changing an existing password asks for the current one; a person without a password yet (a
+    partner who came by a login link) proves themselves by that link. Raises :class:`AccountError`.
+    """
+    en = lang == "en"
+    if account is not None and account.password_hash is not None and not verify_password(account.password_hash, current):
+        raise AccountError("The current password is wrong." if en else "Le mot de passe actuel est faux.")
+    problem = password_problem(new, lang)
+    if problem is None and new != confirm:
+        problem = "The two passwords differ." if en else "Les deux mots de passe diffèrent."
+    if problem is not None:
+        raise AccountError(problem)
+    if account is None:
+        if not person.email:
+            raise AccountError(
+                "A password needs an email address: ask the coordination to add yours."
+                if en
+                else "Un mot de passe demande une adresse e-mail : demandez à la coordination d'ajouter la vôtre."
+            )
+        address = normalise_email(person.email)
+        if find_account(session, address) is not None:
+            raise AccountError(
+                "This address already has an account: log in with it."
+                if en
+                else "Cette adresse a déjà un compte : connectez-vous avec lui."
+            )
+        assert person.id is not None
+        account = Account(person_id=person.id, email=address, kind=AccountKind.PARTNER)
+    account.password_hash = hash_password(new)
+    session.add(account)
+    assert person.id is not None
+    ended = close_other_sessions(session, person_id=person.id, keep_id=keep_session_id)
+    audit.record(session, actor=f"person:{person.id}", action="password.set", person_id=person.id, sessions_ended=ended)
+    return account
