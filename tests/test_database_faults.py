@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import Result
 
-from cocon.web.accounts import add_account
+from accounts.staff import add_account
 from store.db import installed_marker, session_scope
 from store.exceptions import DatabaseUnavailable
 from store.models import AccountKind
@@ -52,7 +52,7 @@ def _add_person(client: TestClient | httpx.Client, name: str = "Léa Blanc", ema
 def test_write_after_the_file_is_deleted_is_refused_and_restart_creates_nothing(
     db_url: str, cli: Callable[..., Result]
 ) -> None:
-    from cocon.web import create_app
+    from cocon.web.app import create_app
 
     _world(db_url)
     path = Path(db_url.removeprefix("sqlite:///"))
@@ -107,7 +107,7 @@ def test_first_use_of_a_data_folder_creates_the_database(tmp_path: Path, monkeyp
 
 def test_a_lock_held_too_long_gives_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                 db_url: str) -> None:
-    from cocon.web import create_app
+    from cocon.web.app import create_app
 
     _world(db_url)
     with session_scope(db_url) as session:

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from cocon.web.accounts import add_account
+from accounts.staff import add_account
 from store.db import session_scope, upgrade
 from store.models import AccountKind
 from tests.factories import TEAM, make_project
@@ -425,7 +425,7 @@ HTTP_MISUSES: dict[str, Request] = {
 
 @pytest.fixture(scope="module")
 def web(world: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[bool, TestClient]]:
-    from cocon.web import create_app
+    from cocon.web.app import create_app
 
     path = tmp_path_factory.mktemp("web") / "cocon.sqlite"
     shutil.copyfile(world, path)
