@@ -2,6 +2,12 @@
 
 YAML is composed into nodes first so that each value keeps the line it was written on; a
 pydantic error's location (``phases.avant.steps.2.due``) is then mapped back to that line.
+
+A template file may come from anyone, so checking one is bounded: its size
+(:data:`MAX_TEMPLATE_BYTES`), the number of values once aliases are expanded
+(:data:`MAX_NODES`, which stops "billion laughs" files), their nesting (:data:`MAX_DEPTH`) and the
+number of steps (:data:`MAX_STEPS`). Anything beyond is a :class:`TemplateError`, like any other
+problem, found before the schema is applied.
 """
 
 import hashlib
@@ -13,11 +19,11 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from yaml.constructor import SafeConstructor
 
 from project_templates.exceptions import TemplateError, TemplateNotFound, TemplateProblem
 from project_templates.phases import PHASE_ORDER, ProjectPhase
 from project_templates.schema import (
-    DateRule,
     IndicatorDefinition,
     ProjectTemplate,
     StepKind,
@@ -27,6 +33,18 @@ BUILTIN_DIR = Path(__file__).parent / "builtin"
 CATALOGUE_FILE = Path(__file__).parent / "indicators.yaml"
 
 Loc = tuple[str | int, ...]
+
+#: Largest template file accepted (the built-in ones are about 10 KB).
+MAX_TEMPLATE_BYTES = 64 * 1024
+#: Most values in a template once YAML aliases are expanded (the built-in ones have about 300).
+MAX_NODES = 5_000
+#: Deepest nesting of lists and mappings (the built-in ones go 7 deep).
+MAX_DEPTH = 40
+#: Most steps in a template, all phases together (the built-in ones have about 20).
+MAX_STEPS = 200
+
+#: The C parser when PyYAML was built with libyaml: about ten times faster on large files.
+_YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -45,26 +63,56 @@ class LoadedTemplate:
 # --- YAML with line numbers -----------------------------------------------------------------
 
 
-def _to_python(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Any:
-    lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar(key_node)
-            child = (*loc, key)
-            lines[child] = key_node.start_mark.line + 1
-            if key in result:
-                raise _DuplicateKey(child, key_node.start_mark.line + 1)
-            result[key] = _to_python(value_node, child, lines)
-            lines[child] = key_node.start_mark.line + 1
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, (*loc, i), lines) for i, item in enumerate(node.value)]
-    return _scalar(node)
+class _TooBig(Exception):
+    """A template beyond one of the limits; ``message`` says which."""
+
+    def __init__(self, line: int, field: str, message: str) -> None:
+        self.line, self.field, self.message = line, field, message
 
 
-def _scalar(node: yaml.Node) -> Any:
-    return yaml.SafeLoader("").construct_object(node, deep=True)
+class _Builder:
+    """Turns composed YAML nodes into Python values, noting each value's line, within the limits."""
+
+    def __init__(self) -> None:
+        self.lines: dict[Loc, int] = {}
+        self.count = 0
+        self.open: set[int] = set()
+        self.constructor = yaml.SafeLoader("")
+
+    def value(self, node: yaml.Node, loc: Loc) -> Any:
+        line = node.start_mark.line + 1
+        self.lines[loc] = line
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooBig(line, _dotted(loc), f"modèle trop gros : plus de {MAX_NODES} valeurs une fois les alias YAML (*) développés")
+        if len(loc) > MAX_DEPTH:
+            raise _TooBig(line, _dotted(loc), f"modèle trop imbriqué : plus de {MAX_DEPTH} niveaux")
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            return self.scalar(node)
+        if id(node) in self.open:
+            raise _TooBig(line, _dotted(loc), "un alias YAML (*) se contient lui-même")
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.value(item, (*loc, i)) for i, item in enumerate(node.value)]
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                key_line = key_node.start_mark.line + 1
+                if not isinstance(key, str | int):
+                    raise _TooBig(key_line, _dotted(loc), "une clé doit être un simple mot (clé: valeur)")
+                child = (*loc, key)
+                if key in result:
+                    raise _DuplicateKey(child, key_line)
+                result[key] = self.value(value_node, child)
+                self.lines[child] = key_line
+            return result
+        finally:
+            self.open.discard(id(node))
+
+    def scalar(self, node: yaml.Node) -> Any:
+        build = self.constructor.yaml_constructors.get(node.tag, SafeConstructor.construct_undefined)
+        return build(self.constructor, node)
 
 
 class _DuplicateKey(Exception):
@@ -84,23 +132,56 @@ def _dotted(loc: Iterable[str | int]) -> str:
 
 
 def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
-    lines: dict[Loc, int] = {}
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_TEMPLATE_BYTES:
+        raise TemplateError([_too_large(source, size)])
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
         raise TemplateError([TemplateProblem(source, line, "(yaml)", f"YAML illisible : {problem}")]) from None
+    except RecursionError:
+        raise TemplateError([TemplateProblem(source, 1, "(yaml)", f"modèle trop imbriqué : plus de {MAX_DEPTH} niveaux")]) from None
     if node is None:
         raise TemplateError([TemplateProblem(source, 1, "(racine)", "le fichier est vide")])
+    builder = _Builder()
     try:
-        data = _to_python(node, (), lines)
+        data = builder.value(node, ())
     except _DuplicateKey as dup:
         raise TemplateError(
             [TemplateProblem(source, dup.line, _dotted(dup.loc), "clé écrite deux fois")]
         ) from None
-    return data, lines
+    except _TooBig as big:
+        raise TemplateError([TemplateProblem(source, big.line, big.field, big.message)]) from None
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        # A scalar the YAML tag cannot build (a date like 2026-13-45, an unknown !tag).
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise TemplateError([TemplateProblem(source, line, "(yaml)", f"valeur illisible : {problem}")]) from None
+    _check_step_count(data, builder.lines, source)
+    return data, builder.lines
+
+
+def _too_large(source: str, size: int) -> TemplateProblem:
+    return TemplateProblem(
+        source, 1, "(fichier)",
+        f"fichier trop gros ({size // 1024} Kio) : un modèle fait au plus {MAX_TEMPLATE_BYTES // 1024} Kio",
+    )
+
+
+def _check_step_count(data: Any, lines: dict[Loc, int], source: str) -> None:
+    phases = data.get("phases") if isinstance(data, dict) else None
+    if not isinstance(phases, dict):
+        return
+    total = sum(len(p["steps"]) for p in phases.values() if isinstance(p, dict) and isinstance(p.get("steps"), list))
+    if total > MAX_STEPS:
+        raise TemplateError([TemplateProblem(
+            source, _line_for(("phases",), lines), "phases",
+            f"trop d'étapes ({total}) : un modèle en compte au plus {MAX_STEPS}",
+        )])
 
 
 # --- the catalogue of indicators ------------------------------------------------------------
@@ -123,6 +204,7 @@ def semantic_problems(template: ProjectTemplate) -> list[tuple[Loc, str]]:
     roles = set(template.roles)
     phase_of: dict[str, ProjectPhase] = {}
     loc_of: dict[str, Loc] = {}
+    recurring = {step.id for _, step in template.steps() if step.rule.recurring}
 
     for phase_name, phase in template.phases.by_name().items():
         for index, step in enumerate(phase.steps):
@@ -166,7 +248,7 @@ def semantic_problems(template: ProjectTemplate) -> list[tuple[Loc, str]]:
                     continue
                 if PHASE_ORDER.index(dep_phase) > PHASE_ORDER.index(phase_name):
                     problems.append(((*loc, "after"), f"l'étape « {step.id} » ({phase_name.value}) ne peut pas suivre « {dep} », qui est en phase {dep_phase.value}"))
-                if DateRule.parse(template.step(dep).due).recurring:
+                if dep in recurring:
                     problems.append(((*loc, "after"), f"« {dep} » se répète : une étape ne peut pas en dépendre"))
 
     problems.extend(_cycle_problems(template, loc_of))
@@ -266,9 +348,16 @@ def load_template(path: str | Path) -> LoadedTemplate:
     """Load one template file; raise :class:`TemplateError` naming file, line and field."""
     file = Path(path)
     try:
+        size = file.stat().st_size
+        if size > MAX_TEMPLATE_BYTES:
+            raise TemplateError([_too_large(str(file), size)])
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise TemplateNotFound(f"Fichier introuvable : {file}") from None
+    except IsADirectoryError:
+        raise TemplateNotFound(f"« {file} » est un dossier : donnez le chemin d'un fichier .yaml.") from None
+    except PermissionError:
+        raise TemplateNotFound(f"Le fichier « {file} » ne peut pas être lu (droits insuffisants).") from None
     except UnicodeDecodeError:
         raise TemplateError([TemplateProblem(str(file), 1, "(fichier)", "le fichier n'est pas en UTF-8")]) from None
     return LoadedTemplate(parse_template(text, str(file)), str(file), text)

@@ -150,7 +150,10 @@ class DateRule:
     def parse(cls, text: str) -> "DateRule":
         every = _RULE_EVERY.match(text)
         if every:
-            return cls("every", offset=Duration.parse(every.group("every")))
+            period = Duration.parse(every.group("every"))
+            if period.amount < 1:
+                raise ValueError(f"règle de date invalide « {text} » : une répétition a une période d'au moins 1 (ex. every 4w)")
+            return cls("every", offset=period)
         match = _RULE_ANCHOR.match(text)
         if not match:
             raise ValueError(
@@ -205,6 +208,13 @@ class ReminderPolicy(Strict):
     def _check_duration(cls, value: str | None) -> str | None:
         if value is not None:
             _duration(value)
+        return value
+
+    @field_validator("overdue_every")
+    @classmethod
+    def _check_period(cls, value: str | None) -> str | None:
+        if value is not None and _duration(value).amount < 1:
+            raise ValueError(f"période invalide « {value} » : les relances se répètent au moins tous les 1d (ex. 3wd)")
         return value
 
     def before_durations(self) -> list[Duration]:

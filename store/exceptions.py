@@ -7,7 +7,8 @@
     │   └── PersonNotFound
     ├── TransitionNotAllowed     a step or project cannot make that move from its state
     ├── PhaseGateClosed          leaving a phase needs things not done yet (``.missing``)
-    └── InvalidInput             a value given by the user cannot be used
+    ├── InvalidInput             a value given by the user cannot be used
+    └── DatabaseUnavailable      the database cannot be used as it is (``.reason``): nothing was saved
 """
 
 from project_templates.exceptions import CoconError
@@ -52,3 +53,11 @@ class PhaseGateClosed(CoconError):
 
 class InvalidInput(CoconError):
     pass
+
+
+class DatabaseUnavailable(CoconError):
+    """The database is missing, replaced, locked, read-only or damaged; ``reason`` names which."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(message)

@@ -4,6 +4,8 @@ names any SQLAlchemy database (PostgreSQL for shared installs)."""
 import os
 from pathlib import Path
 
+from store.exceptions import InvalidInput
+
 
 def data_dir() -> Path:
     """Cocon's data directory (created on first use)."""
@@ -13,7 +15,21 @@ def data_dir() -> Path:
     else:
         base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
         path = Path(base) / "cocon"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InvalidInput(
+            f"COCON_HOME nomme « {path} », qui est un fichier : donnez-lui le chemin d'un dossier (il sera créé s'il n'existe pas)."
+        ) from None
+    except NotADirectoryError:
+        raise InvalidInput(
+            f"COCON_HOME nomme « {path} », sous un fichier : donnez-lui le chemin d'un dossier (il sera créé s'il n'existe pas)."
+        ) from None
+    except OSError as exc:
+        raise InvalidInput(
+            f"Le dossier de données « {path} » ne peut pas être créé ({exc.strerror}) : choisissez avec COCON_HOME un dossier "
+            "où Cocon peut écrire."
+        ) from None
     return path
 
 
@@ -31,3 +47,14 @@ def base_url() -> str | None:
     """Public address of Cocon's web pages (``COCON_BASE_URL``), for links in messages."""
     value = os.environ.get("COCON_BASE_URL", "").strip().rstrip("/")
     return value or None
+
+
+def busy_timeout_seconds() -> float:
+    """How long a write waits for another one holding the SQLite database (``COCON_DB_BUSY_SECONDS``, 30 s)."""
+    try:
+        value = float(os.environ.get("COCON_DB_BUSY_SECONDS", "30"))
+    except ValueError:
+        raise InvalidInput("COCON_DB_BUSY_SECONDS doit être un nombre de secondes, par exemple 30.") from None
+    if not 0 < value <= 3600:
+        raise InvalidInput("COCON_DB_BUSY_SECONDS doit être compris entre 0 et 3600 secondes.")
+    return value

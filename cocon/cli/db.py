@@ -15,9 +15,7 @@ def db_upgrade() -> None:
 
     Example: COCON_DATABASE_URL=sqlite:///cocon.sqlite cocon db upgrade
     """
-    before = current_revision()
-    upgrade()
-    after = current_revision()
+    before, after = upgrade()
     if before == after:
         typer.echo(say(f"Base déjà à jour (révision {after}).", f"Database already up to date (revision {after})."))
     else:

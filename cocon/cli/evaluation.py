@@ -2,6 +2,7 @@
 ``restitution``, ``evaluate``, ``thank`` and ``certificate``: the "pendant" and "après" halves."""
 
 import json
+import math
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -229,7 +230,16 @@ def _cents(value: str | None) -> int:
         raise InvalidInput(
             say(f"Montant illisible « {value} » (ex. 12,50).", f"Unreadable amount '{value}' (e.g. 12.50).")
         ) from None
+    if not math.isfinite(amount) or abs(amount) > MAX_AMOUNT_EUROS:
+        raise InvalidInput(
+            say(f"Montant impossible « {value} » : donnez un nombre d'euros, au plus {MAX_AMOUNT_EUROS} (ex. 12,50).",
+                f"Impossible amount '{value}': give a number of euros, at most {MAX_AMOUNT_EUROS} (e.g. 12.50).")
+        )
     return round(amount * 100)
+
+
+#: Above this an amount is a typing mistake, not an expense to reimburse.
+MAX_AMOUNT_EUROS = 1_000_000
 
 
 @contribution_app.command("add")

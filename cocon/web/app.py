@@ -1,9 +1,11 @@
 """The web app: ``create_app()`` builds the FastAPI application served by ``cocon web``/``cocon serve``."""
 
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,6 +24,10 @@ from cocon.web.pages import (
 from cocon.web.security import load_secret
 from store import settings
 from store.db import ensure_schema
+from store.exceptions import CoconError, DatabaseUnavailable
+
+#: One line per unexpected error: its type and the route, never its text (which may quote data).
+log = logging.getLogger("cocon.web")
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -59,7 +65,10 @@ def create_app(database_url: str | None = None, *, base_url: str | None = None) 
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # the last net: a page, never a traceback (fix the cause too)
+            response = _unexpected(request, exc)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
@@ -75,20 +84,54 @@ def create_app(database_url: str | None = None, *, base_url: str | None = None) 
     @app.exception_handler(StarletteHTTPException)
     def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         key = "error_csrf" if exc.detail == "csrf" else _ERROR_KEYS.get(exc.status_code, "error_other")
-        viewer = viewer_outside_routes(request)
-        return render(
-            request,
-            "message.html",
-            viewer,
-            title_key=f"{key}_title",
-            status_code=exc.status_code,
-            message=_message(request, key),
-            link="/",
-            link_label=_message(request, "back_home"),
-        )
+        return _error_page(request, exc.status_code, f"{key}_title", key)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own answer echoes the values sent (names, emails): say which kind of problem only.
+        return _error_page(request, 422, "error_invalid_title", "error_invalid")
+
+    @app.exception_handler(DatabaseUnavailable)
+    def _database(request: Request, exc: DatabaseUnavailable) -> Response:
+        log.error("base de données indisponible (%s) sur %s %s", exc.reason, request.method, request.url.path)
+        return _error_page(request, 503, "error_db_title", f"error_db_{exc.reason}", with_viewer=False)
+
+    @app.exception_handler(CoconError)
+    def _refused(request: Request, exc: CoconError) -> Response:
+        return _error_page(request, 400, "error_other_title", None, text=str(exc))
 
     return app
 
 
 def _message(request: Request, key: str) -> str:
     return translate(key, language_of(request))
+
+
+def _error_page(
+    request: Request, status: int, title_key: str, key: str | None, *, text: str | None = None, with_viewer: bool = True
+) -> Response:
+    """The error page: one sentence saying what to do, in the page's language."""
+    viewer = None
+    if with_viewer:
+        try:
+            viewer = viewer_outside_routes(request)
+        except Exception:  # the database may be what failed: the page is drawn without the viewer
+            viewer = None
+    return render(
+        request,
+        "message.html",
+        viewer,
+        title_key=title_key,
+        status_code=status,
+        message=text if key is None else _message(request, key),
+        link="/",
+        link_label=_message(request, "back_home"),
+    )
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, DatabaseUnavailable):
+        log.error("base de données indisponible (%s) sur %s %s", exc.reason, request.method, request.url.path)
+        return _error_page(request, 503, "error_db_title", f"error_db_{exc.reason}", with_viewer=False)
+    log.error("erreur inattendue %s sur %s %s", type(exc).__name__, request.method, request.url.path)
+    return _error_page(request, 500, "error_other_title", "error_internal", with_viewer=False)

@@ -48,6 +48,48 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error_other_title": ("Erreur", "Error"),
     "error_other": ("La demande n'a pas pu aboutir.", "The request could not be completed."),
+    "error_invalid_title": ("Données invalides", "Invalid data"),
+    "error_invalid": (
+        "Un champ manque ou n'a pas la bonne forme (nombre, date AAAA-MM-JJ, taille) : revenez au formulaire et corrigez-le.",
+        "A field is missing or has the wrong form (number, YYYY-MM-DD date, length): go back to the form and correct it.",
+    ),
+    "error_internal": (
+        "La demande n'a pas pu aboutir à cause d'une erreur de Cocon : réessayez, et si cela se reproduit, prévenez la personne qui administre Cocon.",
+        "The request failed because of an error in Cocon: try again, and if it happens again, tell whoever runs Cocon.",
+    ),
+    "error_db_title": ("Base de données indisponible", "Database unavailable"),
+    "error_db_gone": (
+        "La base de données a disparu pendant que Cocon tournait : rien n'a été enregistré. Prévenez la personne qui administre Cocon (restaurer la sauvegarde, puis redémarrer).",
+        "The database disappeared while Cocon was running: nothing was saved. Tell whoever runs Cocon (restore the backup, then restart).",
+    ),
+    "error_db_replaced": (
+        "Le fichier de la base de données a été remplacé : rien n'a été enregistré. Prévenez la personne qui administre Cocon (redémarrer Cocon).",
+        "The database file was replaced: nothing was saved. Tell whoever runs Cocon (restart Cocon).",
+    ),
+    "error_db_missing": (
+        "La base de données est introuvable : rien n'a été enregistré. Prévenez la personne qui administre Cocon (restaurer la sauvegarde).",
+        "The database cannot be found: nothing was saved. Tell whoever runs Cocon (restore the backup).",
+    ),
+    "error_db_locked": (
+        "La base de données est occupée depuis plus de 30 secondes : rien n'a été enregistré. Réessayez dans un moment.",
+        "The database has been busy for more than 30 seconds: nothing was saved. Try again in a moment.",
+    ),
+    "error_db_readonly": (
+        "La base de données est en lecture seule : rien n'a été enregistré. Prévenez la personne qui administre Cocon (droits d'écriture du fichier).",
+        "The database is read-only: nothing was saved. Tell whoever runs Cocon (write permission on the file).",
+    ),
+    "error_db_corrupt": (
+        "La base de données est abîmée ou n'est pas une base Cocon. Prévenez la personne qui administre Cocon (restaurer la sauvegarde).",
+        "The database is damaged or is not a Cocon database. Tell whoever runs Cocon (restore the backup).",
+    ),
+    "error_db_disk": (
+        "La base de données ne peut pas être lue ou écrite (disque plein ou en erreur) : rien n'a été enregistré. Prévenez la personne qui administre Cocon.",
+        "The database cannot be read or written (disk full or failing): nothing was saved. Tell whoever runs Cocon.",
+    ),
+    "error_db_unopenable": (
+        "La base de données ne peut pas être ouverte. Prévenez la personne qui administre Cocon (fichier, dossier et droits).",
+        "The database cannot be opened. Tell whoever runs Cocon (file, folder and permissions).",
+    ),
     # login and account
     "login_title": ("Connexion", "Log in"),
     "email": ("Adresse e-mail", "Email address"),
