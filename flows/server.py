@@ -22,10 +22,14 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from flows.exceptions import PrefectServerError
+from store.exceptions import CoconError
 from store.settings import data_dir
 
 log = logging.getLogger(__name__)
+
+
+class PrefectServerError(CoconError):
+    """The Prefect server cannot be started or reached (one French sentence)."""
 
 #: How long Prefect may take to answer its health check (4.7–9.8 s measured here).
 START_TIMEOUT = 90.0

@@ -6,7 +6,7 @@ import typer
 from typer._click.core import Context
 from typer.core import TyperGroup
 
-from cocon.cli import charter, db, demo, evaluation, notify, projects, templates, users
+from cocon.cli import charter, db, demo, evaluation, notify, projects, serve, templates, users
 from planning.planner import PlanError
 from project_templates import TemplateError, TemplateNotFound
 from store.clock import ClockError
@@ -58,7 +58,7 @@ app.command("thank")(evaluation.thank)
 app.command("certificate")(evaluation.certificate)
 app.add_typer(notify.outbox_app, name="outbox")
 app.command("remind")(notify.remind)
-app.command("serve")(notify.serve)
+app.command("serve")(serve.serve)
 app.add_typer(users.app, name="user")
 app.command("web")(users.web)
 
