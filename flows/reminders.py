@@ -26,7 +26,8 @@ from notifications.outbox import dispatch
 DISPATCH_BATCH = 2000
 #: Dispatch tasks per flow run at most (the next run continues).
 MAX_DISPATCH_TASKS = 10
-#: How long the parent run waits for its shards.
+#: How long the parent run waits for its shards (``COCON_SHARD_TIMEOUT``, seconds): a shard whose
+#: machine died never ends, the parent then fails and the next run sends what is left.
 SHARD_TIMEOUT_SECONDS = 15 * 60
 
 Stage = Literal["plan", "send"]
@@ -94,7 +95,7 @@ def _run_shards(count: int, stage: Stage) -> list[str]:
         )
         for k in range(count)
     ]
-    deadline = time.monotonic() + SHARD_TIMEOUT_SECONDS
+    deadline = time.monotonic() + float(os.environ.get("COCON_SHARD_TIMEOUT") or SHARD_TIMEOUT_SECONDS)
     states: dict[Any, str] = {}
     with get_client(sync_client=True) as client:
         while len(states) < len(started) and time.monotonic() < deadline:
