@@ -7,6 +7,7 @@ the duplicates stay within the documented bound (one dispatch batch per killed p
 """
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -177,10 +178,8 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
         first = api.run("reminders/cocon-reminders")
         wait_for(lambda: len(sink.received) > people_due // 5, 300, "the cycle to be under way")
         for pid in [workers[0].pid, *descendants(workers[0].pid)]:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         killed_at = len(sink.received)
         assert killed_at < people_due, "the kill came too late to test anything"
         api.wait(first, 400)  # completes (its shards ran on B) or fails (a shard died with A)
@@ -200,10 +199,8 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
         for worker in workers:
             if worker.poll() is None:
                 for pid in [*descendants(worker.pid), worker.pid]:
-                    try:
+                    with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGTERM)
-                    except ProcessLookupError:
-                        pass
                 try:
                     worker.wait(timeout=30)
                 except subprocess.TimeoutExpired:

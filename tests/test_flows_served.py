@@ -20,7 +20,7 @@ import pytest
 from sqlmodel import Session
 
 from tests.factories import make_project
-from tests.fixtures_notifications import SmtpSink, free_port
+from tests.fixtures_notifications import SmtpSink
 
 pytestmark = pytest.mark.slow
 
