@@ -1,9 +1,10 @@
 """Cocon's deployments, declared once: `cocon serve` builds them from here, and a test checks that
 ``prefect.yaml`` (what ``prefect deploy --all`` reads for workers) says the same.
 
-Entrypoints are *module* paths (``flows.reminders:reminders``): Prefect imports them as modules of
-the installed ``flows`` package, so no file of ``flows/`` can hide a package of the same name
-(with a script path, Prefect puts the script's folder first on ``sys.path``).
+Entrypoints are *module* paths (``flows.reminders.reminders``, dotted: Prefect takes any entrypoint
+with a colon for a file in a code storage): Prefect imports them as modules of the installed
+``flows`` package, so no file of ``flows/`` can hide a package of the same name (with a script
+path, Prefect puts the script's folder first on ``sys.path``).
 
 Each scheduled deployment runs one at a time (``CANCEL_NEW``): missed runs fired in a burst after
 downtime, or a run still going when the next is due, are cancelled rather than queued. The
@@ -51,7 +52,7 @@ DEPLOYMENTS: tuple[Declared, ...] = (
     Declared(
         name="cocon-reminders",
         flow="reminders",
-        entrypoint="flows.reminders:reminders",
+        entrypoint="flows.reminders.reminders",
         description="Plan today's reminders, queue them in the outbox and send what is due (in shards).",
         cron="0 * * * *",
         env="COCON_REMINDERS_SCHEDULE",
@@ -59,7 +60,7 @@ DEPLOYMENTS: tuple[Declared, ...] = (
     Declared(
         name="cocon-lifecycle",
         flow="lifecycle",
-        entrypoint="flows.lifecycle:lifecycle",
+        entrypoint="flows.lifecycle.lifecycle",
         description="Move projects whose phase gate is open and announce phase changes.",
         cron="30 6 * * *",
         env="COCON_LIFECYCLE_SCHEDULE",
@@ -67,7 +68,7 @@ DEPLOYMENTS: tuple[Declared, ...] = (
     Declared(
         name="cocon-evaluation",
         flow="evaluation-cycle",
-        entrypoint="flows.evaluation_cycle:evaluation_cycle",
+        entrypoint="flows.evaluation_cycle.evaluation_cycle",
         description="Open end-of-project questionnaires, measure the indicators and write the evaluation reports that are due.",
         cron="0 7 * * *",
         env="COCON_EVALUATION_SCHEDULE",
@@ -75,7 +76,7 @@ DEPLOYMENTS: tuple[Declared, ...] = (
     Declared(
         name="cocon-reminders-shard",
         flow="reminders-shard",
-        entrypoint="flows.reminders:reminders_shard",
+        entrypoint="flows.reminders.reminders_shard",
         description="One shard of a reminder cycle (started by the reminders flow): plan, queue and send for its projects.",
         cron=None,
         one_at_a_time=False,
@@ -135,6 +136,7 @@ def runner_deployments(overrides: dict[str, str] | None = None) -> list[Any]:
                 tags=["cocon"],
             ),
         )
-        deployment.entrypoint = declared.entrypoint  # `module:flow`, exactly as in prefect.yaml
+        if deployment.entrypoint != declared.entrypoint:
+            raise ValueError(f"{declared.name}: Prefect names the entrypoint {deployment.entrypoint}")
         found.append(deployment)
     return found

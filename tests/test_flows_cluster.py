@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 
 from notifications.outbox import BATCH_SIZE
 from tests.fixtures_notifications import SmtpSink, _Collector, free_port
@@ -140,7 +141,7 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
                 )
             )
         deployed = api.deployment("reminders/cocon-reminders")
-        assert deployed["entrypoint"] == "flows.reminders:reminders" and deployed["pull_steps"] == []
+        assert deployed["entrypoint"] == "flows.reminders.reminders" and deployed["pull_steps"] == []
 
         # `cocon serve` pointed at this server refuses, and leaves the deployments as they are
         refused = subprocess.run(
@@ -206,3 +207,37 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
                 except subprocess.TimeoutExpired:
                     worker.kill()
         sink.stop()
+
+
+def test_a_cycle_counts_what_it_queues_on_postgresql(
+    postgres_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tomllib
+
+    import psycopg
+    from sqlmodel import Session
+
+    from notifications.cycle import plan_and_enqueue
+    from store.db import get_engine, upgrade
+    from store.models import OutboxMessage
+    from tests.factories import make_project
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert any(d.startswith("psycopg") for d in extras["postgres"])  # pip install 'cocon[postgres]'
+    base = postgres_url.removeprefix("postgresql+psycopg://")
+    with psycopg.connect(f"postgresql://{base}", autocommit=True) as connection:
+        connection.execute("CREATE DATABASE cycle")
+    url = postgres_url.rsplit("/", 1)[0] + "/cycle"
+    upgrade(url)
+    monkeypatch.setenv("COCON_DATABASE_URL", url)
+    monkeypatch.setenv("COCON_SMTP_URL", "smtp://127.0.0.1:9")
+    monkeypatch.setenv("COCON_NOW", "2027-01-18T10:00")
+    with Session(get_engine(url), expire_on_commit=False) as session:
+        make_project(session)
+        session.commit()
+    report = plan_and_enqueue()
+    with Session(get_engine(url)) as session:
+        rows = session.exec(select(OutboxMessage)).all()
+    assert report.enqueued == len(rows) > 0  # was always 0 on PostgreSQL
+    assert plan_and_enqueue().enqueued == 0

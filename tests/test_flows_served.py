@@ -99,7 +99,7 @@ def served(
         COCON_MAIL_FROM="cocon@msp-tilleuls.example.org",
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_RUNNER_POLL_FREQUENCY="2",
-        COCON_PREFECT_START_TIMEOUT="400",
+        COCON_PREFECT_START_TIMEOUT="600",
     )
     cocon = str(Path(sys.executable).parent / "cocon")
     process = subprocess.Popen(
@@ -113,7 +113,7 @@ def served(
     api = None
     try:
         assert process.stdout is not None
-        deadline = time.monotonic() + 420
+        deadline = time.monotonic() + 620
         while time.monotonic() < deadline and process.poll() is None:
             line = process.stdout.readline()
             lines.append(line)
@@ -140,10 +140,10 @@ def test_cocon_serve_runs_every_deployment_and_its_schedule(
     session.commit()
     wait_for(lambda: api.exists("reminders-shard/cocon-reminders-shard"), 120, "the served deployments")
     for name, entrypoint in (
-        ("reminders/cocon-reminders", "flows.reminders:reminders"),
-        ("lifecycle/cocon-lifecycle", "flows.lifecycle:lifecycle"),
-        ("evaluation-cycle/cocon-evaluation", "flows.evaluation_cycle:evaluation_cycle"),
-        ("reminders-shard/cocon-reminders-shard", "flows.reminders:reminders_shard"),
+        ("reminders/cocon-reminders", "flows.reminders.reminders"),
+        ("lifecycle/cocon-lifecycle", "flows.lifecycle.lifecycle"),
+        ("evaluation-cycle/cocon-evaluation", "flows.evaluation_cycle.evaluation_cycle"),
+        ("reminders-shard/cocon-reminders-shard", "flows.reminders.reminders_shard"),
     ):
         assert api.deployment(name)["entrypoint"] == entrypoint
 
