@@ -49,8 +49,10 @@ def cycle(url: str, workers: int) -> tuple[float, int, int]:
 
     from store.db import get_engine
 
-    with get_engine(url).begin() as connection:
+    engine = get_engine(url)
+    with engine.begin() as connection:
         connection.execute(text("DELETE FROM outbox_message"))
+    engine.dispose()  # no connection crosses the fork
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         start = time.perf_counter()
@@ -75,7 +77,9 @@ def enqueue_rate(url: str) -> tuple[int, float]:
         start = time.perf_counter()
         inserted = enqueue_items(session, fresh)
         session.commit()
-        return inserted, inserted / (time.perf_counter() - start)
+        rate = inserted / (time.perf_counter() - start)
+    get_engine(url).dispose()
+    return inserted, rate
 
 
 def main() -> None:
@@ -112,10 +116,11 @@ def main() -> None:
         assert sink.stdout is not None and sink.stdout.readline().strip() == "ready"
         inserted, rate = enqueue_rate(url)
         print(f"Enqueueing: {inserted} rows at {rate:,.0f} rows/s")
-        one = cycle(url, 1)
-        two = cycle(url, 2)
-        for workers, (seconds, rows, messages) in ((1, one), (2, two)):
-            print(f"Full cycle, {workers} worker(s): {seconds:6.1f} s  ({rows} rows queued, {messages} messages sent)")
+        results = {}
+        for workers in (1, 2):
+            results[workers] = seconds, rows, messages = cycle(url, workers)
+            print(f"Full cycle, {workers} worker(s): {seconds:6.1f} s  ({rows} rows queued, {messages} messages sent)", flush=True)
+        one, two = results[1], results[2]
         print(
             f"Ratio two workers / one: {one[0] / two[0]:.2f}×  (CPUs: {os.cpu_count()}, load now: {os.getloadavg()[0]:.1f})"
         )
