@@ -1,10 +1,11 @@
 """Inviting participants to the questionnaire, and reminding them (day 7 and 14) until they answer.
 
 The invitation and both reminders are queued together, because the token exists in clear only
-now (the store keeps its SHA-256). Each reminder is re-checked when the outbox is about to send
-it (:func:`reminder_still_relevant`): once the invitation is answered or expired, or the person
-has paused or opted out, the reminder is cancelled. The process that dispatches the outbox must
-have imported this module (``import evaluation.feedback``) for the check to be registered.
+now (the store keeps its SHA-256). Whether a reminder still makes sense is data, not a check some
+process must have imported: answering cancels the waiting reminders (:func:`cancel_reminders`);
+each reminder carries its last day (``drop_after``: two days after its own, never after the
+invitation expires); a pause, a stop or an opt-out is read from the person at send time by the
+outbox (:mod:`notifications.pauses`).
 """
 
 from datetime import UTC, datetime, time, timedelta
@@ -14,11 +15,11 @@ from sqlmodel import Session
 from evaluation.checkpoints import all_members
 from evaluation.messages import FEEDBACK_INVITATION, FEEDBACK_REMINDER, FeedbackMessage
 from evaluation.participants import role_group, thanked
-from evaluation.questionnaire import REMINDER_DAYS, VALID_DAYS, NewInvitation, invite, still_waiting
+from evaluation.questionnaire import REMINDER_DAYS, VALID_DAYS, NewInvitation, invite
 from notifications.messages import render_message
-from notifications.outbox import enqueue, register_relevance
+from notifications.outbox import cancel_waiting, enqueue
 from store.clock import PARIS, today
-from store.models import FeedbackInvitation, OutboxMessage, Person, Project, RoleGroup
+from store.models import FeedbackInvitation, Person, Project, RoleGroup
 from store.projects import template_of
 from store.settings import base_url
 
@@ -33,22 +34,9 @@ def about(invitation: FeedbackInvitation) -> str:
     return f"feedback:{invitation.id}"
 
 
-def reminder_still_relevant(session: Session, message: OutboxMessage) -> bool:
-    """Send a questionnaire reminder only to someone invited, still able to answer, not paused,
-    and not days late (a reminder that missed its day is dropped, not sent in a burst)."""
-    prefix, _, number = message.about.partition(":")
-    if prefix != "feedback" or not number.isdigit():
-        return False
-    if (today() - message.due_on).days > LATE_AFTER_DAYS:
-        return False
-    invitation = session.get(FeedbackInvitation, int(number))
-    if not still_waiting(invitation):
-        return False
-    person = session.get(Person, message.person_id) if message.person_id is not None else None
-    return person is not None and not person.paused and not person.opted_out
-
-
-register_relevance(REMINDER_OCCASION, reminder_still_relevant)
+def cancel_reminders(session: Session, invitation: FeedbackInvitation) -> int:
+    """The questionnaire is answered: its reminders still waiting are cancelled."""
+    return cancel_waiting(session, about=about(invitation), occasions=[REMINDER_OCCASION], reason="questionnaire rempli")
 
 
 def feedback_people(session: Session, project: Project) -> list[tuple[Person, RoleGroup]]:
@@ -90,6 +78,11 @@ def _queue(session: Session, project: Project, new: NewInvitation, link_base: st
             # each waits for its day, 9:00 in Paris (an invitation queued later that day leaves at once)
             not_before=datetime.combine(due_on, time(9), tzinfo=PARIS).astimezone(UTC),
         )
+        if row is not None and occasion == REMINDER_OCCASION:
+            # a reminder that missed its day is dropped, not sent in a burst; none once expired
+            last = min(due_on + timedelta(days=LATE_AFTER_DAYS), context.expires_on)
+            row.facts = {**row.facts, "drop_after": last.isoformat()}
+            session.add(row)
         queued += row is not None
     return queued
 

@@ -238,6 +238,9 @@ def answer_questionnaire(session: Session, token: str, answers: Mapping[str, Any
     )
     invitation.answered = True
     session.add(invitation)
+    from evaluation.feedback import cancel_reminders  # feedback builds on this module
+
+    cancel_reminders(session, invitation)
     # No person, no invitation id: the log must not re-link the answer to its author.
     audit.record(session, actor="répondant anonyme", action="feedback.answered", project_id=invitation.project_id)
     session.flush()

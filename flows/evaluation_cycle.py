@@ -7,8 +7,7 @@
 * ``evaluation`` (one project, on demand — what ``cocon evaluate`` does, plus the questionnaire
   if it was not opened yet).
 
-The logic is in :mod:`evaluation.assessment`; importing :mod:`evaluation.feedback` here also
-registers the check that stops questionnaire reminders once answered.
+The logic is in :mod:`evaluation.assessment`.
 """
 
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import Any
 from prefect import flow, task
 from sqlmodel import Session
 
-import evaluation.feedback  # noqa: F401 - registers the reminder relevance check
 from evaluation import assessment
 from evaluation.questionnaire import invitations
 from notifications.outbox import dispatch

@@ -18,7 +18,6 @@ from typing import Any, Literal, cast
 
 from prefect import flow, task
 
-import evaluation.feedback  # noqa: F401  (registers the send-time checks of questionnaire reminders)
 from notifications.cycle import plan_and_enqueue
 from notifications.outbox import dispatch
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from prefect import flow, task
 
-import evaluation.feedback  # noqa: F401  (registers the send-time checks of questionnaire reminders)
 from evaluation.report import build_report, report_pdf
 from evaluation.thanks import send_thanks
 from notifications.outbox import dispatch

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
+from urllib.parse import quote
 
 import apprise
 from apprise import AppriseAttachment, NotifyFormat
@@ -139,6 +140,18 @@ class Envelope:
     html: str | None = None
     short: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()  # extra email headers (List-Unsubscribe…)
+    reply_to: str | None = None
+
+
+def with_headers(url: str, envelope: Envelope) -> str:
+    """An Apprise email URL carrying the envelope's headers (``+Name=value``) and Reply-To."""
+    extra = [f"+{name}={quote(value, safe='')}" for name, value in envelope.headers]
+    if envelope.reply_to:
+        extra.append(f"reply={quote(envelope.reply_to, safe='')}")
+    if not extra:
+        return url
+    return url + ("&" if "?" in url else "?") + "&".join(extra)
 
 
 @dataclass
@@ -183,8 +196,11 @@ class Postman:
 
     def _send(self, envelope: Envelope, target: Target) -> bool:
         _REASONS.take()
+        url = target.url
+        if target.format == "email" and url.startswith(("mailto:", "mailtos:")):
+            url = with_headers(url, envelope)
         try:
-            plugin = apprise.Apprise.instantiate(target.url)
+            plugin = apprise.Apprise.instantiate(url)
         except Exception:
             plugin = None
         if plugin is None:

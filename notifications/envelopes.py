@@ -1,23 +1,32 @@
 """From claimed outbox rows to envelopes: re-check, time, group and render at send time.
 
 A row is sent only if it is still true *now*: the step is not done, its date has not moved, the
-person has not paused or opted out (checked here, not only when it was planned). A row whose
-moment does not suit the person (quiet hours, availability, absence) waits, without counting as
-an attempt. A person's digest items are rendered into one message, at most one a day.
+person has not paused, stopped or opted out (:func:`notifications.pauses.send_decision`, from the
+person's data, not only when it was planned), and it is not past its ``drop_after`` day. A row
+whose moment does not suit the person (quiet hours, availability, an absence of any length, a
+pause) waits, without counting as an attempt. A person's digest items are rendered into one
+message, at most one a day.
+
+Every email to a person carries a one-click pause link (in its footer and as
+``List-Unsubscribe`` with ``List-Unsubscribe-Post``, RFC 8058) and a ``Reply-To`` of the
+project's coordination, so that replies reach a person.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from urllib.parse import quote
 
+from markupsafe import escape
 from sqlmodel import Session, col, select
 
 from notifications.channels import Target, channel_target, person_targets, smtp_settings
 from notifications.delivery import Envelope
 from notifications.messages import DigestContext, DigestEntry, render_message
-from notifications.outbox import Attachment, forget_content, unpack_attachments
+from notifications.outbox import Attachment, coordinator_people, forget_content, unpack_attachments
+from notifications.pauses import create_pause_link, send_decision, stopped_projects
 from notifications.planner import ContactPrefs, next_contact_time, working_days_between
 from notifications.snapshot import signed_people
 from planning.ics import IcsEvent, calendar_bytes
@@ -27,8 +36,11 @@ from store.models import Membership, OutboxMessage, OutboxState, Person, PlanSte
 from store.people import people_with_role, unavailable_days
 from store.plans import step_title
 from store.projects import template_of
+from store.settings import base_url
 
-Relevance = Callable[[Session, OutboxMessage], bool]
+#: Where the pause link of an email leads (the page), and where RFC 8058's one-click POST goes.
+PAUSE_PATH = "/pause/"
+ONE_CLICK_SUFFIX = "/un-clic"
 
 _ORDER = ["invitation", "before", "charter-unsigned", "overdue", "notes-follow-up", "escalation", "phase-change"]
 _STEP_OCCASIONS = frozenset(_ORDER) - {"phase-change"}
@@ -77,6 +89,8 @@ class Known:
                 select(PlanStep).where(col(PlanStep.project_id).in_(project_ids), col(PlanStep.key).in_(keys))
             )
         }
+        self.stopped = stopped_projects(session, person_ids)
+        self.coordination: dict[int, str | None] = {}
         self.signed = signed_people(session, project_ids) if any(r.occasion == "charter-unsigned" for r in rows) else {}
         local = moment.astimezone(PARIS)
         midnight = datetime.combine(local.date(), time(0), tzinfo=PARIS)
@@ -99,6 +113,14 @@ class Known:
 
     def step(self, row: OutboxMessage) -> PlanStep | None:
         return self.steps.get((row.project_id, row.about.removeprefix("step:")))
+
+    def coordination_email(self, project_id: int) -> str | None:
+        """The address replies to a project's messages should reach: its first coordinator's."""
+        if project_id not in self.coordination:
+            project = self.projects.get(project_id)
+            people = coordinator_people(self.session, project) if project is not None else []
+            self.coordination[project_id] = next((p.email for p in people if p.email), None)
+        return self.coordination[project_id]
 
 
 def digest_item_relevant(known: Known, row: OutboxMessage, today: date) -> bool:
@@ -138,13 +160,7 @@ def _defer(row: OutboxMessage, until: datetime) -> None:
     row.attempts = max(0, row.attempts - 1)  # waiting for a good moment is not a failed attempt
 
 
-def prepare_batch(
-    session: Session,
-    rows: Sequence[OutboxMessage],
-    *,
-    relevance: Mapping[str, Relevance],
-    moment: datetime,
-) -> Batch:
+def prepare_batch(session: Session, rows: Sequence[OutboxMessage], *, moment: datetime) -> Batch:
     """Decide, for each claimed row, whether it is sent now (in which envelope), later, or never."""
     batch = Batch()
     today = moment.astimezone(PARIS).date()
@@ -157,7 +173,7 @@ def prepare_batch(
 
     for row in rows:
         try:
-            _sort_row(row, person, known, relevance, today, moment, settings, batch, digests)
+            _sort_row(row, person, known, today, moment, settings, batch, digests)
         except Exception as error:
             batch.broken.append((row, f"erreur interne ({type(error).__name__})"))
             continue
@@ -179,17 +195,22 @@ def prepare_batch(
                 batch.deferred.append(row.id or 0)
             continue
         try:
-            batch.envelopes.append(_digest(known, who, items, today, settings))
+            batch.envelopes.append(_digest(known, who, items, today, settings, moment))
         except Exception as error:
             batch.broken.extend((row, f"erreur interne ({type(error).__name__})") for row in items)
     return batch
+
+
+def _past_drop_day(row: OutboxMessage, today: date) -> bool:
+    """A message queued with a last day (``facts["drop_after"]``) is not sent after it."""
+    last = row.facts.get("drop_after")
+    return last is not None and today > date.fromisoformat(str(last))
 
 
 def _sort_row(
     row: OutboxMessage,
     person: Callable[[int], Person | None],
     known: Known,
-    relevance: Mapping[str, Relevance],
     today: date,
     moment: datetime,
     settings: object,
@@ -197,16 +218,27 @@ def _sort_row(
     digests: dict[int, list[OutboxMessage]],
 ) -> None:
     """Cancel, defer, or put one row in an envelope (digest items are grouped by person)."""
-    check = relevance.get(row.occasion)
     who = person(row.person_id) if row.person_id is not None else None
+    decision, until = "send", None
+    if who is not None:
+        decision, until = send_decision(
+            who,
+            project_id=row.project_id,
+            occasion=row.occasion,
+            immediate=bool(row.facts.get("immediate")),
+            stopped=(who.id, row.project_id) in known.stopped,
+            day=today,
+        )
     if row.person_id is not None and who is None:
         _cancel(row, "destinataire supprimé")
-    elif row.digest and (who is None or who.paused or who.opted_out):
-        _cancel(row, "rappels en pause ou refusés")
-    elif (row.digest and not digest_item_relevant(known, row, today)) or (
-        check is not None and not check(known.session, row)
-    ):
+    elif decision == "cancel" or (row.digest and who is None):
+        _cancel(row, "rappels en pause ou arrêtés")
+    elif _past_drop_day(row, today) or (row.digest and not digest_item_relevant(known, row, today)):
         _cancel(row, "plus d'actualité")
+    elif decision == "hold" and who is not None:
+        # held by a pause: until its end (then at a good moment), or checked again tomorrow
+        after = datetime.combine(until, time(0), tzinfo=PARIS) if until else moment + timedelta(days=1)
+        _defer(row, next_contact_time(prefs_of(who), after))
     else:
         if who is not None and not row.facts.get("immediate"):
             when = next_contact_time(prefs_of(who), moment)
@@ -216,7 +248,62 @@ def _sort_row(
             if row.digest and row.person_id is not None:
                 digests[row.person_id].append(row)
             else:
-                batch.envelopes.append(_standalone(row, who, settings))
+                batch.envelopes.append(_standalone(known, row, who, settings, moment))
+
+
+@dataclass(frozen=True)
+class _Personal:
+    """What every email to a person carries: the pause link, the unsubscribe headers, Reply-To."""
+
+    link: str | None
+    headers: tuple[tuple[str, str], ...]
+    reply_to: str | None
+
+
+def _personal(known: Known, who: Person, project_ids: Sequence[int], moment: datetime) -> _Personal:
+    projects = sorted(set(project_ids))
+    reply_to = known.coordination_email(projects[0]) if projects else None
+    if reply_to == who.email:
+        reply_to = None
+    base = base_url()
+    link = None
+    unsubscribe: list[str] = []
+    headers: list[tuple[str, str]] = []
+    if base and who.id is not None:
+        token = create_pause_link(known.session, person_id=who.id, project_id=projects[0] if len(projects) == 1 else None)
+        link = f"{base}{PAUSE_PATH}{token}"
+        unsubscribe.append(f"<{link}{ONE_CLICK_SUFFIX}>")
+    address = reply_to or (smtp_settings().mail_from if smtp_settings() is not None else None)  # type: ignore[union-attr]
+    if address:
+        unsubscribe.append(f"<mailto:{address}?subject={quote('Arrêter les rappels')}>")
+    if unsubscribe:
+        headers.append(("List-Unsubscribe", ", ".join(unsubscribe)))
+    if link:
+        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    return _Personal(link, tuple(headers), reply_to)
+
+
+_FOOTER = {
+    "fr": ("Faire une pause ou arrêter les rappels, en deux gestes : {link}",
+           "Pour faire une pause ou arrêter les rappels, répondez simplement à ce message."),
+    "en": ("Pause or stop these reminders, in two taps: {link}",
+           "To pause or stop these reminders, just reply to this message."),
+}
+
+
+def _with_footer(text: str, html: str | None, lang: str, link: str | None) -> tuple[str, str | None]:
+    with_link, without = _FOOTER["en" if lang == "en" else "fr"]
+    line = with_link.format(link=link) if link else without
+    text = f"{text.rstrip()}\n\n--\n{line}\n"
+    if html is not None:
+        if link:
+            label = with_link.split(":")[0]
+            # the address also in clear: the plain-text alternative is made from this HTML
+            footer = f'<p style="font-size:small"><a href="{escape(link)}">{escape(label)}</a> : {escape(link)}</p>'
+        else:
+            footer = f'<p style="font-size:small">{escape(without)}</p>'
+        html = html.replace("</body>", footer + "</body>") if "</body>" in html else html + footer
+    return text, html
 
 
 def _targets(
@@ -235,15 +322,24 @@ def _targets(
     return tuple(t for t in targets if t.name not in (done or set()))
 
 
-def _standalone(row: OutboxMessage, who: Person | None, settings: object) -> Envelope:
+def _standalone(known: Known, row: OutboxMessage, who: Person | None, settings: object, moment: datetime) -> Envelope:
+    text, html = row.text or "", row.html
+    headers: tuple[tuple[str, str], ...] = ()
+    reply_to = None
+    if who is not None:
+        personal = _personal(known, who, [row.project_id], moment)
+        text, html = _with_footer(text, html, who.language, personal.link)
+        headers, reply_to = personal.headers, personal.reply_to
     return Envelope(
         row_ids=(row.id or 0,),
         targets=_targets(who, [row.facts], row.channel_url, settings),
         subject=row.subject or "",
-        text=row.text or "",
-        html=row.html,
+        text=text,
+        html=html,
         short=row.subject,
         attachments=tuple(unpack_attachments(row.attachments)),
+        headers=headers,
+        reply_to=reply_to,
     )
 
 
@@ -253,11 +349,18 @@ def _calendar(events: tuple[IcsEvent, ...]) -> bytes:
     return calendar_bytes("Cocon", list(events))
 
 
-def _digest(known: Known, who: Person, rows: list[OutboxMessage], today: date, settings: object) -> Envelope:
+def _digest(
+    known: Known, who: Person, rows: list[OutboxMessage], today: date, settings: object, moment: datetime
+) -> Envelope:
     lang = "en" if who.language == "en" else "fr"
     entries: list[tuple[int, date, DigestEntry]] = []
     events: list[IcsEvent] = []
+    seen: set[tuple[int, str, str]] = set()
     for row in rows:
+        # items held together (an absence, a pause) may repeat one reminder: say it once
+        if (row.project_id, row.about, row.occasion) in seen:
+            continue
+        seen.add((row.project_id, row.about, row.occasion))
         project = known.projects[row.project_id]
         template = known.template(project)
         if row.occasion == "phase-change":
@@ -309,12 +412,16 @@ def _digest(known: Known, who: Person, rows: list[OutboxMessage], today: date, s
     attachments: tuple[Attachment, ...] = ()
     if events:
         attachments = (Attachment("invitation.ics", _calendar(tuple(events)), "text/calendar"),)
+    personal = _personal(known, who, [row.project_id for row in rows], moment)
+    text, html = _with_footer(message.text, message.html, lang, personal.link)
     return Envelope(
         row_ids=tuple(row.id or 0 for row in rows),
         targets=_targets(who, [row.facts for row in rows], None, settings),
         subject=message.subject,
-        text=message.text,
-        html=message.html,
+        text=text,
+        html=html,
         short=message.short,
         attachments=attachments,
+        headers=personal.headers,
+        reply_to=personal.reply_to,
     )

@@ -5,7 +5,6 @@ Who calls what::
     enqueue(session, …)            one standalone message (subject and bodies already rendered),
                                    sent from ``not_before`` (default: now)
     enqueue_items(session, items)  digest items from the reminder planner (bulk, idempotent)
-    register_relevance(occ, fn)    re-checked at send time; False → cancelled, not sent
     dispatch()                     claim → check → render digests → send (Apprise) → confirm
 
 Delivery guarantee: at least once. A row is *claimed* (state ``sending``, ``claimed_by`` =
@@ -23,7 +22,7 @@ import os
 import socket
 import uuid
 from base64 import b64decode, b64encode
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -128,15 +127,6 @@ class DispatchReport:
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
-
-
-Relevance = Callable[[Session, OutboxMessage], bool]
-_RELEVANCE: dict[str, Relevance] = {}
-
-
-def register_relevance(occasion: str, check: Relevance) -> None:
-    """Re-check messages of ``occasion`` at send time: ``False`` cancels the message."""
-    _RELEVANCE[occasion] = check
 
 
 def idempotency_key(project_id: int, about: str, occasion: str, recipient: str, due_on: date) -> str:
@@ -441,9 +431,7 @@ def dispatch(
                     report.claimed += len(ids)
                     with session_scope(url) as session:
                         rows = list(session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))))
-                        batch = prepare_batch(
-                            session, rows, relevance=_RELEVANCE, moment=now()
-                        )
+                        batch = prepare_batch(session, rows, moment=now())
                         report.cancelled += len(batch.cancelled)
                         report.deferred += len(batch.deferred)
                         for row, reason in batch.broken:  # a bug must not block the rest of the queue
@@ -528,6 +516,24 @@ def forget_content(row: OutboxMessage) -> None:
     row.attachments = None
     row.channel_url = None
     row.facts = {key: value for key, value in row.facts.items() if key != "delivered"}
+
+
+def cancel_waiting(session: Session, *, about: str, occasions: Iterable[str], reason: str) -> int:
+    """Cancel the messages about ``about`` still waiting to be sent (what they remind of is done):
+    the data changes when the fact does, so no process needs a check of its own at send time."""
+    waiting = session.exec(
+        select(OutboxMessage).where(
+            OutboxMessage.about == about,
+            col(OutboxMessage.occasion).in_(list(occasions)),
+            col(OutboxMessage.state).in_([OutboxState.PENDING, OutboxState.FAILED]),
+        )
+    ).all()
+    for row in waiting:
+        row.state = OutboxState.CANCELLED
+        row.last_error = reason
+        forget_content(row)
+        session.add(row)
+    return len(waiting)
 
 
 def _alert_dead(session: Session, row: OutboxMessage) -> None:

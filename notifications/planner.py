@@ -350,23 +350,31 @@ def contact_windows(prefs: ContactPrefs, day: date) -> list[tuple[int, int]]:
     return _subtract(slots, parse_quiet_hours(prefs.quiet_hours))
 
 
-def next_contact_time(prefs: ContactPrefs, moment: datetime, *, horizon_days: int = 21) -> datetime:
+def next_contact_time(prefs: ContactPrefs, moment: datetime) -> datetime:
     """The first moment at or after ``moment`` that suits the person (``moment`` itself if it does).
 
-    Never inside quiet hours; inside the person's slots (or daytime) on their days, not on a day
-    they said they are away. With no suitable moment within the horizon, quiet hours alone count.
+    Never inside quiet hours; inside the person's slots (or daytime) on their days, and never on a
+    day they said they are away, however long the absence. Past the last absence the windows
+    repeat every week, so the search ends a week after it. Only when the preferences leave no
+    moment in a whole week do quiet hours alone count (still outside every absence).
     """
     local = moment.astimezone(PARIS)
-    for offset in range(horizon_days + 1):
-        day = local.date() + timedelta(days=offset)
+    first_day = local.date()
+    last_absent = max((d for d in prefs.unavailable if d >= first_day), default=first_day)
+    for offset in range((last_absent - first_day).days + 8):
+        day = first_day + timedelta(days=offset)
         for start, end in contact_windows(prefs, day):
             window_start = datetime.combine(day, time(start // 60, start % 60), tzinfo=PARIS)
             window_end = datetime.combine(day, time(0), tzinfo=PARIS) + timedelta(minutes=end)
             if local < window_end:
                 return max(local, window_start).astimezone(moment.tzinfo)
-    quiet = parse_quiet_hours(prefs.quiet_hours)
+    day = first_day
+    while day in prefs.unavailable:
+        day += timedelta(days=1)
+    if day != first_day:
+        local = datetime.combine(day, time(0), tzinfo=PARIS)
     minute = local.hour * 60 + local.minute
-    for start, end in quiet:
+    for start, end in parse_quiet_hours(prefs.quiet_hours):
         if start <= minute < end:
             return (local + timedelta(minutes=end - minute)).astimezone(moment.tzinfo)
-    return moment
+    return local.astimezone(moment.tzinfo)

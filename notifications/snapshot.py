@@ -19,6 +19,7 @@ from store.models import (
     PlanStep,
     Project,
     ProjectPhase,
+    ReminderStop,
     StepStatus,
 )
 from store.projects import template_of
@@ -98,7 +99,7 @@ def load_projects(
         )
     roles: dict[tuple[int, int], set[str]] = defaultdict(set)
     people: dict[int, tuple[bool, bool, bool]] = {}
-    for project_id, role, person_id, email, apprise_url, paused, opted_out in session.execute(
+    for project_id, role, person_id, email, apprise_url, paused, paused_until, opted_out in session.execute(
         sa_select(
             col(Membership.project_id),
             col(Membership.role),
@@ -106,6 +107,7 @@ def load_projects(
             col(Person.email),
             col(Person.apprise_url),
             col(Person.paused),
+            col(Person.paused_until),
             col(Person.opted_out),
         )
         .join(Person, col(Person.id) == col(Membership.person_id))
@@ -113,10 +115,21 @@ def load_projects(
     ):
         assert person_id is not None
         roles[(project_id, person_id)].add(role)
-        people[person_id] = (bool((email and email_enabled) or apprise_url), paused, opted_out)
+        # a pause with an end date is over the day after it (nothing needs to switch it off)
+        in_pause = bool(paused) and (paused_until is None or today <= paused_until)
+        people[person_id] = (bool((email and email_enabled) or apprise_url), in_pause, opted_out)
+    stopped = {
+        (project_id, person_id)
+        for project_id, person_id in session.execute(
+            sa_select(col(ReminderStop.project_id), col(ReminderStop.person_id)).where(
+                col(ReminderStop.project_id).in_(ids)
+            )
+        )
+    }
     members: dict[int, list[PersonView]] = defaultdict(list)
     for (project_id, person_id), person_roles in roles.items():
         reachable, paused, opted_out = people[person_id]
+        opted_out = opted_out or (project_id, person_id) in stopped
         members[project_id].append(PersonView(person_id, frozenset(person_roles), reachable, paused, opted_out))
     signed = signed_people(session, ids)
     return [

@@ -111,5 +111,6 @@ def prefect_harness() -> Iterator[None]:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=180):  # a busy 2-core machine needs more than 30 s
+    # A loaded machine (CI on 2 cores, other jobs) can take well over the default 30 s to start it.
+    with prefect_test_harness(server_startup_timeout=180):
         yield

@@ -6,7 +6,7 @@ import typer
 from typer._click.core import Context
 from typer.core import TyperGroup
 
-from cocon.cli import charter, db, demo, evaluation, notify, projects, serve, templates, users
+from cocon.cli import charter, db, demo, evaluation, notify, participation, projects, serve, templates, users
 from planning.planner import PlanError
 from project_templates import TemplateError, TemplateNotFound
 from store.clock import ClockError
@@ -40,6 +40,8 @@ app = typer.Typer(
 )
 app.add_typer(templates.app, name="templates")
 app.add_typer(projects.project_app, name="project")
+for _name, _command in participation.COMMANDS.items():
+    projects.person_app.command(_name)(_command)
 app.add_typer(projects.person_app, name="person")
 app.add_typer(projects.plan_app, name="plan")
 app.add_typer(projects.step_app, name="step")

@@ -20,6 +20,7 @@ from cocon.web.pages import (
     set_cookie,
     settings_of,
 )
+from cocon.web.pauses import reminder_state
 from cocon.web.security import (
     LANG_COOKIE,
     SESSION_COOKIE,
@@ -228,8 +229,9 @@ def use_login_link(request: Request, session: DB, token: str) -> Response:
 
 
 @router.get("/compte")
-def account_page(request: Request, viewer: LoggedIn) -> Response:
-    return render(request, "account.html", viewer, title_key="account_title", error=None, notice=None)
+def account_page(request: Request, session: DB, viewer: LoggedIn) -> Response:
+    reminders = reminder_state(session, viewer.person, None, language_of(request))
+    return render(request, "account.html", viewer, title_key="account_title", error=None, notice=None, reminders=reminders)
 
 
 @router.post("/compte/mot-de-passe")

@@ -7,6 +7,7 @@ exists here.
 
 from typing import Any
 
+from cocon.web.pause_texts import PAUSE_MESSAGES
 from store.models import ProjectPhase
 from store.phases import PHASE_LABELS
 
@@ -441,6 +442,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "contributors": ("Contributions par personne", "Contributions per person"),
     "proposals": ("Propositions et ce qu'elles sont devenues", "Proposals and what became of them"),
 }
+
+MESSAGES.update(PAUSE_MESSAGES)
 
 
 def has(key: str) -> bool:

@@ -1,5 +1,6 @@
 """What every route shares: the database session, the viewer, CSRF, language and rendering."""
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ from store.models import Account, Person
 from store.tokens import new_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+#: The only POST without a CSRF token (see :mod:`cocon.web.pauses`).
+ONE_CLICK = re.compile(r"/pause/[A-Za-z0-9_-]{20,100}/un-clic")
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,9 @@ def csrf_seed(request: Request) -> str:
 
 
 async def check_csrf(request: Request) -> None:
-    """Applied to the whole app: every POST must carry the form token matching its cookie."""
-    if request.method != "POST":
+    """Applied to the whole app: every POST must carry the form token matching its cookie — except
+    RFC 8058's one-click unsubscribe, posted by mail applications and authorised by its link's token."""
+    if request.method != "POST" or ONE_CLICK.fullmatch(request.url.path):
         return
     form = await request.form()
     sent = form.get(CSRF_FIELD)

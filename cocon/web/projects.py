@@ -15,6 +15,7 @@ from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project, may_manage, visible_project
 from cocon.web.auth import email_login_link
 from cocon.web.pages import DB, LoggedIn, language_of, notice_of, redirect, render
+from cocon.web.pauses import reminder_state
 from cocon.web.timeline import TimelineRow, timeline_svg
 from evaluation.checkpoints import RECORDED_KINDS, CheckpointRecord, record_checkpoint
 from evaluation.indicators import format_value, indicator_statuses, record_value
@@ -135,7 +136,10 @@ def _project_context(session: Session, viewer: Viewer, project: Project, lang: s
     ]
     by_person: dict[int, dict[str, Any]] = {}
     for person, membership in members(session, project):
-        entry = by_person.setdefault(person.id or 0, {"person": person, "roles": []})
+        entry = by_person.setdefault(
+            person.id or 0,
+            {"person": person, "roles": [], "reminders": reminder_state(session, person, project.id, lang)},
+        )
         role = template.roles.get(membership.role)
         entry["roles"].append(role.label.get(lang) if role else membership.role)
     manager = may_manage(session, viewer, project)

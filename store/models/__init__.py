@@ -19,6 +19,7 @@ from store.models.evaluation import (
     RoleGroup,
 )
 from store.models.outbox import OPEN_STATES, OutboxMessage, OutboxState
+from store.models.participation import PauseLink, ReminderStop
 from store.models.spine import (
     STEP_TRANSITIONS,
     AuditEvent,
@@ -54,6 +55,7 @@ __all__ = [
     "Membership",
     "OutboxMessage",
     "OutboxState",
+    "PauseLink",
     "Person",
     "PlanChange",
     "PlanStep",
@@ -63,6 +65,7 @@ __all__ = [
     "Proposal",
     "ProposalSource",
     "ProposalStatus",
+    "ReminderStop",
     "Restitution",
     "RoleGroup",
     "SignatureMethod",

@@ -90,6 +90,7 @@ class Person(SQLModel, table=True):
         description="ISO dates or ranges 'YYYY-MM-DD..YYYY-MM-DD' the person cannot attend",
     )
     paused: bool = False
+    paused_until: date | None = Field(default=None, description="last day of a pause; None: until resumed")
     opted_out: bool = False
     created_at: datetime = Field(default_factory=now)
 

@@ -1,0 +1,143 @@
+"""``cocon person pause|resume|stop|update``: a person's pause, reminders and details, from the terminal.
+
+:data:`COMMANDS` are added to ``cocon person`` by :mod:`cocon.cli.main`.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+import typer
+
+from cocon.cli.output import actor, db, emit_json, say
+from notifications.channels import check_apprise_url
+from notifications.pauses import pause, resume, stop
+from planning.calendar import long_date
+from store.exceptions import InvalidInput
+from store.participation import update_person
+from store.people import find_member
+from store.projects import get_project
+
+_KEEP = "\x00keep"
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"Date illisible « {value} » : écrire par exemple 2027-03-31.") from None
+
+
+def person_pause(
+    slug: str = typer.Argument(..., metavar="P"),
+    person_ref: str = typer.Argument(..., metavar="PERSON", help="Number, email or exact name."),
+    until: str | None = typer.Option(None, "--until", help="Last day of the pause (default: until resumed)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Pause every reminder to a person (all their projects), until a date or until resumed.
+
+    Example: cocon person pause accueil-msp awa@example.org --until 2027-03-12
+    """
+    with db() as session:
+        person = find_member(session, get_project(session, slug), person_ref)
+        last = _day(until) if until else None
+        cancelled = pause(session, person, until=last, actor=actor())
+        if as_json:
+            emit_json({"id": person.id, "paused": True, "until": last.isoformat() if last else None, "cancelled": cancelled})
+            return
+        if last:
+            typer.echo(say(f"Rappels en pause pour {person.name} jusqu'au {long_date(last)} inclus.",
+                           f"Reminders paused for {person.name} until {long_date(last, 'en')} included."))
+        else:
+            typer.echo(say(f"Rappels en pause pour {person.name} jusqu'à sa reprise (cocon person resume).",
+                           f"Reminders paused for {person.name} until resumed (cocon person resume)."))
+
+
+def person_resume(
+    slug: str = typer.Argument(..., metavar="P"),
+    person_ref: str = typer.Argument(..., metavar="PERSON", help="Number, email or exact name."),
+    restart: bool = typer.Option(False, "--restart-reminders", help="Also restart reminders they stopped (only if they ask)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """End a person's pause (messages held by it leave at the next `cocon remind`).
+
+    Example: cocon person resume accueil-msp awa@example.org
+    """
+    with db() as session:
+        person = find_member(session, get_project(session, slug), person_ref)
+        held = resume(session, person, actor=actor(), restart=restart)
+        if as_json:
+            emit_json({"id": person.id, "paused": False, "released": held})
+            return
+        typer.echo(say(f"{person.name} reçoit de nouveau les rappels.", f"{person.name} receives reminders again."))
+
+
+def person_stop(
+    slug: str = typer.Argument(..., metavar="P"),
+    person_ref: str = typer.Argument(..., metavar="PERSON", help="Number, email or exact name."),
+    everywhere: bool = typer.Option(False, "--all", help="Stop reminders of all their projects."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Stop reminders to a person for this project (or, with --all, for all their projects).
+
+    Example: cocon person stop accueil-msp awa@example.org
+    """
+    with db() as session:
+        project = get_project(session, slug)
+        person = find_member(session, project, person_ref)
+        cancelled = stop(session, person, project=None if everywhere else project, actor=actor())
+        if as_json:
+            emit_json({"id": person.id, "scope": "all" if everywhere else slug, "cancelled": cancelled})
+            return
+        where = say("tous ses projets", "all their projects") if everywhere else slug
+        typer.echo(say(f"Plus aucun rappel pour {person.name} ({where}).", f"No more reminders to {person.name} ({where})."))
+
+
+def person_update(
+    slug: str = typer.Argument(..., metavar="P"),
+    person_ref: str = typer.Argument(..., metavar="PERSON", help="Number, email or exact name."),
+    name: str | None = typer.Option(None, "--name"),
+    email: str = typer.Option(_KEEP, "--email", show_default=False, help="New email ('' to remove)."),
+    phone: str = typer.Option(_KEEP, "--phone", show_default=False, help="New phone ('' to remove)."),
+    apprise_url: str = typer.Option(_KEEP, "--apprise-url", show_default=False, help="New Apprise URL ('' to remove)."),
+    language: str | None = typer.Option(None, "--lang", help="fr or en."),
+    availability: list[str] | None = typer.Option(None, "--availability", help="matin, après-midi, soir, semaine, week-end."),
+    quiet_hours: str = typer.Option(_KEEP, "--quiet-hours", show_default=False, help="e.g. 21:00-08:00 ('' to remove)."),
+    unavailable: list[str] | None = typer.Option(None, "--unavailable", help="Replaces the absences: 2027-01-25..2027-03-12 ('' to clear)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Change a person's name, contact, language, availability, quiet hours or absences.
+
+    Example: cocon person update accueil-msp awa@example.org --unavailable 2027-01-25..2027-03-12 --quiet-hours 21:00-09:00
+    """
+    def given(value: str) -> dict[str, str | None]:
+        return {} if value == _KEEP else {"value": value.strip() or None}
+
+    with db() as session:
+        person = find_member(session, get_project(session, slug), person_ref)
+        changes: dict[str, object] = {}
+        for key, value in (("email", email), ("phone", phone), ("apprise_url", apprise_url), ("quiet_hours", quiet_hours)):
+            if value != _KEEP:
+                changes[key] = given(value)["value"]
+        if changes.get("apprise_url"):
+            check_apprise_url(str(changes["apprise_url"]))
+        fields = update_person(
+            session, person, actor=actor(), name=name, language=language,
+            availability=[a for a in availability if a.strip()] if availability is not None else None,
+            unavailable=[u for u in unavailable if u.strip()] if unavailable is not None else None,
+            **changes,  # type: ignore[arg-type]
+        )
+        if as_json:
+            emit_json({"id": person.id, "changed": fields})
+            return
+        if fields:
+            typer.echo(say(f"{person.name} : modifié ({', '.join(fields)}).", f"{person.name}: changed ({', '.join(fields)})."))
+        else:
+            typer.echo(say(f"{person.name} : rien à changer.", f"{person.name}: nothing to change."))
+
+
+COMMANDS: dict[str, Callable[..., None]] = {
+    "pause": person_pause,
+    "resume": person_resume,
+    "stop": person_stop,
+    "update": person_update,
+}
