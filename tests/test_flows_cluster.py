@@ -145,7 +145,7 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
 
         # `cocon serve` pointed at this server refuses, and leaves the deployments as they are
         refused = subprocess.run(
-            [str(BIN / "cocon"), "serve", "--no-web"], env=env, capture_output=True, text=True, timeout=120
+            [str(BIN / "cocon"), "serve", "--no-web"], env=env, capture_output=True, text=True, timeout=400
         )
         assert refused.returncode == 1 and "pool" in refused.stderr and "Traceback" not in refused.stderr
         assert len(refused.stderr.strip().splitlines()) == 1

@@ -66,7 +66,7 @@ class PrefectApi:
         state = response.json()["state"]
         return str(state["type"]) if state else "PENDING"
 
-    def wait(self, run_id: str, timeout: float = 180) -> str:
+    def wait(self, run_id: str, timeout: float = 420) -> str:
         return str(wait_for(lambda: (s := self.state(run_id)) in FINAL and s, timeout, f"flow run {run_id}"))
 
     def runs(self, full_name: str, states: list[str]) -> list[dict[str, Any]]:
