@@ -41,16 +41,30 @@ class PrefectApi:
     """The few calls of Prefect's REST API the deployed-product tests need."""
 
     def __init__(self, url: str) -> None:
-        self.client = httpx.Client(base_url=url.rstrip("/") + "/", timeout=30)
+        # Prefect's SQLite-backed server answers 503 for a while under load: the transport retries
+        self.client = httpx.Client(
+            base_url=url.rstrip("/") + "/", timeout=30, event_hooks={"response": [self._wait_if_busy]}
+        )
+
+    def _wait_if_busy(self, response: httpx.Response) -> None:
+        if response.status_code == 503:
+            time.sleep(2)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        for _ in range(30):
+            response = self.client.request(method, path, **kwargs)
+            if response.status_code != 503:
+                break
+        return response
 
     def deployment(self, full_name: str) -> dict[str, Any]:
-        response = self.client.get(f"deployments/name/{full_name}")
+        response = self._send("GET", f"deployments/name/{full_name}")
         response.raise_for_status()
         found: dict[str, Any] = response.json()
         return found
 
     def exists(self, full_name: str) -> bool:
-        return self.client.get(f"deployments/name/{full_name}").status_code == 200
+        return self._send("GET", f"deployments/name/{full_name}").status_code == 200
 
     def run(self, full_name: str, parameters: dict[str, Any] | None = None) -> str:
         deployment = self.deployment(full_name)
@@ -61,7 +75,7 @@ class PrefectApi:
         return str(response.json()["id"])
 
     def state(self, run_id: str) -> str:
-        response = self.client.get(f"flow_runs/{run_id}")
+        response = self._send("GET", f"flow_runs/{run_id}")
         response.raise_for_status()
         state = response.json()["state"]
         return str(state["type"]) if state else "PENDING"
@@ -71,7 +85,8 @@ class PrefectApi:
 
     def runs(self, full_name: str, states: list[str]) -> list[dict[str, Any]]:
         deployment = self.deployment(full_name)
-        response = self.client.post(
+        response = self._send(
+            "POST",
             "flow_runs/filter",
             json={
                 "deployments": {"id": {"any_": [deployment["id"]]}},
