@@ -68,8 +68,8 @@ class PrefectApi:
 
     def run(self, full_name: str, parameters: dict[str, Any] | None = None) -> str:
         deployment = self.deployment(full_name)
-        response = self.client.post(
-            f"deployments/{deployment['id']}/create_flow_run", json={"parameters": parameters or {}}
+        response = self._send(
+            "POST", f"deployments/{deployment['id']}/create_flow_run", json={"parameters": parameters or {}}
         )
         response.raise_for_status()
         return str(response.json()["id"])
