@@ -120,7 +120,7 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
         "COCON_SMTP_URL": sink.url,
         "COCON_MAIL_FROM": "cocon@cpts.example.org",
         "COCON_REMINDER_SHARDS": "2",
-        "COCON_SHARD_TIMEOUT": "120",
+        "COCON_SHARD_TIMEOUT": "600",
     }
     build_store(cluster["cocon_url"], projects=300, people=15, steps=30, today=DAY)
     # the commands of docs/deploy.md, "Cluster"
