@@ -1,7 +1,7 @@
 """The "après" sequence as plain functions: open the questionnaire, measure the indicators, ask
 the owners for the manual ones, and write the evaluation report (HTML and PDF).
 
-``flows/evaluation.py`` runs these as a few Prefect tasks; ``cocon evaluate`` calls them directly.
+``flows/evaluation_cycle.py`` runs these as a few Prefect tasks; ``cocon evaluate`` calls them directly.
 """
 
 from dataclasses import dataclass

@@ -1,8 +1,8 @@
 """What `cocon serve` runs: a Prefect server (embedded or external) and its flows on schedule.
 
-Each deployment has a concurrency limit of one run with ``CANCEL_NEW``: when Prefect fires missed
-runs in a burst after downtime, or a run is still going when the next one is due, the newcomer is
-cancelled instead of queued. The work is idempotent anyway (the outbox's keys).
+The deployments are those of :mod:`flows.deployments` (the same as ``prefect.yaml``). Against a
+shared server (``PREFECT_API_URL``) that already has them on a work pool, `cocon serve` refuses to
+start rather than replace and, at exit, pause them.
 
 Nothing from Prefect's shutdown reaches the terminal: its loggers are at WARNING, and Ctrl-C or
 SIGTERM stop the runner, then the server, quietly.
@@ -15,42 +15,88 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
+from flows.deployments import DEPLOYMENTS, TIMEZONE, schedule_of
 from flows.server import PrefectServer, quiet_prefect_environment
 
-DEFAULT_REMINDERS_CRON = "0 * * * *"
-DEFAULT_LIFECYCLE_CRON = "30 6 * * *"
-DEFAULT_EVALUATION_CRON = "0 7 * * *"
+#: Flow runs a served Cocon runs at once: a reminder cycle with its shards, and another flow.
+SERVE_LIMIT = 4
 
 
-def deployments(*, reminders_cron: str, lifecycle_cron: str) -> list[Any]:
-    """The deployments, as `prefect.yaml` declares them, for ``prefect.serve``."""
+def runner_deployments(overrides: dict[str, str] | None = None) -> list[Any]:
+    """The deployments for ``prefect.serve`` (entrypoints as module paths, like ``prefect.yaml``)."""
+    from prefect import Flow
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
-    from prefect.schedules import Cron
+    from prefect.deployments.runner import EntrypointType, RunnerDeployment
+    from prefect.schedules import Cron, Interval
 
-    from flows.evaluation import evaluation_cycle
+    from flows.evaluation_cycle import evaluation_cycle
     from flows.lifecycle import lifecycle
-    from flows.reminders import reminders
+    from flows.reminders import reminders, reminders_shard
 
-    one_at_a_time = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
-    return [
-        reminders.to_deployment(
-            name="cocon-reminders",
-            schedules=[Cron(reminders_cron, timezone="Europe/Paris")],
-            concurrency_limit=one_at_a_time,
-        ),
-        lifecycle.to_deployment(
-            name="cocon-lifecycle",
-            schedules=[Cron(lifecycle_cron, timezone="Europe/Paris")],
-            concurrency_limit=one_at_a_time,
-        ),
-        evaluation_cycle.to_deployment(
-            name="cocon-evaluation",
-            schedules=[Cron(DEFAULT_EVALUATION_CRON, timezone="Europe/Paris")],
-            concurrency_limit=one_at_a_time,
-        ),
-    ]
+    flows: dict[str, Flow[Any, Any]] = {
+        "reminders": reminders,
+        "lifecycle": lifecycle,
+        "evaluation-cycle": evaluation_cycle,
+        "reminders-shard": reminders_shard,
+    }
+    overrides = overrides or {}
+    found = []
+    for declared in DEPLOYMENTS:
+        schedule = schedule_of(declared, overrides.get(declared.name))
+        schedules = []
+        if schedule is not None:
+            schedules = [
+                Interval(int(schedule), timezone=TIMEZONE) if schedule.isdigit() else Cron(schedule, timezone=TIMEZONE)
+            ]
+        limit = (
+            ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
+            if declared.one_at_a_time
+            else None
+        )
+        deployment = cast(
+            RunnerDeployment,
+            flows[declared.flow].to_deployment(
+                name=declared.name,
+                description=declared.description,
+                schedules=schedules,
+                concurrency_limit=limit,
+                entrypoint_type=EntrypointType.MODULE_PATH,
+                tags=["cocon"],
+            ),
+        )
+        if deployment.entrypoint != declared.entrypoint:
+            raise ValueError(f"{declared.name}: Prefect names the entrypoint {deployment.entrypoint}")
+        found.append(deployment)
+    return found
+
+
+def check_no_foreign_deployments() -> None:
+    """Refuse to serve over deployments that ``prefect deploy`` created (they run on a work pool).
+
+    ``serve()`` would replace them under the same names and pause them at exit; deployments that
+    a previous ``cocon serve`` created (no work pool) are Cocon's own and are served again."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    from flows.deployments import DEPLOYMENTS, DeploymentConflictError
+
+    foreign: list[str] = []
+    with get_client(sync_client=True) as client:
+        for declared in DEPLOYMENTS:
+            try:
+                found = client.read_deployment_by_name(declared.full_name)
+            except ObjectNotFound:
+                continue
+            if found.work_pool_name:
+                foreign.append(f"{declared.full_name} ({found.work_pool_name})")
+    if foreign:
+        raise DeploymentConflictError(
+            "Ce serveur Prefect a déjà des déploiements de Cocon sur un pool de workers ("
+            + ", ".join(foreign)
+            + ") : `cocon serve` ne les remplace pas ; laisser les workers les exécuter, ou utiliser un autre serveur."
+        )
 
 
 def _quiet_loggers() -> None:
@@ -81,8 +127,7 @@ def start_extra_services(services: Sequence[Service]) -> list[Callable[[], None]
 
 def serve_forever(
     *,
-    reminders_cron: str = DEFAULT_REMINDERS_CRON,
-    lifecycle_cron: str = DEFAULT_LIFECYCLE_CRON,
+    schedules: dict[str, str] | None = None,
     extra_services: Sequence[Service] = (),
     announce: Callable[[str], None] = print,
 ) -> None:
@@ -99,18 +144,17 @@ def serve_forever(
         with server:
             from prefect import serve
 
+            from flows.deployments import SCHEDULED
+
             _quiet_loggers()
+            if server.external:
+                check_no_foreign_deployments()
+            to_serve = runner_deployments(schedules)
             stops = start_extra_services(extra_services)
-            announce(
-                f"Cocon sert les flux « reminders » ({reminders_cron}), « lifecycle » ({lifecycle_cron}) et « evaluation » ({DEFAULT_EVALUATION_CRON}) "
-                f"avec Prefect ({server.api_url}). Ctrl-C pour arrêter."
-            )
+            served = ", ".join(f"« {d.flow} » ({schedule_of(d, (schedules or {}).get(d.name))})" for d in SCHEDULED)
+            announce(f"Cocon sert les flux {served} avec Prefect ({server.api_url}). Ctrl-C pour arrêter.")
             try:
-                serve(
-                    *deployments(reminders_cron=reminders_cron, lifecycle_cron=lifecycle_cron),
-                    print_starting_message=False,
-                    limit=2,
-                )
+                serve(*to_serve, print_starting_message=False, limit=SERVE_LIMIT)
             except (KeyboardInterrupt, SystemExit):
                 pass
             finally:

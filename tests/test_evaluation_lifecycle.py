@@ -23,7 +23,7 @@ from evaluation.indicators import choose_indicator, latest_values
 from evaluation.proposals import add_proposal, decide_proposal
 from evaluation.questionnaire import answer_questionnaire, invitations
 from evaluation.restitution import record_restitution
-from flows.evaluation import evaluate_project, evaluation_cycle
+from flows.evaluation_cycle import evaluate_project, evaluation_cycle
 from flows.thanks import thanks
 from notifications.outbox import dispatch
 from store import phases, plans

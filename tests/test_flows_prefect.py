@@ -55,27 +55,6 @@ def test_lifecycle_flow_advances_open_gates_and_tells_everyone(
     assert lifecycle()["notices"] is None  # nothing moved: nothing announced
 
 
-def test_deployments_cancel_overlapping_runs() -> None:
-    from prefect.client.schemas.objects import ConcurrencyLimitStrategy
-
-    from flows.serve import deployments
-
-    found = deployments(reminders_cron="0 * * * *", lifecycle_cron="30 6 * * *")
-    assert [d.name for d in found] == ["cocon-reminders", "cocon-lifecycle", "cocon-evaluation"]
-    for deployment in found:
-        assert deployment.concurrency_limit == 1
-        assert deployment.concurrency_options.collision_strategy == ConcurrencyLimitStrategy.CANCEL_NEW
-        assert deployment.schedules[0].schedule.timezone == "Europe/Paris"
-    import yaml
-
-    declared = yaml.safe_load((Path(__file__).parent.parent / "prefect.yaml").read_text())["deployments"]
-    assert [(d["name"], d["entrypoint"]) for d in declared] == [
-        ("cocon-reminders", "flows/reminders.py:reminders"),
-        ("cocon-lifecycle", "flows/lifecycle.py:lifecycle"),
-        ("cocon-evaluation", "flows/evaluation.py:evaluation_cycle"),
-    ]
-
-
 @pytest.mark.slow
 def test_cocon_serve_starts_prefect_and_stops_quietly(db_url: str, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}

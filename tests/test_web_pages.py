@@ -449,14 +449,13 @@ def test_projects_table_is_untouched_by_reads(client: TestClient, web_world: Web
 def test_cocon_serve_starts_the_web_app(db_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import httpx2
 
-    from cocon.cli import notify, users
+    from cocon.cli.serve import start_web
     from tests.fixtures_notifications import free_port
 
-    assert users._start_web in notify.EXTRA_SERVICES
     port = free_port()
     monkeypatch.setenv("COCON_WEB_PORT", str(port))
     monkeypatch.setenv("COCON_BASE_URL", f"http://127.0.0.1:{port}")
-    stop = users._start_web()
+    stop = start_web()
     try:
         response = httpx2.get(f"http://127.0.0.1:{port}/connexion")
         assert response.status_code == 200 and "Connexion" in response.text
@@ -465,7 +464,7 @@ def test_cocon_serve_starts_the_web_app(db_url: str, monkeypatch) -> None:  # ty
 
 
 def test_cocon_web_demo_prints_both_demo_logins(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from cocon.cli.users import DEMO_LOGINS
+    from cocon.cli.demo_accounts import DEMO_LOGINS
     from cocon.web import server
 
     class Idle:

@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from cocon.cli import charter, db, demo, evaluation, notify, participation, projects, templates, users
+from cocon.cli import charter, db, demo, evaluation, notify, participation, projects, serve, templates, users
 from cocon.cli.output import say
 from store.exceptions import CoconError
 
@@ -97,7 +97,7 @@ app.command("thank")(evaluation.thank)
 app.command("certificate")(evaluation.certificate)
 app.add_typer(notify.outbox_app, name="outbox")
 app.command("remind")(notify.remind)
-app.command("serve")(notify.serve)
+app.command("serve")(serve.serve)
 app.add_typer(users.app, name="user")
 app.command("web")(users.web)
 

@@ -1,7 +1,4 @@
-"""``cocon remind``, ``cocon outbox`` and ``cocon serve``: reminders, the outbox, and running on time."""
-
-import os
-from collections.abc import Callable
+"""``cocon remind`` and ``cocon outbox``: reminders and the outbox (``cocon serve`` is in :mod:`cocon.cli.serve`)."""
 
 import typer
 from rich.table import Table
@@ -10,10 +7,9 @@ from cocon.cli.output import actor, console, db, emit_json, lang, say
 from notifications.cycle import run_cycle
 from notifications.outbox import list_messages, occasion_label, retry_messages
 from planning.calendar import long_date
-from store.db import ensure_schema, session_scope
+from store.db import ensure_schema
 from store.models import OutboxState
 from store.projects import get_project
-from store.publication import remember_serving_address
 
 outbox_app = typer.Typer(help="The outbox: every notification, sent or not; replay what failed.", no_args_is_help=True)
 
@@ -158,59 +154,3 @@ def outbox_retry(project: str = typer.Argument(..., help="Project slug.")) -> No
         found = get_project(session, project)
         count = retry_messages(session, found, actor=actor())
     typer.echo(say(f"{count} notification(s) remise(s) en file d'attente.", f"{count} notification(s) queued again."))
-
-
-#: Services `cocon serve` starts next to the flows. Each one starts without blocking (e.g. the
-#: FastAPI app with uvicorn in a thread) and returns a function that stops it, or None.
-EXTRA_SERVICES: list[Callable[[], Callable[[], None] | None]] = []
-
-
-def register_serve_hook(start: Callable[[], Callable[[], None] | None]) -> None:
-    """Have `cocon serve` also run ``start()`` once the Prefect server is up (and its result at exit).
-
-    This is where the web app joins `cocon serve`, e.g.::
-
-        def start_web() -> Callable[[], None]:
-            server, thread = start_in_thread("127.0.0.1", 8000)
-            def stop() -> None:
-                server.should_exit = True
-                thread.join(timeout=10)
-            return stop
-
-        register_serve_hook(start_web)
-    """
-    EXTRA_SERVICES.append(start)
-
-
-def serve(
-    reminders_cron: str = typer.Option("0 * * * *", "--reminders-cron", help="When the reminders flow runs (cron)."),
-    lifecycle_cron: str = typer.Option("30 6 * * *", "--lifecycle-cron", help="When the lifecycle flow runs (cron)."),
-    demo: bool = typer.Option(False, "--demo", help="Serve a fresh demo database with a seeded project and demo logins."),
-    public_url: str | None = typer.Option(
-        None, "--public-url", help="Where participants open Cocon (the address written into every link)."
-    ),
-) -> None:
-    """Run Cocon: a local Prefect server (unless PREFECT_API_URL names one), the scheduled flows and the web app.
-
-    Stop with Ctrl-C; the Prefect server started here is stopped with it.
-
-    Example: COCON_SMTP_URL=smtp://localhost:25 cocon serve --demo
-    """
-    from flows.serve import serve_forever
-
-    if demo:
-        from cocon.cli.users import DEMO_LOGINS, DEMO_PASSWORD, seed_web_demo
-
-        os.environ["COCON_DATABASE_URL"] = seed_web_demo()
-        for email in DEMO_LOGINS:
-            typer.echo(say(f"Connexion de démonstration : {email} / {DEMO_PASSWORD}",
-                           f"Demo login: {email} / {DEMO_PASSWORD}"))
-    ensure_schema()
-    host = os.environ.get("COCON_WEB_HOST", "127.0.0.1")
-    with session_scope() as session:
-        recorded = remember_serving_address(
-            session, host, int(os.environ.get("COCON_WEB_PORT", "8000")), public=public_url, actor=actor()
-        )
-    if recorded:
-        os.environ.setdefault("COCON_BASE_URL", recorded)
-    serve_forever(reminders_cron=reminders_cron, lifecycle_cron=lifecycle_cron, extra_services=EXTRA_SERVICES)

@@ -6,13 +6,12 @@ email and need no account.
 
 import os
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import typer
 
 from accounts.staff import add_account, list_accounts, parse_kind
-from cocon.cli.notify import register_serve_hook
+from cocon.cli.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, seed_web_demo
 from cocon.cli.output import actor, db, emit_json, fail, say
 from store.db import ensure_schema, session_scope
 from store.models import AccountKind
@@ -104,10 +103,6 @@ def user_list(as_json: bool = typer.Option(False, "--json", help="Sortie JSON.")
         typer.echo(f"{row['email']}\t{row['kind']}\t{row['name']}\t{structures}")
 
 
-DEMO_PASSWORD = "demo-cocon-2026"
-DEMO_LOGINS = ("claire.martin@msp-tilleuls.example", "facilitation@cpts-littoral.example")
-
-
 def web(
     host: str = typer.Option("127.0.0.1", "--host", help="Adresse d'écoute."),
     port: int = typer.Option(8000, "--port", help="Port d'écoute."),
@@ -139,44 +134,3 @@ def web(
         for email in DEMO_LOGINS:  # the coordinator and the facilitator, as `cocon serve --demo` prints them
             typer.echo(say(f"Connexion de démonstration : {email} / {DEMO_PASSWORD}", f"Demo login: {email} / {DEMO_PASSWORD}"))
     server.run()
-
-
-def seed_web_demo() -> str:
-    """Recreate the demo database with its project and two accounts; returns its URL."""
-    from cocon.cli.demo import fresh_demo_database, seed_demo
-    from store.db import session_scope
-    from store.models import AccountKind
-
-    url = fresh_demo_database()
-    seed_demo(url)
-    with session_scope(url) as session:
-        add_account(
-            session,
-            email="claire.martin@msp-tilleuls.example",
-            name="Claire Martin",
-            kind=AccountKind.COORDINATOR,
-            structures=["MSP des Tilleuls"],
-            password=DEMO_PASSWORD,
-            actor="demo",
-        )
-        add_account(
-            session,
-            email="facilitation@cpts-littoral.example",
-            name="Nadia Ferrand",
-            kind=AccountKind.FACILITATOR,
-            structures=["MSP des Tilleuls"],
-            password=DEMO_PASSWORD,
-            actor="demo",
-        )
-    return url
-
-
-def _start_web() -> Callable[[], None]:
-    from cocon.web.server import start_for_serve
-
-    address, stop = start_for_serve()
-    typer.echo(say(f"Application web : {address}", f"Web app: {address}"))
-    return stop
-
-
-register_serve_hook(_start_web)

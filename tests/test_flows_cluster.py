@@ -1,0 +1,243 @@
+"""The cluster set-up of docs/deploy.md, for real: a Prefect server on PostgreSQL, a process work
+pool, two workers, ``prefect deploy --all`` from prefect.yaml, and Cocon's store on PostgreSQL.
+
+Reminders for a few hundred projects are delivered exactly once, shared by the two workers; then,
+on a new day, one worker is killed with SIGKILL in the middle of the cycle: nothing is lost and
+the duplicates stay within the documented bound (one dispatch batch per killed process).
+"""
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from notifications.outbox import BATCH_SIZE
+from tests.fixtures_notifications import SmtpSink, _Collector, free_port
+from tests.test_flows_served import PrefectApi, wait_for
+from tests.test_postgres import postgres_url  # noqa: F401  (the throw-away PostgreSQL cluster)
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DAY = date(2027, 3, 15)
+
+
+class SlowCollector(_Collector):
+    """An SMTP server taking a little time per message, so that a worker can be killed mid-cycle."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(0.01)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout.split()
+    for child in children:
+        found.append(int(child))
+        found.extend(descendants(int(child)))
+    return found
+
+
+@pytest.fixture(scope="module")
+def cluster(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:  # noqa: F811
+    import psycopg
+
+    base = postgres_url.removeprefix("postgresql+psycopg://")
+    with psycopg.connect(f"postgresql://{base}", autocommit=True) as connection:
+        connection.execute("CREATE DATABASE prefect")
+        connection.execute("CREATE DATABASE cocon")
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "COCON_"))}
+    env.update(
+        PREFECT_HOME=str(home),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_CLI_PROMPT="false",
+        PREFECT_LOGGING_LEVEL="WARNING",
+    )
+    server_env = {
+        **env,
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"postgresql+asyncpg://{base.rsplit('/', 1)[0]}/prefect",
+        # a concurrency slot held by a run whose machine died is freed after 30 s (default 300 s)
+        "PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION": "30",
+    }
+    log = open(home / "server.log", "wb")  # noqa: SIM115
+    server = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=server_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    from flows.server import healthy
+
+    try:
+        wait_for(lambda: healthy(api_url), 400, "the Prefect server on PostgreSQL")
+        env["PREFECT_API_URL"] = api_url
+        yield {"env": env, "api_url": api_url, "cocon_url": f"postgresql+psycopg://{base.rsplit('/', 1)[0]}/cocon"}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: dict[str, Any], tmp_path: Path) -> None:
+    from bench.reminders import build_store
+    from store.db import get_engine
+
+    sink = SmtpSink()
+    sink.collector = SlowCollector()
+    sink.start()
+    env = {
+        **cluster["env"],
+        "COCON_DATABASE_URL": cluster["cocon_url"],
+        "COCON_HOME": str(tmp_path / "home"),
+        "COCON_NOW": f"{DAY.isoformat()}T10:00",
+        "COCON_SMTP_URL": sink.url,
+        "COCON_MAIL_FROM": "cocon@cpts.example.org",
+        "COCON_REMINDER_SHARDS": "2",
+        "COCON_SHARD_TIMEOUT": "600",
+    }
+    build_store(cluster["cocon_url"], projects=300, people=15, steps=30, today=DAY)
+    # the commands of docs/deploy.md, "Cluster"
+    run([str(BIN / "prefect"), "work-pool", "create", "cocon", "--type", "process"], env)
+    run([str(BIN / "prefect"), "deploy", "--all"], env)
+    api = PrefectApi(cluster["api_url"])
+    workers: list[subprocess.Popen[bytes]] = []
+    try:
+        for name in ("worker-a", "worker-b"):
+            workers.append(
+                subprocess.Popen(
+                    [str(BIN / "prefect"), "worker", "start", "--pool", "cocon", "--name", name],
+                    env=env,
+                    cwd=tmp_path,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
+        deployed = api.deployment("reminders/cocon-reminders")
+        assert deployed["entrypoint"] == "flows.reminders.reminders" and deployed["pull_steps"] == []
+
+        # `cocon serve` pointed at this server refuses, and leaves the deployments as they are
+        refused = subprocess.run(
+            [str(BIN / "cocon"), "serve", "--no-web"], env=env, capture_output=True, text=True, timeout=400
+        )
+        assert refused.returncode == 1 and "pool" in refused.stderr and "Traceback" not in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+        after = api.deployment("reminders/cocon-reminders")
+        assert (
+            after["paused"] is False and after["work_pool_name"] == "cocon" and after["updated"] == deployed["updated"]
+        )
+
+        engine = get_engine(cluster["cocon_url"])
+
+        def states() -> Counter[str]:
+            with engine.connect() as connection:
+                return Counter(
+                    dict(connection.execute(text("SELECT state, count(*) FROM outbox_message GROUP BY state")).all())
+                )  # type: ignore[arg-type]
+
+        # day one: two workers share the cycle, everyone gets their digest once
+        assert api.wait(api.run("reminders/cocon-reminders"), 400) == "COMPLETED"
+        shards = api.runs("reminders-shard/cocon-reminders-shard", ["COMPLETED"])
+        assert len(shards) == 4
+        sent = states()
+        assert set(sent) == {"SENT"} and sent["SENT"] > 100, sent
+        addresses = [r.envelope_to[0] for r in sink.received]
+        assert addresses and len(addresses) == len(set(addresses))  # exactly once
+        people_due = len(addresses)
+
+        # day two (same reminders due again): worker A dies with its machine in the middle
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM outbox_message"))
+        sink.collector.received.clear()
+        first = api.run("reminders/cocon-reminders")
+        wait_for(lambda: len(sink.received) > people_due // 5, 300, "the cycle to be under way")
+        for pid in [workers[0].pid, *descendants(workers[0].pid)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        killed_at = len(sink.received)
+        assert killed_at < people_due, "the kill came too late to test anything"
+        api.wait(first, 400)  # completes (its shards ran on B) or fails (a shard died with A)
+        for _attempt in range(6):  # the next run (a slot held by a dead run frees after its lease)
+            if not states().keys() - {"SENT"} and len(sink.received) >= people_due:
+                break
+            time.sleep(5)
+            api.wait(api.run("reminders/cocon-reminders"), 400)
+        final = states()
+        assert set(final) == {"SENT"}, final
+        received = Counter(r.envelope_to[0] for r in sink.received)
+        assert set(received) == set(addresses)  # nothing lost
+        duplicates = sum(count - 1 for count in received.values())
+        assert duplicates <= 2 * BATCH_SIZE, duplicates  # at most one batch per killed process (shard, parent)
+    finally:
+        api.close()
+        for worker in workers:
+            if worker.poll() is None:
+                for pid in [*descendants(worker.pid), worker.pid]:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGTERM)
+                try:
+                    worker.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+        sink.stop()
+
+
+def test_a_cycle_counts_what_it_queues_on_postgresql(
+    postgres_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tomllib
+
+    import psycopg
+    from sqlmodel import Session
+
+    from notifications.cycle import plan_and_enqueue
+    from store.db import get_engine, upgrade
+    from store.models import OutboxMessage
+    from tests.factories import make_project
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert any(d.startswith("psycopg") for d in extras["postgres"])  # pip install 'cocon[postgres]'
+    base = postgres_url.removeprefix("postgresql+psycopg://")
+    with psycopg.connect(f"postgresql://{base}", autocommit=True) as connection:
+        connection.execute("CREATE DATABASE cycle")
+    url = postgres_url.rsplit("/", 1)[0] + "/cycle"
+    upgrade(url)
+    monkeypatch.setenv("COCON_DATABASE_URL", url)
+    monkeypatch.setenv("COCON_SMTP_URL", "smtp://127.0.0.1:9")
+    monkeypatch.setenv("COCON_NOW", "2027-01-18T10:00")
+    with Session(get_engine(url), expire_on_commit=False) as session:
+        make_project(session)
+        session.commit()
+    report = plan_and_enqueue()
+    with Session(get_engine(url)) as session:
+        rows = session.exec(select(OutboxMessage)).all()
+    assert report.enqueued == len(rows) > 0  # was always 0 on PostgreSQL
+    assert plan_and_enqueue().enqueued == 0
