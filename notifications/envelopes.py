@@ -51,7 +51,6 @@ from store.people import people_with_role
 from store.plans import step_title
 from store.projects import template_of
 from store.publication import public_url
-from store.settings import base_url
 
 #: Where the pause link of an email leads (the page), and where RFC 8058's one-click POST goes.
 PAUSE_PATH = "/pause/"
@@ -281,7 +280,7 @@ def _personal(known: Known, who: Person, project_ids: Sequence[int], moment: dat
     reply_to = known.coordination_email(projects[0]) if projects else None
     if reply_to == who.email:
         reply_to = None
-    base = base_url()
+    base = public_url(known.session)
     link = None
     unsubscribe: list[str] = []
     headers: list[tuple[str, str]] = []

@@ -74,7 +74,7 @@ def test_a_structure_in_alsace_moselle_keeps_its_two_holidays(client: TestClient
     log_in(client)
     form = client.get("/projets/nouveau?modele=boite-a-idees")
     assert "Alsace-Moselle" in form.text and 'name="alsace_moselle"' in form.text
-    fields = {"template": "boite-a-idees", "name": "Idées à Metz", "structure": "MSP de Metz",
+    fields = {"template": "boite-a-idees", "name": "Idées à Metz", "structure": "MSP des Tilleuls",
               "start": "2027-01-04", "end": "2027-12-17", "alsace_moselle": "1"}
     response = _post(client, "/projets/nouveau", fields, "/projets/nouveau")
     assert response.status_code == 303
@@ -405,7 +405,7 @@ def test_user_add_creates_an_account_that_logs_in(cli, client: TestClient, db_ur
         input="un mot de passe long\n",
     )
     assert result.exit_code == 0, result.output
-    assert "Compte coordinator créé pour Léa Dubois (lea@msp.example)" in result.output
+    assert "Compte de coordination créé pour Léa Dubois (lea@msp.example)" in result.output
     again = cli("user", "add", "--email", "lea@msp.example", "--name", "Léa", "--kind", "coordinator")
     assert again.exit_code == 1 and "Un compte existe déjà" in again.output
     bad = cli("user", "add", "--email", "x@msp.example", "--name", "X", "--kind", "chef")

@@ -4,7 +4,6 @@ Coordinators and facilitators log in with a password; patient partners receive l
 email and need no account.
 """
 
-import os
 import sys
 from typing import Any
 
@@ -117,17 +116,16 @@ def web(
 
     Example: cocon web --demo
     """
-    from cocon.web.server import server_for
+    from cocon.web.server import check_address, server_for
 
+    check_address(host, port)  # before anything is recorded: a wrong address is refused, not remembered
     address = f"http://{host}:{port}"
     url = None
     if demo:
         url = seed_web_demo()
     ensure_schema(url)
-    with session_scope(url) as session:
-        recorded = remember_serving_address(session, host, port, public=public_url, actor=actor())
-    if recorded:
-        os.environ.setdefault("COCON_BASE_URL", recorded)
+    with session_scope(url) as session:  # messages read it from the store (store.publication.public_url)
+        remember_serving_address(session, host, port, public=public_url, actor=actor())
     server = server_for(host, port, url)
     typer.echo(say(f"Cocon est ouvert sur {address}", f"Cocon is open at {address}"))
     if demo:
