@@ -34,7 +34,7 @@ DAY = date(2027, 3, 3)
 def _stage(args: tuple[str, int, int]) -> dict[str, Any]:
     stage, k, n = args
     from notifications.cycle import plan_and_enqueue
-    from notifications.outbox import dispatch
+    from notifications.dispatch import dispatch
 
     shard = (k, n) if n > 1 else None
     if stage == "plan":
@@ -66,7 +66,7 @@ def enqueue_rate(url: str) -> tuple[int, float]:
     from sqlalchemy import text
 
     from notifications.cycle import new_items, plan_due
-    from notifications.outbox import enqueue_items
+    from notifications.queue import enqueue_items
     from store.db import get_engine, session_scope
 
     with get_engine(url).begin() as connection:

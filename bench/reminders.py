@@ -240,8 +240,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     from notifications.cycle import new_items
     from notifications.delivery import Postman
-    from notifications.outbox import dispatch, enqueue_items
+    from notifications.dispatch import dispatch
     from notifications.planner import plan
+    from notifications.queue import enqueue_items
     from notifications.snapshot import load_projects
     from store.clock import today
     from store.db import session_scope

@@ -34,7 +34,7 @@ EMAIL = "facilitation@bench.example"
 
 def build_store(url: str, projects: int) -> None:
     from accounts.staff import add_account
-    from notifications.outbox import enqueue
+    from notifications.queue import enqueue
     from project_templates import find_template
     from store.db import session_scope, upgrade
     from store.models import AccountKind, OutboxMessage, OutboxState

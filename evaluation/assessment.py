@@ -15,11 +15,12 @@ from evaluation.messages import INDICATORS_REQUEST, IndicatorsRequestMessage
 from evaluation.rendering import pdf_bytes
 from evaluation.report import Audience, build_report, report_filename, report_html
 from notifications.messages import render_message
-from notifications.outbox import coordinator_people, enqueue
+from notifications.queue import enqueue
 from project_templates.schema import StepKind
 from store import audit, plans
 from store.clock import today
 from store.models import Occasion, Project, ProjectPhase, StepStatus
+from store.people import coordinator_people
 from store.settings import data_dir
 
 MANUAL_OCCASION = Occasion.INDICATORS_REQUEST

@@ -296,7 +296,7 @@ def send_minutes(session: Session, project: Project, gathering: Gathering, *, ac
     """Queue the minutes for everyone expected or present (each in their language)."""
     from evaluation.messages import MINUTES, MinutesMessage
     from notifications.messages import render_message
-    from notifications.outbox import enqueue
+    from notifications.queue import enqueue
 
     assert project.id is not None
     queued = 0

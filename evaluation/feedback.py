@@ -17,7 +17,7 @@ from evaluation.messages import FEEDBACK_INVITATION, FEEDBACK_REMINDER, Feedback
 from evaluation.participants import role_group, thanked
 from evaluation.questionnaire import REMINDER_DAYS, VALID_DAYS, NewInvitation, about, invite
 from notifications.messages import render_message
-from notifications.outbox import enqueue
+from notifications.queue import enqueue
 from store.clock import PARIS, today
 from store.models import Occasion, Person, Project, RoleGroup
 from store.projects import template_of

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from evaluation.exceptions import InvalidAnswers, InvitationUnusable
-from notifications.outbox import cancel_waiting
+from notifications.queue import cancel_waiting
 from project_templates.schema import Text
 from store import audit
 from store.clock import now

@@ -27,8 +27,9 @@ from evaluation.participants import Member, coordinator_roles, is_partner, thank
 from evaluation.proposals import STATUS_LABELS, proposals_of
 from evaluation.rendering import pdf_bytes, render
 from evaluation.report import build_report, report_pdf
+from notifications.attachments import Attachment
 from notifications.messages import RenderedMessage, render_message
-from notifications.outbox import Attachment, enqueue
+from notifications.queue import enqueue
 from project_templates.schema import ProjectTemplate, StepKind
 from store import audit, plans, wording
 from store.clock import today

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from evaluation import assessment
 from evaluation.questionnaire import invitations
-from notifications.outbox import dispatch
+from notifications.dispatch import dispatch
 from project_templates.schema import StepKind
 from store import plans
 from store.clock import now, today

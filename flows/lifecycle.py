@@ -9,7 +9,7 @@ from typing import Any
 from prefect import flow, task
 
 from notifications.cycle import plan_and_enqueue
-from notifications.outbox import dispatch
+from notifications.dispatch import dispatch
 from notifications.phases import advance_ready
 from store.db import session_scope
 

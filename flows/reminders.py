@@ -8,7 +8,7 @@ Prefect's task runs are costly and its SQLite server stalls after bursts of them
 With ``shards`` > 1 (parameter, or ``COCON_REMINDER_SHARDS`` where the flow runs) the cycle is
 shared by as many flow runs of the ``cocon-reminders-shard`` deployment, which any worker may
 pick up: first each plans and queues the projects whose id is *k* modulo *n*, then each sends
-the rows of its recipients (:func:`notifications.outbox.shard_of`, so a person's digest is never
+the rows of its recipients (:func:`notifications.queue.shard_of`, so a person's digest is never
 split). The parent run then sends whatever is left (alerts queued meanwhile).
 """
 
@@ -19,7 +19,7 @@ from typing import Any, Literal, cast
 from prefect import flow, task
 
 from notifications.cycle import plan_and_enqueue
-from notifications.outbox import dispatch
+from notifications.dispatch import dispatch
 
 #: Rows handled by one dispatch task.
 DISPATCH_BATCH = 2000

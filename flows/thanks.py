@@ -10,7 +10,7 @@ from typing import Any
 from prefect import flow, task
 
 from evaluation.thanks import send_thanks
-from notifications.outbox import dispatch
+from notifications.dispatch import dispatch
 from store.db import session_scope
 from store.projects import get_project
 

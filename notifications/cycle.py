@@ -12,9 +12,10 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from notifications.channels import smtp_settings
+from notifications.dispatch import DispatchReport, Sender, dispatch
 from notifications.messages import DigestEntry, TeamAlertContext, render_message
-from notifications.outbox import DispatchReport, dispatch, enqueue, enqueue_items, idempotency_key
 from notifications.planner import DigestItem, plan
+from notifications.queue import enqueue, enqueue_items, idempotency_key
 from notifications.snapshot import load_projects
 from planning.calendar import working_days_between
 from store.clock import today as local_today
@@ -135,7 +136,7 @@ def enqueue_team_alerts(session: Session, items: list[DigestItem]) -> int:
     return queued
 
 
-def run_cycle(*, url: str | None = None, dry_run: bool = False, postman: object = None) -> CycleReport:
+def run_cycle(*, url: str | None = None, dry_run: bool = False, postman: Sender | None = None) -> CycleReport:
     """Plan, enqueue and send what is due — the whole cycle, without any Prefect server."""
     report = plan_and_enqueue(url=url, dry_run=dry_run)
     if not dry_run:

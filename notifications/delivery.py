@@ -34,8 +34,8 @@ from apprise.exception import AppriseException
 from apprise.plugins.email import base as email_base
 from apprise.plugins.email.smtp import SMTP_EXCEPTIONS, SMTP_SECURE_MODES, AppriseSMTPController, SMTPSecureMode
 
+from notifications.attachments import Attachment
 from notifications.channels import Target, smtp_settings
-from notifications.outbox import Attachment
 
 #: Messages sent at the same time. Two cores: more threads stop helping around 4 (bench).
 DEFAULT_WORKERS = 4

@@ -22,12 +22,13 @@ from urllib.parse import quote
 from markupsafe import escape
 from sqlmodel import Session, col, select
 
+from notifications.attachments import Attachment, unpack_attachments
 from notifications.channels import Target, channel_target, person_targets, smtp_settings
 from notifications.delivery import Envelope
 from notifications.messages import DigestContext, DigestEntry, render_message
-from notifications.outbox import Attachment, coordinator_people, forget_content, unpack_attachments
 from notifications.pauses import create_pause_link, send_decision, stopped_projects
 from notifications.planner import ContactPrefs, next_contact_time
+from notifications.queue import forget_content
 from notifications.snapshot import signed_people
 from planning.calendar import working_days_between
 from planning.ics import IcsEvent, calendar_bytes
@@ -47,7 +48,7 @@ from store.models import (
     Project,
     StepStatus,
 )
-from store.people import people_with_role
+from store.people import coordinator_people, people_with_role
 from store.plans import step_title
 from store.projects import template_of
 from store.publication import public_url
@@ -384,6 +385,54 @@ def _signing_link(known: Known, project: Project, who: Person) -> str | None:
     return base + signing_path(token)
 
 
+def _phase_entry(known: Known, project: Project, row: OutboxMessage, lang: str) -> DigestEntry:
+    """The project changed phase: the new phase's title in the template."""
+    phase = str(row.facts.get("phase", ""))
+    phase_title = known.template(project).phases.by_name()[ProjectPhase(phase)].title if phase in PHASE_ORDER else None
+    return DigestEntry(
+        occasion=Occasion.PHASE_CHANGE,
+        project_name=project.name,
+        title=phase_title.get(lang) if phase_title else phase,
+        day=row.due_on,
+        phase=phase,
+    )
+
+
+def _step_entry(
+    known: Known, project: Project, who: Person, row: OutboxMessage, today: date, lang: str
+) -> tuple[DigestEntry, IcsEvent | None]:
+    """A reminder about a step, with its calendar event when it invites to a gathering."""
+    step = known.step(row)
+    assert step is not None
+    declared = known.template(project).step(step.template_step)
+    title = step_title(declared.title.get(lang), step, lang)
+    agenda = declared.agenda.get(lang) if declared.agenda else None
+    owners = []
+    if row.occasion == Occasion.ESCALATION:
+        owners = [p.name for p in people_with_role(known.session, project, step.owner_role)]
+    event = None
+    if row.occasion == Occasion.INVITATION:
+        event = IcsEvent(
+            uid=f"{project.slug}-{step.key}@cocon", day=step.due, title=f"{title} — {project.name}", description=agenda or ""
+        )
+    link = _signing_link(known, project, who) if row.occasion == Occasion.CHARTER_UNSIGNED else None
+    days = int(row.facts.get("days", 0) or 0)  # type: ignore[call-overload]
+    if row.occasion in {Occasion.OVERDUE, Occasion.ESCALATION}:
+        days = working_days_between(step.due, today, project.holiday_zone)
+    entry = DigestEntry(
+        occasion=row.occasion,  # type: ignore[arg-type]
+        project_name=project.name,
+        title=title,
+        day=step.due,
+        days=days,
+        agenda=agenda if row.occasion == Occasion.INVITATION else None,
+        owner_names=owners,
+        has_calendar=row.occasion == Occasion.INVITATION,
+        link=link,
+    )
+    return entry, event
+
+
 def _digest(
     known: Known, who: Person, rows: list[OutboxMessage], today: date, settings: object, moment: datetime
 ) -> Envelope:
@@ -397,50 +446,12 @@ def _digest(
             continue
         seen.add((row.project_id, row.about, row.occasion))
         project = known.projects[row.project_id]
-        template = known.template(project)
         if row.occasion == Occasion.PHASE_CHANGE:
-            phase = str(row.facts.get("phase", ""))
-            phase_title = template.phases.by_name()[ProjectPhase(phase)].title if phase in PHASE_ORDER else None
-            entry = DigestEntry(
-                occasion=Occasion.PHASE_CHANGE,
-                project_name=project.name,
-                title=phase_title.get(lang) if phase_title else phase,
-                day=row.due_on,
-                phase=phase,
-            )
+            entry = _phase_entry(known, project, row, lang)
         else:
-            step = known.step(row)
-            assert step is not None
-            declared = template.step(step.template_step)
-            title = step_title(declared.title.get(lang), step, lang)
-            agenda = declared.agenda.get(lang) if declared.agenda else None
-            owners = []
-            if row.occasion == Occasion.ESCALATION:
-                owners = [p.name for p in people_with_role(known.session, project, step.owner_role)]
-            if row.occasion == Occasion.INVITATION:
-                events.append(
-                    IcsEvent(
-                        uid=f"{project.slug}-{step.key}@cocon",
-                        day=step.due,
-                        title=f"{title} — {project.name}",
-                        description=agenda or "",
-                    )
-                )
-            link = _signing_link(known, project, who) if row.occasion == Occasion.CHARTER_UNSIGNED else None
-            days = int(row.facts.get("days", 0) or 0)  # type: ignore[call-overload]
-            if row.occasion in {Occasion.OVERDUE, Occasion.ESCALATION}:
-                days = working_days_between(step.due, today, project.holiday_zone)
-            entry = DigestEntry(
-                occasion=row.occasion,  # type: ignore[arg-type]
-                project_name=project.name,
-                title=title,
-                day=step.due,
-                days=days,
-                agenda=agenda if row.occasion == Occasion.INVITATION else None,
-                owner_names=owners,
-                has_calendar=row.occasion == Occasion.INVITATION,
-                link=link,
-            )
+            entry, event = _step_entry(known, project, who, row, today, lang)
+            if event is not None:
+                events.append(event)
         entries.append((_ORDER.index(row.occasion), entry.day, entry))
     entries.sort(key=lambda item: (item[0], item[1]))
     message = render_message(

@@ -233,3 +233,55 @@ EXAMPLES: dict[str, Context] = {
         day=date(2026, 11, 24),
     ),
 }
+
+
+# --- occasions in words ----------------------------------------------------------------------
+
+#: What each occasion is, in words, for the outbox as the CLI and the web app show it.
+OCCASION_LABELS: dict[str, dict[Occasion, str]] = {
+    "fr": {
+        Occasion.BEFORE: "rappel avant échéance",
+        Occasion.OVERDUE: "relance",
+        Occasion.ESCALATION: "alerte à la coordination",
+        Occasion.TEAM_ESCALATION: "alerte à l'équipe",
+        Occasion.INVITATION: "invitation",
+        Occasion.NOTES_FOLLOW_UP: "notes du point d'étape",
+        Occasion.CHARTER_UNSIGNED: "charte à signer",
+        Occasion.CHARTER_LINK: "lien de signature de la charte",
+        Occasion.PHASE_CHANGE: "changement de phase",
+        Occasion.OUTBOX_DEAD: "message non envoyé",
+        Occasion.CHECKPOINT_MINUTES: "compte rendu du point d'étape",
+        Occasion.FEEDBACK_INVITATION: "invitation au questionnaire",
+        Occasion.FEEDBACK_REMINDER: "rappel du questionnaire",
+        Occasion.INDICATORS_REQUEST: "indicateurs à renseigner",
+        Occasion.THANKS: "remerciements",
+        Occasion.LOGIN_LINK: "lien de connexion",
+    },
+    "en": {
+        Occasion.BEFORE: "reminder before due date",
+        Occasion.OVERDUE: "overdue reminder",
+        Occasion.ESCALATION: "alert to the coordination",
+        Occasion.TEAM_ESCALATION: "alert to the team",
+        Occasion.INVITATION: "invitation",
+        Occasion.NOTES_FOLLOW_UP: "checkpoint notes",
+        Occasion.CHARTER_UNSIGNED: "charter to sign",
+        Occasion.CHARTER_LINK: "charter signing link",
+        Occasion.PHASE_CHANGE: "phase change",
+        Occasion.OUTBOX_DEAD: "message not sent",
+        Occasion.CHECKPOINT_MINUTES: "checkpoint minutes",
+        Occasion.FEEDBACK_INVITATION: "questionnaire invitation",
+        Occasion.FEEDBACK_REMINDER: "questionnaire reminder",
+        Occasion.INDICATORS_REQUEST: "indicators to record",
+        Occasion.THANKS: "thanks",
+        Occasion.LOGIN_LINK: "login link",
+    },
+}
+
+
+def occasion_label(occasion: str, lang: str = "fr") -> str:
+    """The occasion in words (``feedback-reminder`` → « rappel du questionnaire »); unknown ones as they are."""
+    try:
+        known = Occasion(occasion)
+    except ValueError:
+        return occasion
+    return OCCASION_LABELS["en" if lang == "en" else "fr"][known]

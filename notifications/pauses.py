@@ -26,7 +26,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from notifications.exceptions import NotificationError
-from notifications.outbox import forget_content
+from notifications.queue import forget_content
 from planning.calendar import add_months
 from store import audit
 from store.clock import now, today

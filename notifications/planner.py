@@ -166,28 +166,12 @@ def _rules(template: ProjectTemplate) -> tuple[dict[str, _StepRule], frozenset[s
 def plan_project(project: ProjectView, today: date, *, catch_up: int = CATCH_UP_DAYS) -> list[DigestItem]:
     """Every digest item due for one project on ``today`` (idempotency is the outbox's job)."""
     rules, signers = _rules(project.template)
-    items: list[DigestItem] = []
-
-    def add(person: PersonView, occasion: Occasion, about: str, on: date, **facts: Any) -> None:
-        if person.contactable:
-            items.append(DigestItem(project.id, person.id, occasion, about, on, facts))
-
+    planning = _Planning(project, today, catch_up, signers)
+    changed = project.phase_changed_on
     if project.phase == ProjectPhase.CLOS:  # a closed project only announces that it is closed
-        if project.phase_changed_on is not None and 0 <= (today - project.phase_changed_on).days <= catch_up:
-            for person in project.people:
-                add(person, Occasion.PHASE_CHANGE, f"phase:{project.phase}", project.phase_changed_on, phase=project.phase)
-        return items
-
-    groups: dict[tuple[str, ...], list[PersonView]] = {}
-
-    def people_in(roles: tuple[str, ...]) -> list[PersonView]:
-        if roles not in groups:
-            groups[roles] = _people_in(project, roles)
-        return groups[roles]
-
-    def recent(on: date) -> bool:
-        return on <= today and (today - on).days <= catch_up
-
+        if changed is not None and planning.recent(changed):
+            planning.phase_change(changed)
+        return planning.items
     for step in project.steps:
         rule = rules.get(step.template_step)
         if rule is None or step.skipped:
@@ -195,73 +179,134 @@ def plan_project(project: ProjectView, today: date, *, catch_up: int = CATCH_UP_
         distance = (step.due - today).days
         if distance > rule.lead or -distance > rule.lag + catch_up:
             continue
+        planning.step(step, rule)
+    if project.phase != ProjectPhase.AVANT and changed is not None and planning.recent(changed):
+        planning.phase_change(changed)
+    return planning.items
+
+
+@dataclass(frozen=True)
+class _Concerned:
+    """Who one step's reminders may go to."""
+
+    owners: list[PersonView]
+    owner_ids: set[int]
+    involved: list[PersonView]  # owners then participants, each once
+    unsigned: list[PersonView]  # participants who still have to sign the step's charter
+
+
+class _Planning:
+    """One project's items on one day, built step by step, one method per occasion."""
+
+    def __init__(self, project: ProjectView, today: date, catch_up: int, signers: frozenset[str]) -> None:
+        self.project = project
+        self.today = today
+        self.catch_up = catch_up
+        self.signers = signers
+        self.items: list[DigestItem] = []
+        self._groups: dict[tuple[str, ...], list[PersonView]] = {}
+
+    def add(self, person: PersonView, occasion: Occasion, about: str, on: date, **facts: Any) -> None:
+        if person.contactable:
+            self.items.append(DigestItem(self.project.id, person.id, occasion, about, on, facts))
+
+    def people_in(self, roles: tuple[str, ...]) -> list[PersonView]:
+        if roles not in self._groups:
+            self._groups[roles] = _people_in(self.project, roles)
+        return self._groups[roles]
+
+    def recent(self, on: date) -> bool:
+        return on <= self.today and (self.today - on).days <= self.catch_up
+
+    def phase_change(self, on: date) -> None:
+        phase = self.project.phase
+        for person in self.project.people:
+            self.add(person, Occasion.PHASE_CHANGE, f"phase:{phase}", on, phase=phase)
+
+    def step(self, step: StepView, rule: _StepRule) -> None:
+        owners = self.people_in((step.owner_role,))
+        participants = self.people_in(rule.participants)
+        unsigned = [
+            p for p in participants if rule.charter and p.roles & self.signers and p.id not in self.project.signed
+        ]
+        who = _Concerned(
+            owners=owners,
+            owner_ids={o.id for o in owners},
+            involved=list({p.id: p for p in owners + participants}.values()),
+            unsigned=unsigned,
+        )
         about = f"step:{step.key}"
-        due = step.due.isoformat()
-        owners = people_in((step.owner_role,))
-        owner_ids = {o.id for o in owners}
-        participants = people_in(rule.participants)
-        involved = {p.id: p for p in owners + participants}
-        unsigned = [p for p in participants if rule.charter and p.roles & signers and p.id not in project.signed]
+        self.before(step, rule, who, about)
+        self.invitation(step, rule, who, about)
+        self.overdue(step, rule, who, about)
+        self.escalation(step, rule, who, about)
+        self.notes_follow_up(step, rule, who, about)
 
-        # before the due date
-        chosen = _latest_come(((shift(step.due, o, -1, project.zone), i) for i, o in enumerate(rule.before)), today, catch_up)
-        if chosen is not None and today <= step.due and not step.finished:
-            on, rank = chosen
-            days = (step.due - on).days
-            if rule.charter:
-                for person in unsigned:
-                    add(person, Occasion.CHARTER_UNSIGNED, about, on, due=due, days=days)
-                for person in owners:
-                    if person not in unsigned:
-                        add(person, Occasion.BEFORE, about, on, due=due, days=days, rank=rank)
-            else:
-                for person in involved.values():
-                    add(person, Occasion.BEFORE, about, on, due=due, days=days, rank=rank)
+    def before(self, step: StepView, rule: _StepRule, who: _Concerned, about: str) -> None:
+        zone = self.project.zone
+        chosen = _latest_come(((shift(step.due, o, -1, zone), i) for i, o in enumerate(rule.before)), self.today, self.catch_up)
+        if chosen is None or self.today > step.due or step.finished:
+            return
+        on, rank = chosen
+        due, days = step.due.isoformat(), (step.due - on).days
+        if not rule.charter:
+            for person in who.involved:
+                self.add(person, Occasion.BEFORE, about, on, due=due, days=days, rank=rank)
+            return
+        for person in who.unsigned:
+            self.add(person, Occasion.CHARTER_UNSIGNED, about, on, due=due, days=days)
+        for person in who.owners:
+            if person not in who.unsigned:
+                self.add(person, Occasion.BEFORE, about, on, due=due, days=days, rank=rank)
 
-        # invitation to a gathering
-        if rule.invitation is not None and rule.gathering and not step.finished:
-            on = shift(step.due, rule.invitation, -1, project.zone)
-            if recent(on) and today <= step.due:
-                for person in involved.values():
-                    add(person, Occasion.INVITATION, about, on, due=due)
+    def invitation(self, step: StepView, rule: _StepRule, who: _Concerned, about: str) -> None:
+        """An invitation to a gathering."""
+        if rule.invitation is None or not rule.gathering or step.finished:
+            return
+        on = shift(step.due, rule.invitation, -1, self.project.zone)
+        if self.recent(on) and self.today <= step.due:
+            for person in who.involved:
+                self.add(person, Occasion.INVITATION, about, on, due=step.due.isoformat())
 
-        # overdue reminders, then escalation
+    def overdue(self, step: StepView, rule: _StepRule, who: _Concerned, about: str) -> None:
         every = rule.overdue_every
-        if every is not None and rule.overdue_max > 0 and today > step.due and not step.finished:
-            series = [
-                (shift(step.due, Duration(every.amount * k, every.unit), 1, project.zone), k) for k in range(1, rule.overdue_max + 1)
-            ]
-            chosen = _latest_come(series, today, catch_up)
-            if chosen is not None:
-                on, rank = chosen
-                for person in owners:
-                    add(person, Occasion.OVERDUE, about, on, due=due, rank=rank)
-                for person in unsigned:
-                    if person.id not in owner_ids:
-                        add(person, Occasion.CHARTER_UNSIGNED, about, on, due=due, days=0, rank=rank)
-        if rule.escalate_to and today > step.due and not step.finished:
-            if every is not None:
-                on = shift(step.due, Duration(every.amount * (rule.overdue_max + 1), every.unit), 1, project.zone)
-            else:
-                on = add_working_days(step.due, 1, project.zone)
-            if recent(on):
-                for person in people_in((rule.escalate_to,)):
-                    if person.id not in owner_ids:
-                        add(person, Occasion.ESCALATION, about, on, due=due)
+        if every is None or rule.overdue_max <= 0 or self.today <= step.due or step.finished:
+            return
+        zone = self.project.zone
+        series = [(shift(step.due, Duration(every.amount * k, every.unit), 1, zone), k) for k in range(1, rule.overdue_max + 1)]
+        chosen = _latest_come(series, self.today, self.catch_up)
+        if chosen is None:
+            return
+        on, rank = chosen
+        due = step.due.isoformat()
+        for person in who.owners:
+            self.add(person, Occasion.OVERDUE, about, on, due=due, rank=rank)
+        for person in who.unsigned:
+            if person.id not in who.owner_ids:
+                self.add(person, Occasion.CHARTER_UNSIGNED, about, on, due=due, days=0, rank=rank)
 
-        # notes after a checkpoint (held, or marked done, without its notes)
-        if rule.notes_follow_up is not None and not step.has_note:
-            on = shift(step.due, rule.notes_follow_up, 1, project.zone)
-            if recent(on):
-                for person in owners:
-                    add(person, Occasion.NOTES_FOLLOW_UP, about, on, due=due)
+    def escalation(self, step: StepView, rule: _StepRule, who: _Concerned, about: str) -> None:
+        """One period after the last overdue reminder (or one working day late), to ``escalate_to``."""
+        if not rule.escalate_to or self.today <= step.due or step.finished:
+            return
+        every, zone = rule.overdue_every, self.project.zone
+        if every is not None:
+            on = shift(step.due, Duration(every.amount * (rule.overdue_max + 1), every.unit), 1, zone)
+        else:
+            on = add_working_days(step.due, 1, zone)
+        if self.recent(on):
+            for person in self.people_in((rule.escalate_to,)):
+                if person.id not in who.owner_ids:
+                    self.add(person, Occasion.ESCALATION, about, on, due=step.due.isoformat())
 
-    # the project changed phase
-    changed = project.phase_changed_on
-    if project.phase != ProjectPhase.AVANT and changed is not None and recent(changed):
-        for person in project.people:
-            add(person, Occasion.PHASE_CHANGE, f"phase:{project.phase}", changed, phase=project.phase)
-    return items
+    def notes_follow_up(self, step: StepView, rule: _StepRule, who: _Concerned, about: str) -> None:
+        """Notes after a checkpoint (held, or marked done, without its notes)."""
+        if rule.notes_follow_up is None or step.has_note:
+            return
+        on = shift(step.due, rule.notes_follow_up, 1, self.project.zone)
+        if self.recent(on):
+            for person in who.owners:
+                self.add(person, Occasion.NOTES_FOLLOW_UP, about, on, due=step.due.isoformat())
 
 
 def horizon(template: ProjectTemplate, *, catch_up: int = CATCH_UP_DAYS) -> tuple[int, int]:

@@ -62,6 +62,34 @@ def load_projects(
     """Every open project as the planner sees it on ``today``: only the steps that may yield a
     reminder around that day are read (the planner's horizon). ``shard=(k, n)`` keeps the projects
     whose id is ``k`` modulo ``n`` (one of ``n`` workers' share of a cycle)."""
+    projects = _project_rows(session, today, shard)
+    if not projects:
+        return []
+    ids = [p[0] for p in projects if p[0] is not None]
+    templates = _templates(session, dict.fromkeys(record_id for _, record_id, _, _, _ in projects))
+    steps = _steps(session, ids, templates.values(), today)
+    members = _members(session, ids, email_enabled=email_enabled, today=today)
+    signed = signed_people(session, ids)
+    return [
+        ProjectView(
+            id=project_id or 0,
+            template=templates[record_id],
+            phase=ProjectPhase(phase),
+            phase_changed_on=_local_day(changed),
+            steps=tuple(steps.get(project_id or 0, ())),
+            people=tuple(sorted(members.get(project_id or 0, ()), key=lambda p: p.id)),
+            signed=signed.get(project_id or 0, frozenset()),
+            zone=HolidayZone(zone),
+        )
+        for project_id, record_id, phase, changed, zone in projects
+    ]
+
+
+_ProjectRow = tuple[int | None, int, str, datetime | None, str]
+
+
+def _project_rows(session: Session, today: date, shard: tuple[int, int] | None) -> list[_ProjectRow]:
+    """(id, template record, phase, phase changed at, holiday zone) of the projects to plan, by id."""
     # Closed projects are read only while their "project closed" notice can still be due.
     closed_since = datetime.combine(today, time(0), tzinfo=PARIS) - timedelta(days=CATCH_UP_DAYS + 1)
     project_query = sa_select(
@@ -72,17 +100,22 @@ def load_projects(
     )
     if shard is not None:
         project_query = project_query.where(col(Project.id) % shard[1] == shard[0])
-    projects = list(session.execute(project_query.order_by(col(Project.id))).tuples())
-    if not projects:
-        return []
-    ids = [p[0] for p in projects if p[0] is not None]
+    return list(session.execute(project_query.order_by(col(Project.id))).tuples())
+
+
+def _templates(session: Session, record_ids: Iterable[int]) -> dict[int, ProjectTemplate]:
+    """One template per distinct record, not per project."""
     templates: dict[int, ProjectTemplate] = {}
-    for _, record_id, _, _, _ in projects:
-        if record_id not in templates:
-            # one template per distinct record, not per project
-            first = session.exec(select(Project).where(Project.template_record_id == record_id).limit(1)).one()
-            templates[record_id] = template_of(session, first)
-    steps: dict[int, list[StepView]] = defaultdict(list)
+    for record_id in record_ids:
+        first = session.exec(select(Project).where(Project.template_record_id == record_id).limit(1)).one()
+        templates[record_id] = template_of(session, first)
+    return templates
+
+
+def _steps(
+    session: Session, ids: list[int], templates: Iterable[ProjectTemplate], today: date
+) -> dict[int, list[StepView]]:
+    """Per project, its steps not skipped whose due date lies within the planner's horizon."""
     query = sa_select(
         col(PlanStep.project_id),
         col(PlanStep.key),
@@ -93,14 +126,20 @@ def load_projects(
         cast(col(PlanStep.status), String),  # the raw value: no enum conversion per row
         col(PlanStep.note),
     ).where(col(PlanStep.project_id).in_(ids), col(PlanStep.status) != StepStatus.SKIPPED)
-    bounds = [horizon(t) for t in templates.values()]
+    bounds = [horizon(t) for t in templates]
     lead, lag = max(b[0] for b in bounds), max(b[1] for b in bounds)
     query = query.where(col(PlanStep.due).between(today - timedelta(days=lag), today + timedelta(days=lead)))
     finished = {s.name for s in _FINISHED} | {s.value for s in _FINISHED}  # stored by name or value
+    steps: dict[int, list[StepView]] = defaultdict(list)
     for project_id, key, template_step, kind, owner_role, due, status, note in session.execute(query):
         steps[project_id].append(
             StepView(key, template_step, kind, owner_role, due, status in finished, bool(note and note.strip()), False)
         )
+    return steps
+
+
+def _members(session: Session, ids: list[int], *, email_enabled: bool, today: date) -> dict[int, list[PersonView]]:
+    """Per project, its current members with their roles and whether they may be contacted."""
     roles: dict[tuple[int, int], set[str]] = defaultdict(set)
     people: dict[int, tuple[bool, bool, bool]] = {}
     for project_id, role, person_id, email, apprise_url, paused, paused_until, opted_out in session.execute(
@@ -135,20 +174,7 @@ def load_projects(
         reachable, paused, opted_out = people[person_id]
         opted_out = opted_out or (project_id, person_id) in stopped
         members[project_id].append(PersonView(person_id, frozenset(person_roles), reachable, paused, opted_out))
-    signed = signed_people(session, ids)
-    return [
-        ProjectView(
-            id=project_id or 0,
-            template=templates[record_id],
-            phase=ProjectPhase(phase),
-            phase_changed_on=_local_day(changed),
-            steps=tuple(steps.get(project_id or 0, ())),
-            people=tuple(sorted(members.get(project_id or 0, ()), key=lambda p: p.id)),
-            signed=signed.get(project_id or 0, frozenset()),
-            zone=HolidayZone(zone),
-        )
-        for project_id, record_id, phase, changed, zone in projects
-    ]
+    return members
 
 
 def _local_day(changed: datetime | None) -> date | None:

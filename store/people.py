@@ -244,6 +244,16 @@ def people_with_role(session: Session, project: Project, role: str) -> list[Pers
     return [p for p, m in members(session, project) if m.role == role]
 
 
+def coordinator_people(session: Session, project: Project) -> list[Person]:
+    """Current members of the project's coordinator roles (each person once)."""
+    roles = set(template_of(session, project).coordinator_roles())
+    found: dict[int | None, Person] = {}
+    for person, membership in members(session, project):
+        if membership.role in roles:
+            found.setdefault(person.id, person)
+    return list(found.values())
+
+
 def role_coverage(session: Session, project: Project, lang: str = "fr") -> list[RoleCoverage]:
     template = template_of(session, project)
     counts: dict[str, int] = {}

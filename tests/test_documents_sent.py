@@ -32,9 +32,9 @@ from evaluation.questionnaire import answer_questionnaire
 from evaluation.report import build_report, report_html, report_pdf
 from evaluation.restitution import record_restitution
 from evaluation.thanks import certificate_pdf, send_thanks
+from notifications.attachments import unpack_attachments
 from notifications.messages import EXAMPLES as NOTIFICATION_EXAMPLES
 from notifications.messages import render_message
-from notifications.outbox import unpack_attachments
 from store import wording
 from store.models import ContributionKind, OutboxMessage, Project, ProjectPhase, ProposalSource, ProposalStatus
 from store.publication import write_publication

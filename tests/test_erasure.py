@@ -11,7 +11,7 @@ from charters.signing import sign_on_paper
 from charters.versions import refresh_version
 from evaluation.contributions import add_contribution
 from evaluation.proposals import add_proposal
-from notifications import outbox
+from notifications import queue
 from store.models import ContributionKind, OutboxMessage, OutboxState, Person, ProposalSource
 from store.people import add_person
 from tests.factories import make_project
@@ -29,7 +29,7 @@ def test_erase_leaves_name_and_contacts_nowhere_in_the_file(session: Session, cl
     sign_on_paper(session, project, awa, actor="test")
     assert project.id is not None and awa.id is not None
     for person, subject in ((awa, f"Bonjour {NAME}"), (karim, f"{NAME} n'a pas signé ({EMAIL})")):
-        message = outbox.enqueue(
+        message = queue.enqueue(
             session, project_id=project.id, person_id=person.id, occasion="charter-unsigned", about=f"t:{person.id}",
             due_on=date(2027, 1, 4), subject=subject, text=f"{subject}\nAppeler {NAME} au {PHONE}.",
         )

@@ -25,7 +25,7 @@ from evaluation.questionnaire import answer_questionnaire, invitations
 from evaluation.restitution import record_restitution
 from flows.evaluation_cycle import evaluate_project, evaluation_cycle
 from flows.thanks import thanks
-from notifications.outbox import dispatch
+from notifications.dispatch import dispatch
 from store import phases, plans
 from store.models import ContributionKind, Project, ProjectPhase, ProposalSource, ProposalStatus, StepStatus
 from tests.factories import make_project

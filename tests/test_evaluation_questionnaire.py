@@ -23,7 +23,7 @@ from evaluation.questionnaire import (
     results_by_group,
 )
 from evaluation.report import build_report, report_html
-from notifications.outbox import dispatch
+from notifications.dispatch import dispatch
 from store.clock import PARIS
 from store.db import get_engine
 from store.models import FeedbackInvitation, FeedbackResponse, OutboxMessage, Project, RoleGroup, SiteSetting

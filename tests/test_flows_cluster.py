@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from notifications.outbox import BATCH_SIZE
+from notifications.dispatch import BATCH_SIZE
 from tests.fixtures_notifications import SmtpSink, _Collector, free_port
 from tests.test_flows_served import PrefectApi, wait_for
 from tests.test_postgres import postgres_url  # noqa: F401  (the throw-away PostgreSQL cluster)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from notifications.outbox import OCCASION_LABELS, enqueue, occasion_label
+from notifications.messages import OCCASION_LABELS, occasion_label
+from notifications.queue import enqueue
 from store.models import Occasion, OutboxMessage, OutboxState, Person
 from tests.factories import make_project
 from tests.fixtures_notifications import SmtpSink

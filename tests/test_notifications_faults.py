@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
-from notifications.outbox import BATCH_SIZE, dispatch, enqueue
+from notifications.dispatch import BATCH_SIZE, dispatch
+from notifications.queue import enqueue
 from store.models import OutboxMessage, OutboxState, Person
 from tests.factories import make_project
 from tests.fixtures_notifications import SmtpSink
@@ -22,7 +23,7 @@ ROOT = Path(__file__).parent.parent
 STALLING_SENDER = """
 import sys, time
 from notifications.delivery import Postman
-from notifications.outbox import dispatch
+from notifications.dispatch import dispatch
 
 class SendsThenHangs(Postman):
     def deliver(self, envelopes):

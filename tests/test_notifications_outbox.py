@@ -6,16 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from notifications.attachments import Attachment
 from notifications.cycle import run_cycle
-from notifications.outbox import (
-    Attachment,
-    RetryPolicy,
-    dead_messages,
-    dispatch,
-    enqueue,
-    list_messages,
-    retry_messages,
-)
+from notifications.dispatch import RetryPolicy, dispatch
+from notifications.queue import dead_messages, enqueue, list_messages, retry_messages
 from store.clock import PARIS, now
 from store.models import OutboxMessage, OutboxState, Person, PlanStep, Project
 from store.people import add_person
@@ -141,8 +135,8 @@ def test_digest_one_message_per_person_per_day_with_ics(
     assert len(smtp_sink.received) == 5
     # something planned later the same day waits for tomorrow: one digest per person per day
     awa = person(session, "awa@example.org")
-    from notifications.outbox import enqueue_items
     from notifications.planner import DigestItem
+    from notifications.queue import enqueue_items
 
     enqueue_items(
         session,

@@ -14,9 +14,11 @@ from sqlmodel import Session, select
 from evaluation.feedback import REMINDER_OCCASION, invite_participants
 from evaluation.questionnaire import answer_questionnaire
 from notifications.cycle import run_cycle
-from notifications.outbox import OCCASION_LABELS, dispatch, enqueue, enqueue_items
+from notifications.dispatch import dispatch
+from notifications.messages import OCCASION_LABELS
 from notifications.pauses import stop
 from notifications.planner import DigestItem
+from notifications.queue import enqueue, enqueue_items
 from store.models import OutboxMessage, OutboxState, Person, ReminderStop
 from store.people import add_person
 from store.plans import plan_steps
@@ -137,7 +139,7 @@ def test_questionnaire_reminders_follow_the_data_in_any_process(
     # a process that imports nothing of the evaluation package sends what is due on day 7
     env = {**os.environ, "COCON_NOW": "2027-06-08T10:00"}
     code = (
-        "import sys; from notifications.outbox import dispatch; r = dispatch(); "
+        "import sys; from notifications.dispatch import dispatch; r = dispatch(); "
         "print(r.messages, 'evaluation.feedback' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

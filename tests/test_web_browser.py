@@ -190,7 +190,7 @@ def test_coordinator_partner_and_facilitator_in_chromium(
 
     # The questionnaire invitation arrives by email; the partner answers on the phone.
     from evaluation.feedback import invite_participants
-    from notifications.outbox import dispatch
+    from notifications.dispatch import dispatch
 
     with session_scope(db_url) as session:
         invite_participants(session, get_project(session, slug), actor="test")

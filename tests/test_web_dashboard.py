@@ -23,7 +23,7 @@ from sqlmodel import Session
 from typer.testing import Result
 
 from accounts.staff import add_account
-from notifications.outbox import enqueue
+from notifications.queue import enqueue
 from store.models import AccountKind, OutboxMessage, OutboxState, StepStatus
 from store.plans import mark_done, plan_steps, set_status
 from store.projects import get_project

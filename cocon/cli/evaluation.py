@@ -56,7 +56,7 @@ from evaluation.proposals import (
 from evaluation.questionnaire import DONT_KNOW, answer_questionnaire, invitations, questionnaire_for
 from evaluation.restitution import record_restitution
 from evaluation.thanks import certificate_pdf, send_thanks
-from notifications.outbox import dispatch
+from notifications.dispatch import dispatch
 from project_templates.schema import StepKind
 from store import plans, wording
 from store.clock import today

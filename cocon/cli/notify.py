@@ -5,7 +5,8 @@ from rich.table import Table
 
 from cocon.cli.output import actor, console, db, emit_json, lang, say
 from notifications.cycle import run_cycle
-from notifications.outbox import list_messages, occasion_label, retry_messages
+from notifications.messages import occasion_label
+from notifications.queue import list_messages, retry_messages
 from planning.calendar import long_date
 from store.db import ensure_schema
 from store.models import OutboxState

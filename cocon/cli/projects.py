@@ -11,7 +11,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from cocon.cli.output import actor, console, db, emit_json, lang, say
-from notifications.outbox import dead_messages
+from notifications.queue import dead_messages
 from planning.calendar import HolidayZone, long_date, short_date
 from planning.ics import IcsEvent, calendar_bytes
 from project_templates import find_template

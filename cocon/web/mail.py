@@ -11,7 +11,8 @@ from fastapi import BackgroundTasks
 from sqlmodel import Session
 
 from cocon.web import i18n
-from notifications import outbox
+from notifications.dispatch import dispatch
+from notifications.queue import enqueue
 from store.clock import today
 from store.models import Occasion, Person
 
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 def send_login_link(session: Session, *, person: Person, project_id: int, link_id: int, url: str, lang: str) -> None:
     """Queue the email carrying a login link (``link_id`` makes each link its own message)."""
     text = i18n.translate("mail_login_text", lang, name=person.name, url=url)
-    outbox.enqueue(
+    enqueue(
         session,
         project_id=project_id,
         person_id=person.id,
@@ -37,7 +38,7 @@ def send_login_link(session: Session, *, person: Person, project_id: int, link_i
 def dispatch_now(database_url: str | None) -> None:
     """Send queued messages; a failure is left to the outbox's retries (logged without details)."""
     try:
-        outbox.dispatch(url=database_url)
+        dispatch(url=database_url)
     except Exception as error:  # the outbox retries later; the page has already been answered
         log.error("dispatch after a web request failed (%s)", type(error).__name__)
 
@@ -51,7 +52,7 @@ def send_signing_link(
     session: Session, *, person: Person, project_id: int, project_name: str, url: str, lang: str, link_ref: str
 ) -> None:
     """Queue the email inviting a partner to read and sign the charter."""
-    outbox.enqueue(
+    enqueue(
         session,
         project_id=project_id,
         person_id=person.id,

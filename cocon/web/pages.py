@@ -23,7 +23,7 @@ from cocon.web.security import (
     csrf_token,
     csrf_valid,
 )
-from notifications.outbox import occasion_label
+from notifications.messages import occasion_label
 from planning.calendar import long_date, long_datetime
 from store.db import session_scope
 from store.models import Account, Person

@@ -19,7 +19,7 @@ from cocon.web.pauses import reminder_state
 from cocon.web.timeline import TimelineRow, timeline_svg
 from evaluation.checkpoints import RECORDED_KINDS, CheckpointRecord, record_checkpoint
 from evaluation.indicators import format_value, indicator_statuses, record_value
-from notifications.outbox import list_messages
+from notifications.queue import list_messages
 from planning.calendar import HolidayZone
 from project_templates import LoadedTemplate, builtin_templates
 from store.clock import today
