@@ -62,24 +62,79 @@ def cycle(url: str, workers: int) -> tuple[float, int, int]:
     return seconds, sum(p["enqueued"] for p in planned), sum(s["messages"] for s in sent)
 
 
-def enqueue_rate(url: str) -> tuple[int, float]:
+def enqueue_old(session: Any, rows: list[dict[str, Any]]) -> int:
+    """The enqueueing of commit 6506d70 (``git show 6506d70:notifications/outbox.py``), for comparison:
+    one multi-row ``INSERT … VALUES`` of 200 rows at a time through the ORM's insert."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from store.models import OutboxMessage
+
+    dialect_insert = sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
+    inserted = 0
+    for outer in range(0, len(rows), 500):
+        chunk = rows[outer : outer + 500]
+        for start in range(0, len(chunk), 200):
+            statement = (
+                dialect_insert(OutboxMessage)
+                .values(chunk[start : start + 200])
+                .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            )
+            inserted += max(0, int(getattr(session.execute(statement), "rowcount", 0) or 0))
+    return inserted
+
+
+def enqueue_rate(url: str) -> tuple[int, float, float]:
+    """Enqueueing alone, the same planned items, old path then new: (rows, old rows/s, new rows/s)."""
     from sqlalchemy import text
 
     from notifications.cycle import new_items, plan_due
-    from notifications.queue import enqueue_items
+    from notifications.queue import enqueue_items, idempotency_key
+    from store.clock import now
     from store.db import get_engine, session_scope
+    from store.models import OutboxState
 
-    with get_engine(url).begin() as connection:
-        connection.execute(text("DELETE FROM outbox_message"))
+    def empty() -> None:
+        with get_engine(url).begin() as connection:
+            connection.execute(text("DELETE FROM outbox_message"))
+
+    empty()
     with session_scope(url) as session:
         _, items = plan_due(session, DAY, email_enabled=True)
         fresh = new_items(session, items)
+    moment = now()
+    with session_scope(url) as session:
+        start = time.perf_counter()
+        rows = [  # what enqueue_items built at 6506d70, timed with the old insert
+            {
+                "idempotency_key": idempotency_key(
+                    i.project_id, i.about, i.occasion, f"person:{i.person_id}", i.due_on
+                ),
+                "project_id": i.project_id,
+                "person_id": i.person_id,
+                "occasion": i.occasion,
+                "about": i.about,
+                "due_on": i.due_on,
+                "digest": True,
+                "facts": i.facts,
+                "state": OutboxState.PENDING,
+                "attempts": 0,
+                "next_attempt_at": moment,
+                "created_at": moment,
+            }
+            for i in fresh
+        ]
+        old_count = enqueue_old(session, rows)
+        session.commit()
+        old_rate = old_count / (time.perf_counter() - start)
+    empty()
+    with session_scope(url) as session:
         start = time.perf_counter()
         inserted = enqueue_items(session, fresh)
         session.commit()
         rate = inserted / (time.perf_counter() - start)
+    assert inserted == len(fresh), (inserted, len(fresh))
     get_engine(url).dispose()
-    return inserted, rate
+    return inserted, old_rate, rate
 
 
 def main() -> None:
@@ -91,6 +146,7 @@ def main() -> None:
     parser.add_argument("--url", help="an existing database URL (PostgreSQL) instead of SQLite")
     args = parser.parse_args()
 
+    load_start = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="cocon-cycle-"))
     store = args.store or workdir / "cycle.sqlite"
     url = args.url or f"sqlite:///{store}"
@@ -114,15 +170,22 @@ def main() -> None:
     sink = subprocess.Popen([sys.executable, "-c", SINK, str(port)], stdout=subprocess.PIPE, text=True)
     try:
         assert sink.stdout is not None and sink.stdout.readline().strip() == "ready"
-        inserted, rate = enqueue_rate(url)
-        print(f"Enqueueing: {inserted} rows at {rate:,.0f} rows/s")
+        inserted, old_rate, rate = enqueue_rate(url)
+        print(
+            f"Enqueueing {inserted} rows: old path (6506d70) {old_rate:,.0f} rows/s, now {rate:,.0f} rows/s "
+            f"({rate / old_rate:.1f}×)"
+        )
         results = {}
         for workers in (1, 2):
             results[workers] = seconds, rows, messages = cycle(url, workers)
-            print(f"Full cycle, {workers} worker(s): {seconds:6.1f} s  ({rows} rows queued, {messages} messages sent)", flush=True)
+            print(
+                f"Full cycle, {workers} worker(s): {seconds:6.1f} s  ({rows} rows queued, {messages} messages sent)",
+                flush=True,
+            )
         one, two = results[1], results[2]
         print(
-            f"Ratio two workers / one: {one[0] / two[0]:.2f}×  (CPUs: {os.cpu_count()}, load now: {os.getloadavg()[0]:.1f})"
+            f"Ratio two workers / one: {one[0] / two[0]:.2f}×  "
+            f"(CPUs: {os.cpu_count()}, load average at the start: {load_start:.1f}, now: {os.getloadavg()[0]:.1f})"
         )
     finally:
         sink.terminate()

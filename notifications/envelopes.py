@@ -20,6 +20,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from markupsafe import escape
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from notifications.attachments import Attachment, unpack_attachments
@@ -378,7 +379,14 @@ def _signing_link(known: Known, project: Project, who: Person) -> str | None:
     from charters.versions import refresh_version
 
     if project.id not in known.charter_versions:
-        known.charter_versions[project.id] = refresh_version(known.session, project, actor=REMINDER_ACTOR).version
+        try:
+            # a savepoint: another process sending to the project's other members (a shard) may
+            # store the same new version at the same moment; the loser reads the winner's
+            with known.session.begin_nested():
+                refreshed = refresh_version(known.session, project, actor=REMINDER_ACTOR)
+        except IntegrityError:
+            refreshed = refresh_version(known.session, project, actor=REMINDER_ACTOR)
+        known.charter_versions[project.id] = refreshed.version
     token = create_signing_link(
         known.session, project, who, actor=REMINDER_ACTOR, version=known.charter_versions[project.id]
     )

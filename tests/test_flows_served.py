@@ -97,6 +97,15 @@ class PrefectApi:
         found: list[dict[str, Any]] = response.json()
         return found
 
+    def crash(self, run_id: str) -> None:
+        """Mark a run crashed (as an operator, or Prefect's zombie automation, does for a dead machine)."""
+        response = self._send(
+            "POST",
+            f"flow_runs/{run_id}/set_state",
+            json={"state": {"type": "CRASHED", "name": "Crashed", "message": "machine lost"}, "force": True},
+        )
+        response.raise_for_status()
+
     def close(self) -> None:
         self.client.close()
 
