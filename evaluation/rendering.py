@@ -25,15 +25,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
     )
-    env.filters["long_date"] = wording.long_date
-    env.filters["money"] = wording.money
-    env.filters["hours"] = wording.hours
-    env.filters["number"] = wording.number
-    env.filters["with_article"] = wording.structure_with_article
-    env.filters["structure_of"] = wording.structure_of
-    env.filters["capitalised"] = wording.capitalised
-    env.globals["counted"] = wording.counted
-    env.globals["plural"] = wording.plural
+    wording.install(env)
     return env
 
 

@@ -57,16 +57,8 @@ def environment() -> Environment:
         keep_trailing_newline=False,
         auto_reload=False,  # templates ship with the code: no stat() per render
     )
-    env.filters["long_date"] = wording.long_date
-    env.filters["money"] = wording.money
-    env.filters["hours"] = wording.hours
-    env.filters["number"] = wording.number
-    env.filters["with_article"] = wording.structure_with_article
-    env.filters["structure_of"] = wording.structure_of
-    env.filters["capitalised"] = wording.capitalised
+    wording.install(env)
     env.filters["linkify"] = _linkify
-    env.globals["counted"] = wording.counted
-    env.globals["plural"] = wording.plural
     return env
 
 

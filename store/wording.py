@@ -13,10 +13,13 @@ language, and :func:`typeset` is the last step every French text goes through.
 import re
 from datetime import date, datetime
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from babel import Locale
 from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 Lang = Literal["fr", "en"]
 
@@ -214,3 +217,17 @@ def typeset(text: str, lang: str = "fr") -> str:
     text = _BEFORE_PUNCT.sub(NNBSP + r"\1", text)
     text = _AFTER_GUILLEMET.sub("«" + NNBSP, text)
     return _UNIT.sub(r"\1" + NNBSP + r"\2", text)
+
+
+def install(env: "Environment") -> None:
+    """Give a Jinja2 environment the wording filters and globals every message and document uses."""
+    env.filters.update(
+        long_date=long_date,
+        money=money,
+        hours=hours,
+        number=number,
+        with_article=structure_with_article,
+        structure_of=structure_of,
+        capitalised=capitalised,
+    )
+    env.globals.update(counted=counted, plural=plural)
