@@ -43,6 +43,18 @@ def _person(session: Session, email: str) -> int:
 
 
 @pytest.fixture
+def office_hours(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A weekday morning before the projects start: mail to a partner leaves at once.
+
+    Outside 08:00–20:00 (Paris) a message waits for the person's next daytime moment, so a test
+    that reads an email straight after the click must not depend on the hour it runs.
+    """
+    moment = "2026-12-01T10:00"
+    monkeypatch.setenv("COCON_NOW", moment)
+    return moment
+
+
+@pytest.fixture
 def web_world(session: Session) -> WebWorld:
     a = make_project(session, slug="accueil-tilleuls")
     b = make_project(

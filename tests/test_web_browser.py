@@ -104,7 +104,7 @@ def link_in(text: str, base: str, path: str) -> str:
 
 
 def test_coordinator_partner_and_facilitator_in_chromium(
-    browser: Browser, live_server: str, web_world: WebWorld, smtp_sink: SmtpSink, db_url: str
+    browser: Browser, live_server: str, web_world: WebWorld, smtp_sink: SmtpSink, db_url: str, office_hours: str
 ) -> None:
     check = Checker()
     base = live_server

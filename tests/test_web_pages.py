@@ -241,7 +241,7 @@ def test_dashboard_shows_phase_milestone_late_steps_and_filters(
 
 
 def test_partner_signs_the_charter_from_the_emailed_link(
-    client: TestClient, web_world: WebWorld, db_url: str, smtp_sink: SmtpSink
+    client: TestClient, web_world: WebWorld, db_url: str, smtp_sink: SmtpSink, office_hours: str
 ) -> None:
     log_in(client)
     slug = web_world.slug_a
