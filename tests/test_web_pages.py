@@ -363,6 +363,7 @@ def test_every_string_exists_in_both_languages() -> None:
         "contribution_": [c.value for c in ContributionKind],
         "attention_": [ANY, *(r.value for r in Reason)],
         "sort_": [k.value for k in SortKey],
+        "section_": [k.removeprefix("section_") for k in i18n.MESSAGES if k.startswith("section_")],
         "card_": [f"{label.removeprefix('card_')}_{n}" for _, label in FIGURES for n in ("one", "many")],
     }
     for prefix, values in families.items():

@@ -501,6 +501,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "contributions_and_compensation": ("Contributions et défraiement", "Contributions and compensation"),
     "contributors": ("Contributions par personne", "Contributions per person"),
     "proposals": ("Propositions et ce qu'elles sont devenues", "Proposals and what became of them"),
+    # the project's sub-navigation (templates/_project_nav.html)
+    "section_overview": ("Vue d'ensemble", "Overview"),
+    "section_plan": ("Planning", "Plan"),
+    "section_people": ("Personnes", "People"),
+    "section_charter": ("Charte", "Charter"),
+    "section_checkpoints": ("Points d'étape", "Checkpoints"),
+    "section_contributions": ("Contributions", "Contributions"),
+    "section_proposals_nav": ("Propositions", "Proposals"),
+    "section_indicators": ("Indicateurs", "Indicators"),
+    "section_questionnaire_nav": ("Questionnaire", "Questionnaire"),
+    "section_evaluation_nav": ("Évaluation et clôture", "Evaluation and closing"),
+    "section_outbox": ("Messages", "Messages"),
 }
 
 MESSAGES.update(PAUSE_MESSAGES)
