@@ -120,6 +120,12 @@ class DigestEntry(Context):
     phase: str | None = None
     has_calendar: bool = False
     link: str | None = None  # charter-unsigned: the person's own signing link
+    # invitation: when and where (already in words), and the two answer links
+    start: str | None = None
+    place: str | None = None
+    video: str | None = None
+    answer_yes: str | None = None
+    answer_no: str | None = None
 
 
 class DigestContext(Context):
@@ -147,6 +153,21 @@ class DeadMessageContext(Context):
     day: date
 
 
+class GatheringNoticeContext(Context):
+    """A gathering changed (``cancelled`` False) or is cancelled, for one invitee."""
+
+    person_name: str
+    project_name: str
+    title: str
+    day: date
+    start: str | None = None
+    place: str | None = None
+    video: str | None = None
+    cancelled: bool = False
+    answer_yes: str | None = None
+    answer_no: str | None = None
+
+
 #: Cocon's own templates and an example context for each (rendered by the tests).
 EXAMPLES: dict[str, Context] = {
     "digest": DigestContext(
@@ -160,6 +181,11 @@ EXAMPLES: dict[str, Context] = {
                 day=date(2026, 12, 8),
                 agenda="Où en est-on ?",
                 has_calendar=True,
+                start="18 h 30",
+                place="Salle du conseil, 3 rue des Tilleuls, Dole",
+                video="https://visio.msp-tilleuls.fr/point-etape",
+                answer_yes="https://cocon.msp-tilleuls.fr/reponse/abc/oui",
+                answer_no="https://cocon.msp-tilleuls.fr/reponse/abc/non",
             ),
             DigestEntry(
                 occasion=Occasion.BEFORE,
@@ -224,6 +250,24 @@ EXAMPLES: dict[str, Context] = {
         attempts=6,
         day=date(2026, 11, 24),
     ),
+    "gathering-update": GatheringNoticeContext(
+        person_name="Mireille Durand",
+        project_name="Accueil plus chaleureux",
+        title="Point d'étape n°2",
+        day=date(2027, 1, 12),
+        start="18 h 30",
+        place="Salle du conseil, 3 rue des Tilleuls, Dole",
+        answer_yes="https://cocon.msp-tilleuls.fr/reponse/abc/oui",
+        answer_no="https://cocon.msp-tilleuls.fr/reponse/abc/non",
+    ),
+    "gathering-cancelled": GatheringNoticeContext(
+        person_name="Mireille Durand",
+        project_name="Accueil plus chaleureux",
+        title="Moment convivial de lancement",
+        day=date(2027, 1, 15),
+        start="12 h",
+        cancelled=True,
+    ),
 }
 
 
@@ -248,6 +292,8 @@ OCCASION_LABELS: dict[str, dict[Occasion, str]] = {
         Occasion.INDICATORS_REQUEST: "indicateurs à renseigner",
         Occasion.THANKS: "remerciements",
         Occasion.LOGIN_LINK: "lien de connexion",
+        Occasion.GATHERING_UPDATE: "rencontre modifiée",
+        Occasion.GATHERING_CANCELLED: "rencontre annulée",
     },
     "en": {
         Occasion.BEFORE: "reminder before due date",
@@ -266,6 +312,8 @@ OCCASION_LABELS: dict[str, dict[Occasion, str]] = {
         Occasion.INDICATORS_REQUEST: "indicators to record",
         Occasion.THANKS: "thanks",
         Occasion.LOGIN_LINK: "login link",
+        Occasion.GATHERING_UPDATE: "gathering changed",
+        Occasion.GATHERING_CANCELLED: "gathering cancelled",
     },
 }
 

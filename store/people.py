@@ -15,7 +15,20 @@ from store.erasure import redact_texts
 from store.exceptions import InvalidInput, PersonNotFound
 from store.limits import check_length
 from store.members import members
-from store.models import Account, AuditEvent, MagicLink, Membership, Person, PlanChange, Project, WebSession
+from store.models import (
+    Account,
+    AnswerLink,
+    AuditEvent,
+    CalendarFeed,
+    GatheringAnswer,
+    GatheringInvitation,
+    MagicLink,
+    Membership,
+    Person,
+    PlanChange,
+    Project,
+    WebSession,
+)
 from store.plans import refresh_gatherings
 from store.projects import template_of
 
@@ -302,6 +315,10 @@ def erase_person(session: Session, person_id: int, *, actor: str) -> None:
     # Web access goes with the identity: no account, session or login link survives erasure.
     for table in (WebSession, MagicLink, Account):
         for row in session.exec(select(table).where(table.person_id == person_id)):
+            session.delete(row)
+    # so do their answers to gatherings, their answer links and their calendar subscriptions
+    for gathering_table in (GatheringAnswer, GatheringInvitation, AnswerLink, CalendarFeed):
+        for row in session.exec(select(gathering_table).where(gathering_table.person_id == person_id)):  # type: ignore[attr-defined]
             session.delete(row)
     session.flush()
     for change in session.exec(select(PlanChange).where(PlanChange.changed_by == f"person:{person_id}")):

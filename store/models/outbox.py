@@ -57,6 +57,8 @@ class Occasion(StrEnum):
     FEEDBACK_REMINDER = "feedback-reminder"
     INDICATORS_REQUEST = "indicators-request"
     THANKS = "thanks"
+    GATHERING_UPDATE = "gathering-update"
+    GATHERING_CANCELLED = "gathering-cancelled"
 
 
 #: The occasions of digest items, in the order a digest lists them.
