@@ -7,7 +7,7 @@ the old one (which then answers 404), and revoking ends it. A person's feed name
 organizer, no attendees, only their project's steps and places.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, col, select
 
@@ -116,6 +116,21 @@ def _events(session: Session, project: Project, steps: list[PlanStep], lang: str
         events.append(IcsEvent(uid=gathering_uid(project.slug, step.key), day=step.due, title=f"{title} — {project.name}"))
     events.sort(key=lambda e: (e.day, e.uid))
     return events
+
+
+def with_gathering_times(session: Session, project: Project, events: list[IcsEvent], lang: str = "fr") -> list[IcsEvent]:
+    """A plan's all-day events, its gatherings given their time, place and SEQUENCE (same UIDs)."""
+    steps = {gathering_uid(project.slug, s.key): s for s in plan_steps(session, project)}
+    views = {view.uid: view for view in gathering_views(session, project, list(steps.values()), lang)}
+    result = []
+    for event in events:
+        view = views.get(event.uid)
+        if view is not None:
+            where = view.where
+            event = replace(event, start=where.start, minutes=where.minutes, location=where.location(),
+                            url=where.video, sequence=view.sequence)
+        result.append(event)
+    return result
 
 
 def _open(steps: list[PlanStep]) -> list[PlanStep]:

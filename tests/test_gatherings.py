@@ -286,3 +286,15 @@ def test_template_gathering_fields_are_checked_with_their_line(tmp_path: Path) -
     on_task = text.replace("        due: after rencontre + 3w\n", "        due: after rencontre + 3w\n        gathering: {time: \"10:00\"}\n", 1)
     with pytest.raises(TemplateError, match="seules les rencontres"):
         parse_template(on_task, "tache.yaml")
+
+
+def test_plan_export_gives_gatherings_their_time_with_the_same_uid(
+    project: Project, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    out = tmp_path / "plan.ics"
+    assert cli("plan", "show", project.slug, "--format", "ics", "-o", str(out)).exit_code == 0
+    events = {str(e["UID"]): e for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT")}
+    meeting = events[f"{project.slug}.rencontre@cocon"]
+    assert str(meeting.decoded("DTSTART").tzinfo) == "Europe/Paris" and meeting.decoded("DTSTART").time() == time(18, 0)
+    charter = events[f"{project.slug}.charte@cocon"]
+    assert not isinstance(charter.decoded("DTSTART"), datetime)  # not a gathering: the day only
