@@ -137,7 +137,13 @@ def queue_gathering_changes(session: Session, *, on: date | None = None) -> int:
     gathering, and a cancellation for every one whose gathering was skipped or removed; returns
     how many messages were queued."""
     day = on or today()
-    rows = list(session.exec(select(GatheringInvitation).where(col(GatheringInvitation.cancelled).is_(False))))
+    # only upcoming gatherings: what is past stays as it was
+    rows = list(session.exec(
+        select(GatheringInvitation)
+        .join(PlanStep, (col(PlanStep.project_id) == col(GatheringInvitation.project_id))
+              & (col(PlanStep.key) == col(GatheringInvitation.step_key)))
+        .where(col(GatheringInvitation.cancelled).is_(False), col(PlanStep.due) >= day)
+    ))
     queued = 0
     by_project: dict[int, list[GatheringInvitation]] = {}
     for row in rows:

@@ -298,3 +298,21 @@ def test_plan_export_gives_gatherings_their_time_with_the_same_uid(
     assert str(meeting.decoded("DTSTART").tzinfo) == "Europe/Paris" and meeting.decoded("DTSTART").time() == time(18, 0)
     charter = events[f"{project.slug}.charte@cocon"]
     assert not isinstance(charter.decoded("DTSTART"), datetime)  # not a gathering: the day only
+
+
+def test_upcoming_gatherings_lists_a_persons_next_gatherings_with_their_answer(
+    session: Session, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.gatherings import record_answer, upcoming_gatherings
+
+    at(monkeypatch, "2027-01-18T10:00")
+    awa = person(session, "awa@example.org")
+    set_where(session, project, "rencontre", place=PLACE, actor="test")
+    record_answer(session, project, "rencontre", awa, coming=False, via="page", actor="test")
+    upcoming = upcoming_gatherings(session, awa)
+    assert upcoming and upcoming[0].view.step.key == "rencontre" and upcoming[0].answer is False
+    assert upcoming[0].view.where.place == PLACE and upcoming[0].view.where.start == time(18, 0)
+    assert [g.view.day for g in upcoming] == sorted(g.view.day for g in upcoming)
+    assert all(g.view.step.kind in {"meeting", "checkpoint", "conviviality", "restitution"} for g in upcoming)
+    plans.set_status(session, project, "rencontre", StepStatus.SKIPPED, actor="test", by_hand=True)
+    assert "rencontre" not in [g.view.step.key for g in upcoming_gatherings(session, awa)]
