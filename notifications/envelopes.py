@@ -25,7 +25,14 @@ from sqlmodel import Session, col, select
 from notifications.attachments import Attachment, unpack_attachments
 from notifications.channels import Target, channel_target, person_targets, smtp_settings
 from notifications.delivery import Envelope
-from notifications.gatherings import answer_links, clock, invitation_event, remember_invitation
+from notifications.gatherings import (
+    answer_links,
+    clock,
+    gathering_notice_relevant,
+    invitation_event,
+    notice_event,
+    remember_invitation,
+)
 from notifications.messages import DigestContext, DigestEntry, render_message
 from notifications.pauses import create_pause_link, send_decision, stopped_projects
 from notifications.planner import ContactPrefs, next_contact_time
@@ -61,6 +68,8 @@ ONE_CLICK_SUFFIX = "/un-clic"
 
 _ORDER = list(DIGEST_OCCASIONS)
 _STEP_OCCASIONS = frozenset(DIGEST_OCCASIONS) - {Occasion.PHASE_CHANGE}
+#: Digest items that carry a gathering's calendar event.
+_GATHERING_OCCASIONS = frozenset({Occasion.INVITATION, Occasion.GATHERING_UPDATE, Occasion.GATHERING_CANCELLED})
 
 
 @dataclass
@@ -151,6 +160,8 @@ def digest_item_relevant(known: Known, row: OutboxMessage, today: date) -> bool:
     if project.phase == ProjectPhase.CLOS or row.occasion not in _STEP_OCCASIONS:
         return False
     step = known.step(row)
+    if step is not None and row.occasion in (Occasion.GATHERING_UPDATE, Occasion.GATHERING_CANCELLED):
+        return gathering_notice_relevant(step, row.occasion, today)  # told as the gathering is when sent
     if step is None or step.due.isoformat() != row.facts.get("due"):
         return False
     if row.occasion == Occasion.NOTES_FOLLOW_UP:
@@ -415,12 +426,16 @@ def _step_entry(
         owners = [p.name for p in people_with_role(known.session, project, step.owner_role)]
     event = None
     where: dict[str, str | None] = {}
-    if row.occasion == Occasion.INVITATION:
-        # a calendar event for this recipient alone, with their two answer links
+    if row.occasion in _GATHERING_OCCASIONS:
+        # a calendar event for this recipient alone (and, unless cancelled, their two answer links)
         view = gathering_views(known.session, project, [step], lang)[0]
-        event = invitation_event(known.session, view, who, lang=lang)
-        remember_invitation(known.session, view, who)
-        links = answer_links(known.session, project, step.key, who)
+        cancelled = row.occasion == Occasion.GATHERING_CANCELLED
+        if row.occasion == Occasion.INVITATION:
+            event = invitation_event(known.session, view, who, lang=lang)
+            remember_invitation(known.session, view, who)
+        else:
+            event = notice_event(known.session, view, who, lang=lang, cancelled=cancelled)
+        links = None if cancelled else answer_links(known.session, project, step.key, who)
         where = {
             "start": clock(view.where.start, lang),
             "place": view.where.place,
@@ -440,7 +455,7 @@ def _step_entry(
         days=days,
         agenda=agenda if row.occasion == Occasion.INVITATION else None,
         owner_names=owners,
-        has_calendar=row.occasion == Occasion.INVITATION,
+        has_calendar=row.occasion in _GATHERING_OCCASIONS,
         link=link,
         **where,
     )
@@ -471,10 +486,13 @@ def _digest(
     message = render_message(
         "digest", DigestContext(person_name=who.name, today=today, entries=[e for _, _, e in entries]), lang
     )
-    # one invitation (METHOD:REQUEST, one UID) per file, as calendar applications expect
+    # one event (one UID) per file, as calendar applications expect: a request, or a cancellation
     attachments = tuple(
-        Attachment("invitation.ics" if len(events) == 1 else f"invitation-{index}.ics",
-                   calendar_bytes("Cocon", [event], method="REQUEST"), "text/calendar")
+        Attachment(
+            ("annulation" if event.cancelled else "invitation") + (".ics" if len(events) == 1 else f"-{index}.ics"),
+            calendar_bytes("Cocon", [event], method="CANCEL" if event.cancelled else "REQUEST"),
+            "text/calendar",
+        )
         for index, event in enumerate(events, start=1)
     )
     personal = _personal(known, who, [row.project_id for row in rows], moment)

@@ -3,14 +3,15 @@
 An invitation (a digest item, see :mod:`notifications.envelopes`) carries a ``METHOD:REQUEST``
 event addressed to its recipient alone, with two answer links. Each invitation sent is remembered
 (:class:`~store.models.GatheringInvitation`, with the ``SEQUENCE`` sent); at every reminder cycle
-:func:`queue_gathering_changes` compares it with the gathering as it is now:
+:func:`queue_gathering_changes` compares it with the gathering as it is now and queues a digest
+item (so that a person still gets one message a day):
 
 * moved (date), or its time or place changed → an update: the same ``UID``, a higher ``SEQUENCE``;
 * skipped (plan steps are never deleted: skipping is how a gathering is removed) → a
   ``METHOD:CANCEL``, once.
 
-Past and finished gatherings are left alone. The messages are standalone outbox rows, held like
-any other by pauses, absences and quiet hours.
+Past and finished gatherings are left alone. Like every digest item they wait for quiet hours and
+absences to end; a pause cancels them, and the next cycle after it queues them again if still true.
 """
 
 from dataclasses import dataclass, replace
@@ -18,10 +19,9 @@ from datetime import date, time
 
 from sqlmodel import Session, col, select
 
-from notifications.attachments import Attachment
-from notifications.messages import GatheringNoticeContext, render_message
-from notifications.queue import enqueue
-from planning.ics import Attendee, IcsEvent, calendar_bytes
+from notifications.planner import DigestItem
+from notifications.queue import enqueue_items
+from planning.ics import Attendee, IcsEvent
 from store.clock import today
 from store.gatherings import (
     ANSWER_PATH,
@@ -96,86 +96,65 @@ def remember_invitation(session: Session, view: GatheringView, person: Person) -
     session.add(row)
 
 
-def _notice(session: Session, view: GatheringView, person: Person, *, cancelled: bool, sent: int) -> bool:
-    lang = "en" if person.language == "en" else "fr"
-    links = None if cancelled else answer_links(session, view.project, view.step.key, person)
-    context = GatheringNoticeContext(
-        person_name=person.name,
-        project_name=view.project.name,
-        title=view.title,
-        day=view.day,
-        start=clock(view.where.start, lang),
-        place=view.where.place,
-        video=view.where.video,
-        cancelled=cancelled,
-        answer_yes=links.yes if links else None,
-        answer_no=links.no if links else None,
-    )
-    name = "gathering-cancelled" if cancelled else "gathering-update"
-    message = render_message(name, context, lang)
-    event = invitation_event(session, view, person, lang=lang, cancelled=cancelled)
-    if cancelled:  # a cancellation is a newer version of the event than any the calendar holds
-        event = replace(event, sequence=max(view.sequence, sent) + 1)
-    data = calendar_bytes(view.project.name, [event], method="CANCEL" if cancelled else "REQUEST")
-    queued = enqueue(
-        session,
-        project_id=view.project.id or 0,
-        person_id=person.id,
-        occasion=Occasion.GATHERING_CANCELLED if cancelled else Occasion.GATHERING_UPDATE,
-        about=f"step:{view.step.key}#{view.sequence}{'x' if cancelled else ''}",
-        due_on=view.day,
-        subject=message.subject,
-        text=message.text,
-        html=message.html,
-        attachments=[Attachment("annulation.ics" if cancelled else "invitation.ics", data, "text/calendar")],
-    )
-    return queued is not None
-
-
 def queue_gathering_changes(session: Session, *, on: date | None = None) -> int:
-    """Queue an update for every invitee whose calendar holds an older version of an upcoming
-    gathering, and a cancellation for every one whose gathering was skipped or removed; returns
-    how many messages were queued."""
+    """Queue, as digest items of the day, an update for every invitee whose calendar holds an
+    older version of an upcoming gathering, and a cancellation for every one whose gathering was
+    skipped; returns how many were new. What the calendar is told is decided when the digest is
+    rendered (:func:`notice_event`), from the gathering as it is then."""
     day = on or today()
     # only upcoming gatherings: what is past stays as it was
     rows = list(session.exec(
-        select(GatheringInvitation)
+        select(GatheringInvitation, PlanStep)
         .join(PlanStep, (col(PlanStep.project_id) == col(GatheringInvitation.project_id))
               & (col(PlanStep.key) == col(GatheringInvitation.step_key)))
-        .where(col(GatheringInvitation.cancelled).is_(False), col(PlanStep.due) >= day)
+        .where(col(GatheringInvitation.cancelled).is_(False), col(PlanStep.due) >= day,
+               col(PlanStep.status) != StepStatus.DONE)
     ))
-    queued = 0
-    by_project: dict[int, list[GatheringInvitation]] = {}
-    for row in rows:
-        by_project.setdefault(row.project_id, []).append(row)
-    for project_id, invitations in sorted(by_project.items()):
+    items: list[DigestItem] = []
+    by_project: dict[int, list[tuple[GatheringInvitation, PlanStep]]] = {}
+    for invitation, step in rows:
+        by_project.setdefault(invitation.project_id, []).append((invitation, step))
+    for project_id, pairs in sorted(by_project.items()):
         project = session.get(Project, project_id)
         if project is None:
             continue
-        keys = sorted({row.step_key for row in invitations})
-        steps = {
-            s.key: s
-            for s in session.exec(select(PlanStep).where(PlanStep.project_id == project_id, col(PlanStep.key).in_(keys)))
-        }
-        people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_({r.person_id for r in invitations})))}
-        for lang in ("fr", "en"):
-            views = {v.step.key: v for v in gathering_views(session, project, list(steps.values()), lang)}
-            for row in invitations:
-                person = people.get(row.person_id)
-                if person is None or ("en" if person.language == "en" else "fr") != lang or person.opted_out:
-                    continue
-                step = steps.get(row.step_key)
-                if step is None or step.due < day or step.status == StepStatus.DONE:  # plan steps are never deleted
-                    continue
-                view = views[row.step_key]
-                if step.status == StepStatus.SKIPPED:
-                    queued += _notice(session, view, person, cancelled=True, sent=row.sequence)
-                    row.cancelled = True
-                elif view.sequence > row.sequence:
-                    queued += _notice(session, view, person, cancelled=False, sent=row.sequence)
-                    row.sequence = view.sequence
-                else:
-                    continue
-                session.add(row)
-    session.flush()
-    return queued
+        views = {v.step.key: v for v in gathering_views(session, project, [step for _, step in pairs])}
+        for invitation, step in pairs:
+            about = f"step:{step.key}"
+            if step.status == StepStatus.SKIPPED:
+                items.append(DigestItem(project_id, invitation.person_id, Occasion.GATHERING_CANCELLED, about, day))
+            elif views[step.key].sequence > invitation.sequence:
+                items.append(DigestItem(project_id, invitation.person_id, Occasion.GATHERING_UPDATE, about, day,
+                                        {"sequence": views[step.key].sequence}))
+    return enqueue_items(session, items)
+
+
+def gathering_notice_relevant(step: PlanStep, occasion: str, today_: date) -> bool:
+    """Whether an update or a cancellation is still true when it is about to leave."""
+    if step.due < today_:
+        return False
+    if occasion == Occasion.GATHERING_CANCELLED:
+        return step.status == StepStatus.SKIPPED
+    return step.status not in (StepStatus.DONE, StepStatus.SKIPPED)
+
+
+def notice_event(session: Session, view: GatheringView, person: Person, *, lang: str, cancelled: bool) -> IcsEvent:
+    """The event an update (the gathering as it is now) or a cancellation carries, noted as the
+    version this person's calendar now has."""
+    row = session.exec(
+        select(GatheringInvitation).where(
+            GatheringInvitation.project_id == view.project.id,
+            GatheringInvitation.step_key == view.step.key,
+            GatheringInvitation.person_id == person.id,
+        )
+    ).first()
+    sent = row.sequence if row is not None else 0
+    event = invitation_event(session, view, person, lang=lang, cancelled=cancelled)
+    if cancelled:  # a cancellation is a newer version of the event than any the calendar holds
+        event = replace(event, sequence=max(view.sequence, sent) + 1)
+        if row is not None:
+            row.cancelled = True
+            session.add(row)
+    else:
+        remember_invitation(session, view, person)
+    return event

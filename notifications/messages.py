@@ -153,21 +153,6 @@ class DeadMessageContext(Context):
     day: date
 
 
-class GatheringNoticeContext(Context):
-    """A gathering changed (``cancelled`` False) or is cancelled, for one invitee."""
-
-    person_name: str
-    project_name: str
-    title: str
-    day: date
-    start: str | None = None
-    place: str | None = None
-    video: str | None = None
-    cancelled: bool = False
-    answer_yes: str | None = None
-    answer_no: str | None = None
-
-
 #: Cocon's own templates and an example context for each (rendered by the tests).
 EXAMPLES: dict[str, Context] = {
     "digest": DigestContext(
@@ -249,24 +234,6 @@ EXAMPLES: dict[str, Context] = {
         occasion=Occasion.INVITATION,
         attempts=6,
         day=date(2026, 11, 24),
-    ),
-    "gathering-update": GatheringNoticeContext(
-        person_name="Mireille Durand",
-        project_name="Accueil plus chaleureux",
-        title="Point d'étape n°2",
-        day=date(2027, 1, 12),
-        start="18 h 30",
-        place="Salle du conseil, 3 rue des Tilleuls, Dole",
-        answer_yes="https://cocon.msp-tilleuls.fr/reponse/abc/oui",
-        answer_no="https://cocon.msp-tilleuls.fr/reponse/abc/non",
-    ),
-    "gathering-cancelled": GatheringNoticeContext(
-        person_name="Mireille Durand",
-        project_name="Accueil plus chaleureux",
-        title="Moment convivial de lancement",
-        day=date(2027, 1, 15),
-        start="12 h",
-        cancelled=True,
     ),
 }
 
