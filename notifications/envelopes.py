@@ -426,9 +426,10 @@ def _step_entry(
         owners = [p.name for p in people_with_role(known.session, project, step.owner_role)]
     event = None
     where: dict[str, str | None] = {}
-    if row.occasion in _GATHERING_OCCASIONS:
+    views = gathering_views(known.session, project, [step], lang) if row.occasion in _GATHERING_OCCASIONS else []
+    if views:
         # a calendar event for this recipient alone (and, unless cancelled, their two answer links)
-        view = gathering_views(known.session, project, [step], lang)[0]
+        view = views[0]
         cancelled = row.occasion == Occasion.GATHERING_CANCELLED
         if row.occasion == Occasion.INVITATION:
             event = invitation_event(known.session, view, who, lang=lang)
@@ -455,7 +456,7 @@ def _step_entry(
         days=days,
         agenda=agenda if row.occasion == Occasion.INVITATION else None,
         owner_names=owners,
-        has_calendar=row.occasion in _GATHERING_OCCASIONS,
+        has_calendar=event is not None,
         link=link,
         **where,
     )

@@ -328,3 +328,19 @@ def test_upcoming_gatherings_lists_a_persons_next_gatherings_with_their_answer(
     assert all(g.view.step.kind in {"meeting", "checkpoint", "conviviality", "restitution"} for g in upcoming)
     plans.set_status(session, project, "rencontre", StepStatus.SKIPPED, actor="test", by_hand=True)
     assert "rencontre" not in [g.view.step.key for g in upcoming_gatherings(session, awa)]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_update_and_cancellation_entries_render_in_both_languages(lang: str) -> None:
+    from notifications.messages import DigestContext, DigestEntry, render_message
+
+    update = DigestEntry(occasion="gathering-update", project_name="P", title="Point d'étape n°2", day=date(2027, 1, 12),
+                         start="18 h 30" if lang == "fr" else "18:30", place=PLACE, has_calendar=True,
+                         answer_yes="https://c.test/reponse/t/oui", answer_no="https://c.test/reponse/t/non")
+    cancel = DigestEntry(occasion="gathering-cancelled", project_name="P", title="Moment convivial", day=date(2027, 1, 15),
+                         has_calendar=True)
+    for entries, word in (([update], ("Changement" if lang == "fr" else "Change")), ([cancel], ("Annulé" if lang == "fr" else "Cancelled"))):
+        message = render_message("digest", DigestContext(person_name="Awa", today=date(2027, 1, 5), entries=entries), lang)
+        assert message.subject.startswith(word) and word in message.text and "{{" not in message.text
+    both = render_message("digest", DigestContext(person_name="Awa", today=date(2027, 1, 5), entries=[update, cancel]), lang).text
+    assert PLACE in both and "https://c.test/reponse/t/non" in both and (".ics" in both)
