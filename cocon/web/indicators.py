@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from cocon.web.access import Viewer, managed_project, visible_project
 from cocon.web import i18n
+from cocon.web.access import Viewer, managed_project, visible_project
 from cocon.web.pages import DB, LoggedIn, language_of, redirect
 from cocon.web.project_parts import reread, show_part, typed_number
 from evaluation.indicators import (
