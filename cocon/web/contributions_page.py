@@ -69,7 +69,7 @@ def add_contribution_action(
     session: DB,
     viewer: LoggedIn,
     slug: str,
-    person: Annotated[int, Form()],
+    person: Annotated[str, Form()] = "",
     on: Annotated[str, Form()] = "",
     kind: Annotated[str, Form()] = "reunion",
     hours: Annotated[str, Form()] = "",
@@ -78,7 +78,7 @@ def add_contribution_action(
     description: Annotated[str, Form()] = "",
 ) -> Response:
     project = managed_project(session, viewer, slug)
-    who = member_or_404(session, project, person)
+    who = member_or_404(session, project, int(person) if person.strip().isdigit() else 0)
     try:
         add_contribution(
             session,

@@ -3,7 +3,7 @@ not retained needs its reason), list them. Members read; the coordination record
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -90,13 +90,15 @@ def decide_proposal_action(
     session: DB,
     viewer: LoggedIn,
     slug: str,
-    proposal_id: int,
+    proposal_id: str,
     status: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     project = managed_project(session, viewer, slug)
+    if not proposal_id.isdigit():
+        raise HTTPException(status_code=404)
     try:
-        decide_proposal(session, project, proposal_id, parse_status(status), outcome=reason, actor=viewer.actor)
+        decide_proposal(session, project, int(proposal_id), parse_status(status), outcome=reason, actor=viewer.actor)
     except CoconError as error:
         project = reread(session, viewer, project)
         return _page(request, session, viewer, project, error=str(error), status_code=400)
