@@ -16,6 +16,8 @@ from store.models import (
     FeedbackInvitation,
     IndicatorChange,
     IndicatorValue,
+    OutboxMessage,
+    OutboxState,
     Person,
     ProjectIndicator,
     ProjectPhase,
@@ -201,6 +203,16 @@ def test_questionnaire_invites_everyone_and_relaunches_with_counts_only(
     assert new_link and new_link.group(0) != old_link.group(0)
     assert client.get(old_link.group(0)).status_code == 410
     assert client.get(new_link.group(0)).status_code == 200
+    with session_scope(db_url) as session:  # the day-7 and day-14 reminders still waiting carry the new link
+        awa_invitation = session.exec(
+            select(FeedbackInvitation).where(FeedbackInvitation.person_id == web_world.partner_a)
+        ).one()
+        later = session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.about == f"feedback:{awa_invitation.id}", OutboxMessage.state == OutboxState.PENDING
+            )
+        ).all()
+    assert len(later) == 2 and all(new_link.group(0) in (m.text or "") for m in later)
     again = _landing(client, _post(client, f"{page}/relancer", {}, page))
     assert "Relances préparées : 0." in again  # not twice the same day
 
