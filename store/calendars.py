@@ -147,10 +147,14 @@ def person_parts(session: Session, person: Person) -> list[_Part]:
         project = session.get(Project, project_id)
         if project is None:
             continue
-        roles = {m.role for p, m in members(session, project) if p.id == person.id}
+        team, template = members(session, project), template_of(session, project)
+        roles = {m.role for p, m in team if p.id == person.id}
         chosen = []
         for step in _open(plan_steps(session, project)):
-            if step.owner_role in roles or (is_gathering(step) and any(p.id == person.id for p in invitees(session, project, step))):
+            if step.owner_role in roles or (
+                is_gathering(step)
+                and any(p.id == person.id for p in invitees(session, project, step, template=template, team=team))
+            ):
                 chosen.append(step)
         parts.append(_Part(project, chosen))
     return parts

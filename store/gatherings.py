@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from planning.ics import Attendee, IcsEvent, gathering_uid
-from project_templates.schema import GATHERING_KINDS, check_video_url, parse_clock, parse_span
+from project_templates.schema import GATHERING_KINDS, ProjectTemplate, check_video_url, parse_clock, parse_span
 from store import audit
 from store.clock import now, today
 from store.exceptions import CoconError, InvalidInput
@@ -239,12 +239,20 @@ def calendar_event(
 # --- who is invited, who comes ---------------------------------------------------------------
 
 
-def invitees(session: Session, project: Project, step: PlanStep) -> list[Person]:
-    """Who a gathering invites: its owners and participants (each once), as the reminders do."""
-    declared = template_of(session, project).step(step.template_step)
+def invitees(
+    session: Session,
+    project: Project,
+    step: PlanStep,
+    *,
+    template: ProjectTemplate | None = None,
+    team: list[tuple[Person, Membership]] | None = None,
+) -> list[Person]:
+    """Who a gathering invites: its owners and participants (each once), as the reminders do.
+    ``template`` and ``team`` (the members) save reading them again for each step."""
+    declared = (template or template_of(session, project)).step(step.template_step)
     wanted = {step.owner_role, *declared.participants}
     found: dict[int, Person] = {}
-    for person, membership in members(session, project):
+    for person, membership in members(session, project) if team is None else team:
         if person.id is not None and (EVERYONE in wanted or membership.role in wanted):
             found.setdefault(person.id, person)
     return list(found.values())
@@ -396,7 +404,11 @@ def upcoming_gatherings(session: Session, person: Person, *, lang: str = "fr", o
                 col(PlanStep.status).in_([StepStatus.PLANNED, StepStatus.IN_PROGRESS]),
             )
         ).all()
-        mine = [s for s in steps if is_gathering(s) and any(p.id == person.id for p in invitees(session, project, s))]
+        template, team = template_of(session, project), members(session, project)
+        mine = [
+            s for s in steps
+            if is_gathering(s) and any(p.id == person.id for p in invitees(session, project, s, template=template, team=team))
+        ]
         answers = {
             row.step_key: row.coming
             for row in session.exec(

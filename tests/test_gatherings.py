@@ -1,6 +1,7 @@
 """Gatherings with a time and a place: invitations calendars understand (real SMTP, parsed with
 icalendar), answers from the email's links, updates and cancellations, calendar feeds."""
 
+import html
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
@@ -260,7 +261,7 @@ def test_the_coordination_sets_time_and_place_from_the_page_and_partners_answer_
     made = partner.post("/compte/calendrier", data={"csrf_token": CSRF.search(account.text).group(1), "choice": "link"})  # type: ignore[union-attr]
     url = re.search(r'<code class="feed-url">([^<]+)</code>', made.text)
     assert made.status_code == 200 and url
-    assert partner.get(url.group(1).removeprefix("http://testserver")).status_code == 200
+    assert partner.get(feed_path(url.group(1))).status_code == 200
 
 
 def test_erasing_a_person_deletes_their_answers_and_feeds(
@@ -344,3 +345,22 @@ def test_update_and_cancellation_entries_render_in_both_languages(lang: str) -> 
         assert message.subject.startswith(word) and word in message.text and "{{" not in message.text
     both = render_message("digest", DigestContext(person_name="Awa", today=date(2027, 1, 5), entries=[update, cancel]), lang).text
     assert PLACE in both and "https://c.test/reponse/t/non" in both and (".ics" in both)
+
+
+def test_the_coordination_makes_and_revokes_the_team_calendar_from_the_project(
+    session: Session, web_world: object, client: TestClient
+) -> None:
+    slug = "accueil-tilleuls"
+    log_in(client)
+    assert f'href="/projets/{slug}/calendrier"' in client.get(f"/projets/{slug}").text
+    page = client.get(f"/projets/{slug}/calendrier")
+    token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+    made = client.post(f"/projets/{slug}/calendrier", data={"csrf_token": token, "choice": "link"})
+    url = re.search(r'<code class="feed-url">([^<]+)</code>', made.text)
+    assert made.status_code == 200 and url
+    path = feed_path(url.group(1))  # https, at the public address
+    feed = client.get(path)
+    assert feed.status_code == 200 and len(Calendar.from_ical(feed.content).walk("VEVENT")) > 10
+    assert client.post(f"/projets/{slug}/calendrier", data={"csrf_token": token, "choice": "revoke"}).status_code == 303
+    assert client.get(path).status_code == 404
+    assert "Aucun lien d'agenda actif" in html.unescape(client.get(f"/projets/{slug}/calendrier").text)
