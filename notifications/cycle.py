@@ -94,7 +94,7 @@ def plan_and_enqueue(
         else:
             report.enqueued = enqueue_items(session, fresh)
             report.team_alerts = enqueue_team_alerts(session, fresh)
-            report.gathering_notices = queue_gathering_changes(session, on=day)
+            report.gathering_notices = queue_gathering_changes(session, on=day, shard=shard)
     return report
 
 

@@ -96,10 +96,11 @@ def remember_invitation(session: Session, view: GatheringView, person: Person) -
     session.add(row)
 
 
-def queue_gathering_changes(session: Session, *, on: date | None = None) -> int:
+def queue_gathering_changes(session: Session, *, on: date | None = None, shard: tuple[int, int] | None = None) -> int:
     """Queue, as digest items of the day, an update for every invitee whose calendar holds an
     older version of an upcoming gathering, and a cancellation for every one whose gathering was
-    skipped; returns how many were new. What the calendar is told is decided when the digest is
+    skipped (``shard=(k, n)``: the projects whose id is ``k`` modulo ``n``); returns how many were
+    new. What the calendar is told is decided when the digest is
     rendered (:func:`notice_event`), from the gathering as it is then."""
     day = on or today()
     # only upcoming gatherings: what is past stays as it was
@@ -108,7 +109,8 @@ def queue_gathering_changes(session: Session, *, on: date | None = None) -> int:
         .join(PlanStep, (col(PlanStep.project_id) == col(GatheringInvitation.project_id))
               & (col(PlanStep.key) == col(GatheringInvitation.step_key)))
         .where(col(GatheringInvitation.cancelled).is_(False), col(PlanStep.due) >= day,
-               col(PlanStep.status) != StepStatus.DONE)
+               col(PlanStep.status) != StepStatus.DONE,
+               *([col(GatheringInvitation.project_id) % shard[1] == shard[0]] if shard else []))
     ))
     items: list[DigestItem] = []
     by_project: dict[int, list[tuple[GatheringInvitation, PlanStep]]] = {}

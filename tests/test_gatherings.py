@@ -95,6 +95,9 @@ def test_invitation_is_a_timed_event_for_its_recipient_alone_then_updated_then_c
     at(monkeypatch, "2027-01-19T10:00")
     plans.move_step(session, project, "rencontre", date(2027, 2, 3), reason="salle prise", actor="test")
     session.commit()
+    from notifications.gatherings import queue_gathering_changes
+
+    assert queue_gathering_changes(session, shard=(((project.id or 0) + 1) % 2, 2)) == 0  # another shard's project
     before = len(smtp_sink.to("awa@example.org"))
     run_cycle()
     [update] = smtp_sink.to("awa@example.org")[before:]
