@@ -260,6 +260,7 @@ def test_the_coordination_sets_time_and_place_from_the_page_and_partners_answer_
     session.expire_all()
     assert [p.name for p in attendance_answers(session, get_project(session, slug), "rencontre").coming] == ["Awa Diallo"]
     # "Mon compte" makes the person's subscription link, shown once
+    assert 'href="/compte/calendrier"' in partner.get("/compte").text
     account = partner.get("/compte/calendrier")
     made = partner.post("/compte/calendrier", data={"csrf_token": CSRF.search(account.text).group(1), "choice": "link"})  # type: ignore[union-attr]
     url = re.search(r'<code class="feed-url">([^<]+)</code>', made.text)
