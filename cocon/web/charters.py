@@ -32,8 +32,9 @@ from cocon.web.pages import (
     render,
     settings_of,
 )
+from notifications.charter_confirmation import queue_signature_confirmation
 from store.exceptions import CoconError
-from store.models import CharterVersion, Project, SignatureMethod
+from store.models import CharterVersion, Person, Project, SignatureMethod
 from store.tokens import token_hash
 
 router = APIRouter()
@@ -94,15 +95,19 @@ def charter_page(request: Request, session: DB, viewer: LoggedIn, slug: str) -> 
 
 
 @router.post("/projets/{slug}/charte/signer")
-def sign_charter(request: Request, session: DB, viewer: LoggedIn, slug: str) -> Response:
+def sign_charter(
+    request: Request, session: DB, viewer: LoggedIn, background: BackgroundTasks, slug: str
+) -> Response:
     project = visible_project(session, viewer, slug)
     try:
-        record_signature(session, project, viewer.person, method=SignatureMethod.LINK, actor=viewer.actor)
+        signature = record_signature(session, project, viewer.person, method=SignatureMethod.LINK, actor=viewer.actor)
     except CoconError as error:
         session.rollback()
         return _charter_page(
             request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
         )
+    if queue_signature_confirmation(session, project, viewer.person, signature) is not None:
+        dispatch_soon(background, settings_of(request).database_url)
     return redirect(request, f"/projets/{slug}/charte?ok=signed")
 
 
@@ -208,7 +213,9 @@ def signing_link_pdf(request: Request, session: DB, viewer: MaybeViewer, token: 
 
 
 @router.post("/charte/signer/{token}")
-def sign_with_link(request: Request, session: DB, viewer: MaybeViewer, token: str) -> Response:
+def sign_with_link(
+    request: Request, session: DB, viewer: MaybeViewer, background: BackgroundTasks, token: str
+) -> Response:
     try:
         signature = redeem_signing_token(session, token)
     except SigningLinkRefused as error:
@@ -227,6 +234,9 @@ def sign_with_link(request: Request, session: DB, viewer: MaybeViewer, token: st
         )
     version = session.get(CharterVersion, signature.version_id)
     assert version is not None
+    project, signer = session.get(Project, version.project_id), session.get(Person, signature.person_id)
+    if project and signer and queue_signature_confirmation(session, project, signer, signature) is not None:
+        dispatch_soon(background, settings_of(request).database_url)
     return render(
         request,
         "message.html",

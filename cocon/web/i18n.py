@@ -7,6 +7,7 @@ exists here.
 
 from typing import Any
 
+from cocon.web.partner_texts import PARTNER_MESSAGES
 from cocon.web.pause_texts import PAUSE_MESSAGES
 from store.models import ProjectPhase
 from store.phases import PHASE_LABELS
@@ -516,6 +517,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 MESSAGES.update(PAUSE_MESSAGES)
+MESSAGES.update(PARTNER_MESSAGES)
 
 
 def has(key: str) -> bool:

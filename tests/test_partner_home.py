@@ -1,0 +1,115 @@
+"""The partner's home (/mon-espace) and "Mes contributions" as the web app serves them."""
+
+import re
+from datetime import date
+from html import unescape
+
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from evaluation.contributions import add_contribution
+from evaluation.proposals import add_proposal, decide_proposal
+from store.agenda import upcoming_for
+from store.db import session_scope
+from store.models import ContributionKind, Proposal, ProposalSource, ProposalStatus
+from store.people import get_person
+from store.projects import get_project
+from tests.fixtures_web import WebWorld, csrf_of, log_in, log_in_with_link
+
+
+def _record_awa(db_url: str, slug: str, awa_id: int) -> None:
+    with session_scope(db_url) as session:
+        project = get_project(session, slug)
+        awa = get_person(session, awa_id)
+        add_contribution(session, project, awa, on=date(2027, 2, 4), kind=ContributionKind.MEETING, hours=2.5,
+                         amount_cents=1240, reimbursed_on=date(2027, 3, 1), actor="test")
+        add_contribution(session, project, awa, on=date(2027, 3, 11), kind=ContributionKind.TRAVEL,
+                         amount_cents=860, description="Bus jusqu'à la MSP", actor="test")
+        kept = add_proposal(session, project, awa, text="Une affiche en gros caractères",
+                            source=ProposalSource.CHECKPOINT, actor="test")
+        refused = add_proposal(session, project, awa, text="Un écran dans la salle d'attente",
+                               source=ProposalSource.MEETING, actor="test")
+        assert kept.id is not None and refused.id is not None
+        decide_proposal(session, project, kept.id, ProposalStatus.ADOPTED, actor="test")
+        decide_proposal(session, project, refused.id, ProposalStatus.NOT_RETAINED,
+                        outcome="Le budget de l'année est déjà engagé", actor="test")
+
+
+def _plain(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_a_partner_lands_on_their_home_with_what_they_gave_and_what_became_of_their_ideas(
+    client: TestClient, web_world: WebWorld, db_url: str, office_hours: str
+) -> None:
+    _record_awa(db_url, web_world.slug_a, web_world.partner_a)
+    log_in_with_link(client, db_url, web_world.partner_a)
+    home = client.get("/")
+    assert home.status_code == 303 and home.headers["location"] == "/mon-espace"
+    page = client.get("/mon-espace")
+    assert page.status_code == 200
+    text = _plain(page.text)
+    assert "<table" not in page.text  # lists on a phone, no staff tables
+    assert "Bonjour Awa Diallo." in text
+    assert "remboursés le lundi 1er mars 2027" in text
+    assert "8,60 € : restent à rembourser" in text and "Bus jusqu'à la MSP" in text
+    assert "frais : 21,00 €, dont 8,60 € restent à rembourser" in text
+    assert "Une affiche en gros caractères" in text and "adoptée" in text
+    assert "non retenue" in text and "Pourquoi : Le budget de l'année est déjà engagé" in text
+    # the next gatherings: the project starts on 4 January 2027, this is 1 December 2026
+    assert "Vos prochains rendez-vous" in text and "Projet : Accueil en salle d'attente" in text
+    assert "Vous recevez les rappels de vos projets." in text
+    assert "Diagnostic territorial" not in text  # another project's people and data stay there
+    with session_scope(db_url) as session:
+        awa = get_person(session, web_world.partner_a)
+        agenda = upcoming_for(session, awa, today=date(2026, 12, 1))
+    assert agenda and all(item.due >= date(2026, 12, 1) for item in agenda)
+    assert agenda == sorted(agenda, key=lambda item: item.due)
+    assert any(item.gathering for item in agenda)
+    first = agenda[0]
+    assert first.title in text
+
+
+def test_a_partner_makes_a_proposal_from_their_home(
+    client: TestClient, web_world: WebWorld, db_url: str, office_hours: str
+) -> None:
+    log_in_with_link(client, db_url, web_world.partner_a)
+    token = csrf_of(client, "/mon-espace")
+    sent = client.post("/mon-espace/propositions",
+                       data={"project": web_world.slug_a, "text": "Des chaises plus hautes", "csrf_token": token})
+    assert sent.status_code == 303 and sent.headers["location"] == "/mon-espace?ok=proposal#propositions"
+    after = _plain(client.get("/mon-espace?ok=proposal").text)
+    assert "Merci : votre proposition est enregistrée." in after
+    assert "Des chaises plus hautes" in after and "en attente" in after
+    with session_scope(db_url) as session:
+        row = session.exec(select(Proposal)).one()
+        assert row.person_id == web_world.partner_a and row.source == ProposalSource.OTHER
+        assert row.recorded_by == f"person:{web_world.partner_a}"
+    empty = client.post("/mon-espace/propositions", data={"project": web_world.slug_a, "text": "  ", "csrf_token": token})
+    assert empty.status_code == 400 and "Écrivez la proposition" in empty.text
+    # a project the partner does not belong to does not exist for them
+    other = client.post("/mon-espace/propositions",
+                        data={"project": web_world.slug_b, "text": "Ailleurs", "csrf_token": token})
+    assert other.status_code == 404
+    with session_scope(db_url) as session:
+        assert len(session.exec(select(Proposal)).all()) == 1
+
+
+def test_staff_still_land_on_the_dashboard_and_learn_where_contributions_are_recorded(
+    client: TestClient, web_world: WebWorld, db_url: str
+) -> None:
+    log_in(client)
+    assert client.get("/").headers["location"] == "/tableau-de-bord"
+    page = client.get("/mes-contributions").text
+    mine = _plain(page)
+    assert "Rien d'enregistré à votre nom. Pour saisir le temps et les frais des partenaires" in mine
+    assert f'href="/projets/{web_world.slug_a}/contributions"' in page
+
+
+def test_a_partner_without_contributions_is_not_sent_to_the_coordination_pages(
+    client: TestClient, web_world: WebWorld, db_url: str
+) -> None:
+    log_in_with_link(client, db_url, web_world.partner_a)
+    page = client.get("/mes-contributions").text
+    assert "Rien d'enregistré pour l'instant." in _plain(page)
+    assert '/contributions"' not in page
