@@ -53,7 +53,7 @@ def test_a_partner_lands_on_their_home_with_what_they_gave_and_what_became_of_th
     assert "Bonjour Awa Diallo." in text
     assert "remboursés le lundi 1er mars 2027" in text
     assert "8,60 € : restent à rembourser" in text and "Bus jusqu'à la MSP" in text
-    assert "frais : 21,00 €, dont 8,60 € restent à rembourser" in text
+    assert "Temps donné : 2,5 h. Frais : 21,00 €, dont 8,60 € restent à rembourser." in text
     assert "Une affiche en gros caractères" in text and "adoptée" in text
     assert "non retenue" in text and "Pourquoi : Le budget de l'année est déjà engagé" in text
     # the next gatherings: the project starts on 4 January 2027, this is 1 December 2026

@@ -33,6 +33,9 @@ from store.models import Person, ProposalSource
 
 router = APIRouter()
 
+#: How many coming gatherings and steps the home shows (a phone screen, not the whole plan).
+AGENDA_SHOWN = 3
+
 
 def reminders_sentence(session: Session, person: Person, lang: str) -> str:
     """The person's reminders in one sentence addressed to them."""
@@ -55,7 +58,7 @@ def _home(request: Request, session: DB, viewer: LoggedIn, *, error: str | None 
         viewer,
         title_key="partner_title",
         status_code=status_code,
-        agenda=upcoming_for(session, viewer.person, today=today(), lang=lang),
+        agenda=upcoming_for(session, viewer.person, today=today(), lang=lang, limit=AGENDA_SHOWN),
         blocks=mine,
         reminders=reminders_sentence(session, viewer.person, lang),
         notice=notice_of(request, lang),

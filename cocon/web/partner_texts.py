@@ -22,8 +22,8 @@ PARTNER_MESSAGES: dict[str, tuple[str, str]] = {
     "partner_to_reimburse": ("restent à rembourser", "still to be reimbursed"),
     "partner_no_expense": ("sans frais", "no expense"),
     "partner_totals": (
-        "{hours} donnée(s) ; frais : {amount}, dont {owed} restent à rembourser.",
-        "{hours} given; expenses: {amount}, of which {owed} still to be reimbursed.",
+        "Temps donné : {hours}. Frais : {amount}, dont {owed} restent à rembourser.",
+        "Time given: {hours}. Expenses: {amount}, of which {owed} still to be reimbursed.",
     ),
     "partner_proposals_title": ("Vos propositions et ce qu'elles sont devenues", "Your proposals and what became of them"),
     "partner_proposals_none": ("Vous n'avez pas encore fait de proposition.", "You have not made a proposal yet."),
