@@ -5,15 +5,17 @@ from datetime import date
 from html import unescape
 
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from evaluation.contributions import add_contribution
 from evaluation.proposals import add_proposal, decide_proposal
+from store import plans
 from store.agenda import upcoming_for
 from store.db import session_scope
 from store.models import ContributionKind, Proposal, ProposalSource, ProposalStatus
-from store.people import get_person
+from store.people import get_person, members
 from store.projects import get_project
+from tests.factories import make_project
 from tests.fixtures_web import WebWorld, csrf_of, log_in, log_in_with_link
 
 
@@ -113,3 +115,28 @@ def test_a_partner_without_contributions_is_not_sent_to_the_coordination_pages(
     page = client.get("/mes-contributions").text
     assert "Rien d'enregistré pour l'instant." in _plain(page)
     assert '/contributions"' not in page
+
+
+def test_the_home_in_english(client: TestClient, web_world: WebWorld, db_url: str, office_hours: str) -> None:
+    _record_awa(db_url, web_world.slug_a, web_world.partner_a)
+    log_in_with_link(client, db_url, web_world.partner_a)
+    client.post("/langue", data={"lang": "en", "next": "/mon-espace", "csrf_token": csrf_of(client, "/mon-espace")})
+    text = _plain(client.get("/mon-espace").text)
+    assert "My space" in text and "Hello Awa Diallo." in text
+    assert "reimbursed on Monday 1 March 2027" in text and "still to be reimbursed" in text
+    assert "not retained" in text and "Why: Le budget de l'année est déjà engagé" in text
+    assert "Your next gatherings" in text and "You receive the reminders of your projects." in text
+
+
+def test_the_agenda_lists_owned_steps_and_gatherings_not_other_roles_work(session: Session) -> None:
+    project = make_project(session)
+    team = {p.name.split()[0].lower(): p for p, _ in members(session, project)}
+    claire = upcoming_for(session, team["claire"], today=date(2027, 1, 4), limit=50)
+    awa = upcoming_for(session, team["awa"], today=date(2027, 1, 4), limit=50)
+    assert any(item.owner and not item.gathering for item in claire)  # the coordination's own steps
+    assert awa and all(item.gathering and not item.owner for item in awa)  # a partner is invited, owns nothing
+    assert {i.key for i in awa} <= {i.key for i in claire}
+    plans.mark_done(session, project, awa[0].key, actor="test")
+    assert awa[0].key not in {i.key for i in upcoming_for(session, team["awa"], today=date(2027, 1, 4), limit=50)}
+    later = upcoming_for(session, team["awa"], today=awa[-1].due, limit=50)
+    assert [i.key for i in later] == [awa[-1].key]
