@@ -140,3 +140,20 @@ def test_the_agenda_lists_owned_steps_and_gatherings_not_other_roles_work(sessio
     assert awa[0].key not in {i.key for i in upcoming_for(session, team["awa"], today=date(2027, 1, 4), limit=50)}
     later = upcoming_for(session, team["awa"], today=awa[-1].due, limit=50)
     assert [i.key for i in later] == [awa[-1].key]
+
+
+
+def test_the_home_says_which_reminders_are_stopped(client: TestClient, web_world: WebWorld, db_url: str) -> None:
+    from notifications.pauses import stop
+    from store.models import Membership
+
+    with session_scope(db_url) as session:
+        awa = get_person(session, web_world.partner_a)
+        stop(session, awa, project=get_project(session, web_world.slug_a), actor="test")
+    log_in_with_link(client, db_url, web_world.partner_a)
+    assert "Rappels arrêtés." in _plain(client.get("/mon-espace").text)
+    with session_scope(db_url) as session:  # Awa also takes part in the CPTS project, whose reminders go on
+        session.add(Membership(project_id=get_project(session, web_world.slug_b).id or 0,
+                               person_id=web_world.partner_a, role="patient-partenaire"))
+    text = _plain(client.get("/mon-espace").text)
+    assert "Vous recevez les rappels de vos projets, sauf ceux de : Accueil en salle d'attente." in text

@@ -29,7 +29,7 @@ from store import limits
 from store.agenda import upcoming_for
 from store.clock import today
 from store.exceptions import CoconError
-from store.models import Person, ProposalSource
+from store.models import Person, Project, ProposalSource
 
 router = APIRouter()
 
@@ -37,14 +37,18 @@ router = APIRouter()
 AGENDA_SHOWN = 3
 
 
-def reminders_sentence(session: Session, person: Person, lang: str) -> str:
-    """The person's reminders in one sentence addressed to them."""
-    if person.opted_out or stopped_projects(session, [person.id or 0]):
+def reminders_sentence(session: Session, person: Person, projects: list[Project], lang: str) -> str:
+    """The person's reminders in one sentence addressed to them (``projects``: their current ones)."""
+    stopped = {project_id for _, project_id in stopped_projects(session, [person.id or 0])}
+    if person.opted_out or (projects and all(p.id in stopped for p in projects)):
         return i18n.translate("reminders_stopped", lang)
     if person.paused and (person.paused_until is None or person.paused_until >= today()):
         if person.paused_until is None:
             return i18n.translate("reminders_paused_open", lang)
         return i18n.translate("reminders_paused_until", lang, day=long_date(person.paused_until, lang))
+    some = [p.name for p in projects if p.id in stopped]
+    if some:
+        return i18n.translate("partner_reminders_stopped_for", lang, projects=", ".join(some))
     return i18n.translate("reminders_active", lang)
 
 
@@ -60,7 +64,7 @@ def _home(request: Request, session: DB, viewer: LoggedIn, *, error: str | None 
         status_code=status_code,
         agenda=upcoming_for(session, viewer.person, today=today(), lang=lang, limit=AGENDA_SHOWN),
         blocks=mine,
-        reminders=reminders_sentence(session, viewer.person, lang),
+        reminders=reminders_sentence(session, viewer.person, [b.project for b in mine], lang),
         notice=notice_of(request, lang),
         error=error,
         text=text,

@@ -15,6 +15,10 @@ PARTNER_MESSAGES: dict[str, tuple[str, str]] = {
     "partner_invited": ("Vous êtes invité·e", "You are invited"),
     "partner_project": ("Projet : {project}", "Project: {project}"),
     "partner_reminders_title": ("Vos rappels", "Your reminders"),
+    "partner_reminders_stopped_for": (
+        "Vous recevez les rappels de vos projets, sauf ceux de : {projects}.",
+        "You receive the reminders of your projects, except those of: {projects}.",
+    ),
     "partner_reminders_link": ("Faire une pause ou arrêter les rappels", "Pause or stop the reminders"),
     "partner_given_title": ("Vos contributions et vos frais", "Your contributions and expenses"),
     "partner_given_none": ("Rien d'enregistré pour l'instant.", "Nothing recorded yet."),
