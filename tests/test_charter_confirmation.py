@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from charters.signing import create_signing_link, sign_on_paper
 from store.db import session_scope
-from store.models import Occasion, OutboxMessage, OutboxState
+from store.models import CharterSignature, Occasion, OutboxMessage, OutboxState
 from store.people import get_person, members
 from store.projects import get_project
 from tests.fixtures_notifications import SmtpSink
@@ -84,3 +84,25 @@ def test_the_confirmation_speaks_the_signers_language(
     assert mail.subject == "Charter signed: Accueil en salle d'attente"
     assert "1 out of 5 expected" in mail.text()
 
+
+
+def test_a_signature_stands_when_its_copy_cannot_be_made(
+    client: TestClient, web_world: WebWorld, db_url: str, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import notifications.charter_confirmation as confirmation
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("pango introuvable")
+
+    monkeypatch.setattr(confirmation, "signed_copy", broken)  # the PDF engine fails on this machine
+    with session_scope(db_url) as session:
+        project = get_project(session, web_world.slug_a)
+        token = create_signing_link(session, project, get_person(session, web_world.partner_a), actor="test")
+    signed = client.post(f"/charte/signer/{token}", data={"csrf_token": csrf_of(client, f"/charte/signer/{token}")})
+    assert signed.status_code == 200 and "votre signature" in signed.text
+    with session_scope(db_url) as session:
+        assert session.exec(select(CharterSignature)).one().person_id == web_world.partner_a
+        assert session.exec(select(OutboxMessage).where(OutboxMessage.occasion == Occasion.CHARTER_SIGNED)).all() == []
+    assert smtp_sink.to("awa@example.org") == []
+    assert "OSError" in caplog.text and "pango" not in caplog.text
