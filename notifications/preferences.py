@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from notifications.channels import check_apprise_url
 from notifications.exceptions import ChannelError
+from notifications.pauses import same_owner
 from store.models import Person
 from store.preferences import set_preferences
 
@@ -111,3 +112,23 @@ def update_preferences(
         extra["digest_time"] = digest_time
     changed += set_preferences(session, person, actor=actor, language=language, lang=lang, **extra)  # type: ignore[arg-type]
     return sorted(set(changed))
+
+
+def update_own_preferences(
+    session: Session,
+    person: Person,
+    *,
+    actor: str,
+    channel: str | None = None,
+    digest_time: str | None = _KEEP,
+    language: str | None = None,
+    lang: str = "fr",
+) -> list[str]:
+    """The person's own choice (from "Mon compte"): applied to every record of them (same email),
+    as their pause is — it is one human choosing, whichever project added them."""
+    changed: set[str] = set()
+    for row in same_owner(session, person):
+        changed |= set(update_preferences(
+            session, row, actor=actor, channel=channel, digest_time=digest_time, language=language, lang=lang
+        ))
+    return sorted(changed)

@@ -16,7 +16,8 @@ from notifications.planner import ContactPrefs, next_contact_time
 from store.clock import PARIS
 from store.db import session_scope
 from store.models import AuditEvent, OutboxMessage, OutboxState, PauseLink, Person, ReminderStop
-from store.people import erase_person, export_person, get_person
+from store.people import add_person, erase_person, export_person, get_person
+from store.projects import get_project
 from tests.factories import make_project
 from tests.fixtures_notifications import SmtpSink
 from tests.fixtures_web import WebWorld, csrf_of, log_in_with_link
@@ -113,6 +114,10 @@ def test_sms_channel_sends_to_the_gateway_and_no_longer_by_email(
 
 
 def test_preferences_from_mon_compte(client: TestClient, web_world: WebWorld, db_url: str) -> None:
+    with session_scope(db_url) as session:  # the CPTS project recorded Awa too: one human, two records
+        other = add_person(session, get_project(session, web_world.slug_b), name="Awa Diallo",
+                           role="patient-partenaire", email="awa@example.org", actor="test")
+        other_id = other.id
     log_in_with_link(client, db_url, web_world.partner_a)
     page = client.get("/compte")
     assert "Mes préférences de messages" in page.text and 'name="digest_time"' in page.text
@@ -124,6 +129,9 @@ def test_preferences_from_mon_compte(client: TestClient, web_world: WebWorld, db
     with session_scope(db_url) as session:
         awa = get_person(session, web_world.partner_a)
         assert (awa.channel, awa.digest_time, awa.language) == ("email", "17:30", "en")
+        assert other_id is not None
+        again = get_person(session, other_id)
+        assert (again.channel, again.digest_time, again.language) == ("email", "17:30", "en")
     refused = client.post("/compte/preferences", data={"channel": "sms", "phone": "+33612345678", "digest_time": "",
                                                         "language": "en", "csrf_token": token})
     assert refused.status_code == 400 and "no SMS gateway" in refused.text

@@ -23,7 +23,7 @@ from evaluation.contributions import euros, hours_text
 from evaluation.personal import personal_account
 from evaluation.proposals import STATUS_LABELS, add_proposal
 from notifications.pauses import stopped_projects
-from notifications.preferences import update_preferences
+from notifications.preferences import update_own_preferences
 from planning.calendar import long_date
 from store import limits
 from store.agenda import upcoming_for
@@ -115,7 +115,7 @@ def save_preferences(
     if channel == "sms" and viewer.person.channel == "apprise" and phone.strip() == (viewer.person.phone or ""):
         wanted = ""  # unchanged: their own channel stays as it is
     try:
-        update_preferences(
+        update_own_preferences(
             session,
             viewer.person,
             actor=viewer.actor,
