@@ -7,6 +7,7 @@ exists here.
 
 from typing import Any
 
+from cocon.web.evaluation_texts import EVALUATION_MESSAGES
 from cocon.web.partner_texts import PARTNER_MESSAGES
 from cocon.web.pause_texts import PAUSE_MESSAGES
 from store.models import ProjectPhase
@@ -517,6 +518,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 MESSAGES.update(PAUSE_MESSAGES)
+MESSAGES.update(EVALUATION_MESSAGES)
 MESSAGES.update(PARTNER_MESSAGES)
 
 
