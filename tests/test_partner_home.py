@@ -79,8 +79,8 @@ def test_a_partner_makes_a_proposal_from_their_home(
     token = csrf_of(client, "/mon-espace")
     sent = client.post("/mon-espace/propositions",
                        data={"project": web_world.slug_a, "text": "Des chaises plus hautes", "csrf_token": token})
-    assert sent.status_code == 303 and sent.headers["location"] == "/mon-espace?ok=proposal#propositions"
-    after = _plain(client.get("/mon-espace?ok=proposal").text)
+    assert sent.status_code == 303 and sent.headers["location"] == "/mon-espace?ok=my_proposal#propositions"
+    after = _plain(client.get("/mon-espace?ok=my_proposal").text)
     assert "Merci : votre proposition est enregistrée." in after
     assert "Des chaises plus hautes" in after and "en attente" in after
     with session_scope(db_url) as session:
@@ -157,3 +157,12 @@ def test_the_home_says_which_reminders_are_stopped(client: TestClient, web_world
                                person_id=web_world.partner_a, role="patient-partenaire"))
     text = _plain(client.get("/mon-espace").text)
     assert "Vous recevez les rappels de vos projets, sauf ceux de : Accueil en salle d'attente." in text
+
+
+def test_partner_words_do_not_replace_anyone_elses() -> None:
+    from cocon.web import evaluation_texts, pause_texts
+    from cocon.web.partner_texts import PARTNER_MESSAGES
+
+    others = set(evaluation_texts.EVALUATION_MESSAGES) | set(pause_texts.PAUSE_MESSAGES)
+    assert not set(PARTNER_MESSAGES) & others
+    assert all(fr and en for fr, en in PARTNER_MESSAGES.values())

@@ -97,7 +97,7 @@ def make_proposal(
     except CoconError as problem:
         session.rollback()
         return _home(request, session, viewer, error=str(problem), text=text, status_code=400)
-    return redirect(request, "/mon-espace?ok=proposal#propositions")
+    return redirect(request, "/mon-espace?ok=my_proposal#propositions")
 
 
 @router.post("/compte/preferences")

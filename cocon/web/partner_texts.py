@@ -41,7 +41,7 @@ PARTNER_MESSAGES: dict[str, tuple[str, str]] = {
     "partner_propose_project": ("Pour le projet", "For the project"),
     "partner_propose_text": ("Votre proposition", "Your proposal"),
     "partner_propose_submit": ("Envoyer ma proposition", "Send my proposal"),
-    "ok_proposal": ("Merci : votre proposition est enregistrée.", "Thank you: your proposal is recorded."),
+    "ok_my_proposal": ("Merci : votre proposition est enregistrée.", "Thank you: your proposal is recorded."),
     "partner_no_project": ("Vous ne faites partie d'aucun projet en cours.", "You are not part of any current project."),
     "contributions_how_to_add": (
         "Rien d'enregistré à votre nom. Pour saisir le temps et les frais des partenaires : ",
