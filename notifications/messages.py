@@ -261,6 +261,7 @@ OCCASION_LABELS: dict[str, dict[Occasion, str]] = {
         Occasion.LOGIN_LINK: "lien de connexion",
         Occasion.GATHERING_UPDATE: "rencontre modifiée",
         Occasion.GATHERING_CANCELLED: "rencontre annulée",
+        Occasion.CHARTER_SIGNED: "confirmation de signature de la charte",
     },
     "en": {
         Occasion.BEFORE: "reminder before due date",
@@ -281,6 +282,7 @@ OCCASION_LABELS: dict[str, dict[Occasion, str]] = {
         Occasion.LOGIN_LINK: "login link",
         Occasion.GATHERING_UPDATE: "gathering changed",
         Occasion.GATHERING_CANCELLED: "gathering cancelled",
+        Occasion.CHARTER_SIGNED: "charter signature confirmation",
     },
 }
 

@@ -19,6 +19,7 @@ from cocon.web import (
     dashboard,
     evaluation,
     indicators,
+    partner,
     pauses,
     projects,
     proposals,
@@ -60,6 +61,7 @@ ROUTE_MODULES = (
     team,
     pauses,
     calendars,
+    partner,
 )
 
 #: Sent with every response. No script runs on Cocon's pages; links carrying tokens must not leak

@@ -1,7 +1,7 @@
 """gatherings: time and place per occurrence, answers, invitations sent, answer links, calendar feeds
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 19:40:00
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
