@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from cocon.web import i18n
 from cocon.web.pages import TEMPLATES_DIR
 from cocon.web.timeline import TimelineRow, timeline_svg
-from evaluation.indicators import Verdict
+from evaluation.indicators import Verdict, indicator_statuses
 from evaluation.questionnaire import invite
 from planning.calendar import HolidayZone, is_working_day
 from store.db import get_engine, session_scope
@@ -154,8 +154,8 @@ def test_coordinator_actions_go_through_the_store(client: TestClient, web_world:
     gate = _post(client, f"/projets/{slug}/phase", {})
     assert gate.status_code == 400 and "ne peut pas passer en phase" in gate.text
 
-    page = client.get(f"/projets/{slug}").text
-    assert "Salle indisponible" in page and "Lucie Blanc" in page
+    assert "Salle indisponible" in client.get(f"/projets/{slug}/planning").text
+    assert "Lucie Blanc" in client.get(f"/projets/{slug}/personnes").text
     with session_scope(db_url) as session:
         project = get_project(session, slug)
         assert get_step(session, project, "cartographie").status == StepStatus.DONE
@@ -172,17 +172,16 @@ def test_record_a_checkpoint_and_an_indicator(
     monkeypatch.setenv("COCON_NOW", "2027-01-29T18:00")  # the evening of the meeting recorded below
     log_in(client)
     slug = web_world.slug_a
-    page = client.get(f"/projets/{slug}").text
-    code = re.search(r'<select id="ind-code" name="code"><option value="([\w-]+)"', page)
-    assert code, "the indicator form lists the project's indicators"
-    bad = _post(client, f"/projets/{slug}/indicateurs", {"code": code.group(1), "value": "beaucoup"})
+    with session_scope(db_url) as session:
+        code = indicator_statuses(session, get_project(session, slug))[0].definition.code
+    bad = _post(client, f"/projets/{slug}/indicateurs", {"code": code, "value": "beaucoup"})
     assert bad.status_code == 400 and "Valeur illisible" in bad.text
-    ok = _post(client, f"/projets/{slug}/indicateurs", {"code": code.group(1), "value": "1"})
+    ok = _post(client, f"/projets/{slug}/indicateurs", {"code": code, "value": "1"})
     assert ok.status_code == 303
     with session_scope(db_url) as session:
         assert session.exec(select(IndicatorValue)).one().value == 1
 
-    claire = re.search(r'id="cp-a-(\d+)"', page)
+    claire = re.search(r'id="cp-a-(\d+)"', client.get(f"/projets/{slug}/points-etape").text)
     assert claire
     response = client.post(
         f"/projets/{slug}/points-etape",
@@ -196,7 +195,7 @@ def test_record_a_checkpoint_and_an_indicator(
         },
     )
     assert response.status_code == 303, response.text
-    page = client.get(f"/projets/{slug}").text
+    page = client.get(f"/projets/{slug}/points-etape").text
     assert "Se retrouver le jeudi soir" in page
 
 
@@ -209,7 +208,7 @@ def test_a_checkpoint_not_held_yet_is_refused_on_the_page(
     monkeypatch.setenv("COCON_NOW", "2027-01-28T18:00")  # the day before the meeting
     log_in(client)
     slug = web_world.slug_a
-    claire = re.search(r'id="cp-a-(\d+)"', client.get(f"/projets/{slug}").text)
+    claire = re.search(r'id="cp-a-(\d+)"', client.get(f"/projets/{slug}/points-etape").text)
     assert claire
     response = _post(
         client,

@@ -10,7 +10,20 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cocon.web import auth, charters, contributions, dashboard, evaluation, pauses, projects, questionnaire
+from cocon.web import (
+    auth,
+    charters,
+    checkpoints,
+    contributions,
+    dashboard,
+    evaluation,
+    messages,
+    pauses,
+    plan,
+    project_people,
+    projects,
+    questionnaire,
+)
 from cocon.web.i18n import translate
 from cocon.web.pages import (
     LoginRequired,
@@ -32,7 +45,10 @@ log = logging.getLogger("cocon.web")
 STATIC_DIR = Path(__file__).parent / "static"
 
 #: The modules whose ``router`` make up the app, by domain.
-ROUTE_MODULES = (auth, dashboard, projects, charters, questionnaire, contributions, evaluation, pauses)
+ROUTE_MODULES = (
+    auth, dashboard, projects, plan, project_people, checkpoints, messages, charters, questionnaire, contributions,
+    evaluation, pauses,
+)
 
 #: Sent with every response. No script runs on Cocon's pages; links carrying tokens must not leak
 #: through the Referer header; no other site may frame a page (clickjacking on "sign").

@@ -8,6 +8,7 @@ exists here.
 from typing import Any
 
 from cocon.web.pause_texts import PAUSE_MESSAGES
+from cocon.web.project_texts import PROJECT_MESSAGES
 from store.models import ProjectPhase
 from store.phases import PHASE_LABELS
 
@@ -516,6 +517,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 MESSAGES.update(PAUSE_MESSAGES)
+MESSAGES.update(PROJECT_MESSAGES)
 
 
 def has(key: str) -> bool:
