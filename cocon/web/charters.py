@@ -33,7 +33,7 @@ from cocon.web.pages import (
     render,
     settings_of,
 )
-from cocon.web.project_frame import project_page
+from cocon.web.project_frame import project_page, refused
 from notifications.timing import waits
 from store.exceptions import CoconError
 from store.models import CharterVersion, Occasion, Person, Project, SignatureMethod
@@ -108,7 +108,7 @@ def sign_charter(request: Request, session: DB, viewer: LoggedIn, slug: str) -> 
     except CoconError as error:
         session.rollback()
         return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
+            request, session, viewer, visible_project(session, viewer, slug), error=refused(error), status_code=400
         )
     return redirect(request, f"/projets/{slug}/charte?ok=signed")
 
@@ -140,7 +140,7 @@ def send_signing_link_action(
     except CoconError as error:
         session.rollback()
         return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
+            request, session, viewer, visible_project(session, viewer, slug), error=refused(error), status_code=400
         )
     dispatch_soon(background, settings_of(request).database_url)
     return redirect(request, f"/projets/{slug}/charte?ok=sign_link")
@@ -181,7 +181,7 @@ def send_all_links_action(
     except CoconError as error:
         session.rollback()
         return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
+            request, session, viewer, visible_project(session, viewer, slug), error=refused(error), status_code=400
         )
     if sent:
         dispatch_soon(background, settings_of(request).database_url)
@@ -199,7 +199,7 @@ def paper_signature_action(request: Request, session: DB, viewer: LoggedIn, slug
     except CoconError as error:
         session.rollback()
         return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
+            request, session, viewer, visible_project(session, viewer, slug), error=refused(error), status_code=400
         )
     return redirect(request, f"/projets/{slug}/charte?ok=paper")
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from cocon.web.access import Viewer, managed_project, visible_project
 from cocon.web.mail import dispatch_soon
 from cocon.web.pages import DB, LoggedIn, language_of, redirect, settings_of
-from cocon.web.project_frame import parse_date, project_page, reloaded
+from cocon.web.project_frame import parse_date, project_page, refused, reloaded
 from evaluation.checkpoints import (
     RECORDED_KINDS,
     ActionItem,
@@ -166,7 +166,7 @@ def record_checkpoint_action(
         gathering = record_checkpoint(session, project, step, record, actor=viewer.actor)
         queued = send_minutes(session, project, gathering, actor=viewer.actor) if send else 0
     except CoconError as error:
-        return show_checkpoints(request, session, viewer, reloaded(session, viewer, project), error=str(error))
+        return show_checkpoints(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
     if queued:
         dispatch_soon(background, settings_of(request).database_url)
     return redirect(request, f"/projets/{slug}/points-etape?ok={'checkpoint_sent' if queued else 'checkpoint'}")

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from cocon.web.access import Viewer, managed_project, visible_project
 from cocon.web.pages import DB, LoggedIn, language_of, redirect
-from cocon.web.project_frame import parse_date, project_page, reloaded
+from cocon.web.project_frame import parse_date, project_page, refused, reloaded
 from cocon.web.timeline import TimelineRow, timeline_svg
 from project_templates.schema import GATHERING_KINDS
 from store.clock import today
@@ -109,7 +109,7 @@ def move_step_action(
     try:
         moved = move_step(session, project, step, parse_date(to, "la nouvelle date"), reason=reason, actor=viewer.actor)
     except CoconError as error:
-        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=str(error))
+        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
     return redirect(request, f"/projets/{slug}/planning?ok={'moved' if moved else 'not_moved'}")
 
 
@@ -126,7 +126,7 @@ def mark_done_action(
     try:
         mark_done(session, project, step, actor=viewer.actor, note=note.strip() or None, by_hand=True)
     except CoconError as error:
-        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=str(error))
+        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
     return redirect(request, f"/projets/{slug}/planning?ok=done")
 
 
@@ -148,5 +148,5 @@ def step_state_action(
         status, done_key = STATE_ACTIONS[action]
         set_status(session, project, step, status, actor=viewer.actor, note=note.strip() or None, by_hand=True)
     except CoconError as error:
-        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=str(error))
+        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
     return redirect(request, f"/projets/{slug}/planning?ok={done_key}")

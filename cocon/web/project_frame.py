@@ -14,7 +14,7 @@ from sqlmodel import Session
 from cocon.web import i18n
 from cocon.web.access import Viewer, may_manage, visible_project
 from cocon.web.pages import language_of, render
-from store.exceptions import InvalidInput
+from store.exceptions import CoconError, DatabaseUnavailable, InvalidInput
 from store.models import Project
 
 
@@ -54,6 +54,14 @@ def reloaded(session: Session, viewer: Viewer, project: Project) -> Project:
     """The project read again after a refused action was rolled back."""
     session.rollback()
     return visible_project(session, viewer, project.slug)
+
+
+def refused(error: CoconError) -> str:
+    """The sentence a refused form shows; a database that cannot answer is not the form's fault
+    and goes on to the app's own page (503)."""
+    if isinstance(error, DatabaseUnavailable):
+        raise error
+    return str(error)
 
 
 def parse_date(value: str, what: str) -> date:

@@ -17,7 +17,7 @@ from cocon.web.access import Viewer, managed_project, member_or_404, visible_pro
 from cocon.web.auth import email_login_link
 from cocon.web.pages import DB, LoggedIn, language_of, redirect, settings_of
 from cocon.web.pauses import reminder_state
-from cocon.web.project_frame import project_page, reloaded
+from cocon.web.project_frame import project_page, refused, reloaded
 from notifications.pauses import cancel_pending
 from store.erasure import reclaim_space
 from store.exceptions import CoconError, InvalidInput
@@ -119,7 +119,7 @@ def add_person_action(
             actor=viewer.actor,
         )
     except CoconError as error:
-        return show_people(request, session, viewer, reloaded(session, viewer, project), error=str(error))
+        return show_people(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
     return redirect(request, f"/projets/{slug}/personnes?ok=person")
 
 
@@ -183,7 +183,7 @@ def update_person_action(
     except CoconError as error:
         project = reloaded(session, viewer, project)
         return show_person(request, session, viewer, project, member_or_404(session, project, person_id),
-                           error=str(error))
+                           error=refused(error))
     return redirect(request, f"/projets/{slug}/personnes?ok=updated")
 
 
@@ -196,7 +196,7 @@ def remove_person_action(request: Request, session: DB, viewer: LoggedIn, slug: 
         remove_member(session, project, person, actor=viewer.actor)
         cancel_pending(session, [person_id], reason="a quitté le projet", project_id=project.id)
     except CoconError as error:
-        return show_people(request, session, viewer, reloaded(session, viewer, project), error=str(error))
+        return show_people(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
     return redirect(request, f"/projets/{slug}/personnes?ok=removed")
 
 
@@ -208,7 +208,7 @@ def export_person_action(request: Request, session: DB, viewer: LoggedIn, slug: 
     try:
         data = export_person(session, _owned(session, project, person, language_of(request)).id or 0)
     except CoconError as error:
-        return show_person(request, session, viewer, project, person, error=str(error))
+        return show_person(request, session, viewer, project, person, error=refused(error))
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2, default=str),
         media_type="application/json; charset=utf-8",
@@ -249,7 +249,7 @@ def erase_person_action(
         project = visible_project(session, viewer, slug)
         return project_page(
             request, session, viewer, project, "project_person_erase.html", section="people",
-            error=str(error), status_code=400, person=member_or_404(session, project, person_id),
+            error=refused(error), status_code=400, person=member_or_404(session, project, person_id),
             own=identity_owned_by(session, person, project),
         )
     # After the commit (the response's), rewrite the file so the erased bytes leave the disk.

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from cocon.web.access import Viewer, managed_project, may_manage, visible_project
 from cocon.web.pages import DB, LoggedIn, language_of, redirect, render
-from cocon.web.project_frame import parse_date, project_page, reloaded
+from cocon.web.project_frame import parse_date, project_page, refused, reloaded
 from evaluation.indicators import record_value
 from notifications.queue import dead_messages
 from planning.calendar import HolidayZone
@@ -202,7 +202,7 @@ def advance_phase_action(request: Request, session: DB, viewer: LoggedIn, slug: 
     try:
         advance_phase(session, project, actor=viewer.actor, lang=language_of(request))
     except CoconError as error:
-        return show_overview(request, session, viewer, reloaded(session, viewer, project), error=str(error))
+        return show_overview(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
     return redirect(request, f"/projets/{slug}?ok=phase")
 
 
@@ -224,5 +224,5 @@ def record_indicator_action(
             raise InvalidInput(f"Valeur illisible « {value} » : écrivez un nombre, par exemple 12 ou 7,5.") from None
         record_value(session, project, code, number, actor=viewer.actor, note=note.strip() or None)
     except CoconError as error:
-        return show_overview(request, session, viewer, reloaded(session, viewer, project), error=str(error))
+        return show_overview(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
     return redirect(request, f"/projets/{slug}/indicateurs?ok=indicator")
