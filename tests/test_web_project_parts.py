@@ -157,6 +157,23 @@ def test_plan_downloads_as_a_calendar(client: TestClient, web_world: WebWorld, d
         steps = plan_steps(session, get_project(session, web_world.slug_a))
     assert response.text.count("BEGIN:VEVENT") == len(steps)
     assert "SUMMARY:Signer la charte" in response.text.replace("\r\n ", "")
+    plan = client.get(f"/projets/{web_world.slug_a}/planning").text
+    assert f'href="/projets/{web_world.slug_a}/etapes/rencontre/lieu"' in plan  # time and place of each meeting
+
+
+def test_every_part_reads_in_english(client: TestClient, web_world: WebWorld) -> None:
+    log_in(client)
+    assert _post(client, "/langue", {"lang": "en", "next": "/tableau-de-bord"}).status_code == 303
+    slug = web_world.slug_a
+    for path, words in [("", "What to do next?"), ("/planning", "Change a step's state"),
+                        ("/personnes", "Add a person"), (f"/personnes/{web_world.partner_a}", "Edit their details"),
+                        (f"/personnes/{web_world.partner_a}/effacer", "This cannot be undone"),
+                        ("/charte", "Not signed yet"), ("/points-etape", "Actions decided"), ("/messages", "never their content")]:
+        response = client.get(f"/projets/{slug}{path}")
+        assert response.status_code == 200 and '<html lang="en">' in response.text, path
+        assert words in unescape(response.text), path
+    ics = client.get(f"/projets/{slug}/planning.ics").text.replace("\r\n ", "")
+    assert "SUMMARY:Sign the" in ics or "Step:" in ics
 
 
 # --- people -----------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ PROJECT_MESSAGES: dict[str, tuple[str, str]] = {
         "The steps that depend on this one follow; the others stay.",
     ),
     "because_moved": ("suite au déplacement de « {step} »", "because “{step}” moved"),
+    "gatherings_where": ("Rencontres : heure, lieu et qui vient", "Meetings: time, place and who comes"),
     "no_plan_changes": ("Aucune date n'a changé depuis le départ.", "No date has changed since the start."),
     "ok_not_moved": ("Rien à changer : l'étape est déjà à cette date.", "Nothing to change: the step is already on that date."),
     "ok_started": ("Étape commencée.", "Step started."),
