@@ -118,6 +118,7 @@ def test_plan_moves_a_step_and_shows_the_dependents_that_followed(
         titles = {s.key: s.key for s in plan_steps(session, project)}
     assert box.count("→") == len(changed) and box.count("(a suivi)") == len(changed) - 1, box
     assert "Salle indisponible" in page.split("Historique du planning")[1]
+    assert "Ce déplacement a changé" not in _text(client.get(f"/projets/{slug}/planning?ok=done").text)
     assert titles  # the plan was read
     refused = _post(client, f"/projets/{slug}/etapes/deplacer", {"step": "rencontre", "to": "2027-02-10", "reason": ""})
     assert refused.status_code == 400 and "Indiquez pourquoi" in unescape(refused.text)

@@ -73,6 +73,8 @@ def show_plan(
     request: Request, session: Session, viewer: Viewer, project: Project, *, error: str | None = None
 ) -> Response:
     context = _plan_context(session, project, language_of(request))
+    if request.query_params.get("ok") != "moved":  # the box answers a move, not any other action
+        context["last_move"] = []
     return project_page(
         request, session, viewer, project, "project_plan.html", section="plan", error=error,
         status_code=400 if error else 200, **context,
