@@ -160,6 +160,8 @@ def test_plan_downloads_as_a_calendar(client: TestClient, web_world: WebWorld, d
     assert "SUMMARY:Signer la charte" in response.text.replace("\r\n ", "")
     plan = client.get(f"/projets/{web_world.slug_a}/planning").text
     assert f'href="/projets/{web_world.slug_a}/etapes/rencontre/lieu"' in plan  # time and place of each meeting
+    csv_link = re.search(r'href="(/projets/[\w-]+/contributions\.csv)"', plan)
+    assert csv_link and client.get(csv_link.group(1)).headers["content-type"].startswith("text/csv")
 
 
 def test_every_part_reads_in_english(client: TestClient, web_world: WebWorld) -> None:

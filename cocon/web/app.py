@@ -15,14 +15,18 @@ from cocon.web import (
     charters,
     checkpoints,
     contributions,
+    contributions_page,
     dashboard,
     evaluation,
+    indicators,
     messages,
     pauses,
     plan,
     project_people,
     projects,
+    proposals,
     questionnaire,
+    team,
 )
 from cocon.web.i18n import translate
 from cocon.web.pages import (
@@ -46,8 +50,22 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 #: The modules whose ``router`` make up the app, by domain.
 ROUTE_MODULES = (
-    auth, dashboard, projects, plan, project_people, checkpoints, messages, charters, questionnaire, contributions,
-    evaluation, pauses,
+    auth,
+    dashboard,
+    projects,
+    plan,
+    project_people,
+    checkpoints,
+    messages,
+    charters,
+    questionnaire,
+    contributions,
+    contributions_page,
+    proposals,
+    indicators,
+    evaluation,
+    team,
+    pauses,
 )
 
 #: Sent with every response. No script runs on Cocon's pages; links carrying tokens must not leak

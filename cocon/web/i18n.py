@@ -7,6 +7,7 @@ exists here.
 
 from typing import Any
 
+from cocon.web.evaluation_texts import EVALUATION_MESSAGES
 from cocon.web.pause_texts import PAUSE_MESSAGES
 from cocon.web.project_texts import PROJECT_MESSAGES
 from store.models import ProjectPhase
@@ -518,6 +519,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 MESSAGES.update(PAUSE_MESSAGES)
 MESSAGES.update(PROJECT_MESSAGES)
+MESSAGES.update(EVALUATION_MESSAGES)
 
 
 def has(key: str) -> bool:

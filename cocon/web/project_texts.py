@@ -31,10 +31,7 @@ PROJECT_MESSAGES: dict[str, tuple[str, str]] = {
     "last_move_intro": ("Ce déplacement a changé ces dates :", "This move changed these dates:"),
     "followed": ("a suivi", "followed"),
     "download_ics": ("Télécharger le planning pour un agenda (.ics)", "Download the plan for a calendar (.ics)"),
-    "expenses_csv_there": (
-        "Les frais et leur export pour un tableur sont dans Contributions",
-        "Expenses and their spreadsheet export are under Contributions",
-    ),
+    "download_expenses_csv": ("Télécharger les frais pour un tableur (CSV)", "Download the expenses for a spreadsheet (CSV)"),
     "change_step_state": ("Changer l'état d'une étape", "Change a step's state"),
     "what_to_do": ("Que faire de cette étape ?", "What to do with this step?"),
     "step_action_start": ("La commencer", "Start it"),
