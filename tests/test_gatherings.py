@@ -356,7 +356,7 @@ def test_the_coordination_makes_and_revokes_the_team_calendar_from_the_project(
 ) -> None:
     slug = "accueil-tilleuls"
     log_in(client)
-    assert f'href="/projets/{slug}/calendrier"' in client.get(f"/projets/{slug}").text
+    assert f'href="/projets/{slug}/calendrier"' in client.get(f"/projets/{slug}/planning").text
     page = client.get(f"/projets/{slug}/calendrier")
     token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
     made = client.post(f"/projets/{slug}/calendrier", data={"csrf_token": token, "choice": "link"})

@@ -78,14 +78,14 @@ def test_people_page_and_my_account(
 ) -> None:
     monkeypatch.setenv("COCON_NOW", "2027-01-18T10:00")
     log_in(client)
-    page = client.get(f"/projets/{web_world.slug_a}")
+    page = client.get(f"/projets/{web_world.slug_a}/personnes")
     assert "Rappels" in page.text and "actifs" in page.text
     token = csrf_of(client, f"/projets/{web_world.slug_a}")
     path = f"/projets/{web_world.slug_a}/personnes/{web_world.partner_a}/rappels"
     assert client.post(path, data={"csrf_token": token, "choice": "3m"}).status_code == 303
     awa = fresh(db_url, "awa@example.org")
     assert awa.paused and awa.paused_until == date(2027, 4, 18)
-    assert "en pause jusqu&#39;au dimanche 18 avril 2027" in client.get(f"/projets/{web_world.slug_a}").text
+    assert "en pause jusqu&#39;au dimanche 18 avril 2027" in client.get(f"/projets/{web_world.slug_a}/personnes").text
     # a coordinator of another project cannot touch this one's people
     other = f"/projets/{web_world.slug_b}/personnes/{web_world.partner_a}/rappels"
     assert client.post(other, data={"csrf_token": token, "choice": "open"}).status_code in (403, 404)

@@ -11,6 +11,7 @@ from cocon.web.evaluation_texts import EVALUATION_MESSAGES
 from cocon.web.gathering_texts import GATHERING_MESSAGES
 from cocon.web.partner_texts import PARTNER_MESSAGES
 from cocon.web.pause_texts import PAUSE_MESSAGES
+from cocon.web.project_texts import PROJECT_MESSAGES
 from store.models import ProjectPhase
 from store.phases import PHASE_LABELS
 
@@ -519,6 +520,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 MESSAGES.update(PAUSE_MESSAGES)
+MESSAGES.update(PROJECT_MESSAGES)
 MESSAGES.update(EVALUATION_MESSAGES)
 MESSAGES.update(PARTNER_MESSAGES)
 MESSAGES.update(GATHERING_MESSAGES)
