@@ -141,7 +141,7 @@ def test_a_gathering_without_a_time_stays_an_all_day_event(session: Session, pro
     assert event.decoded("DTSTART") == view.day and not isinstance(event.decoded("DTSTART"), datetime)
 
 
-def test_answering_from_the_email_links_in_one_tap_and_changing_it(
+def test_answering_from_the_email_links_in_two_taps_and_changing_it(
     session: Session, project: Project, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch, client: TestClient,
     cli: Callable[..., Result],
 ) -> None:
@@ -151,13 +151,20 @@ def test_answering_from_the_email_links_in_one_tap_and_changing_it(
     yes = re.search(re.escape(PUBLIC_URL) + r"(/reponse/[\w-]+/oui)", text)
     no = re.search(re.escape(PUBLIC_URL) + r"(/reponse/[\w-]+/non)", text)
     assert yes and no
-    page = client.get(yes.group(1))  # one tap, no login
-    assert page.status_code == 200 and "vous venez" in page.text
+    # Opening the link (as a mail filter would) records nothing: it asks to confirm.
+    page = client.get(yes.group(1))
+    assert page.status_code == 200 and "Oui, je viens" in page.text
+    session.expire_all()
+    assert attendance_answers(session, project, "rencontre").coming == []
+    token = CSRF.search(page.text)
+    assert token
+    done = client.post(yes.group(1), data={"csrf_token": token.group(1)})  # the second tap, no login
+    assert done.status_code == 200 and "vous venez" in done.text
     session.expire_all()
     answers = attendance_answers(session, project, "rencontre")
     assert [p.name for p in answers.coming] == ["Awa Diallo"] and len(answers.silent) == len(TEAM) - 1
     # the confirmation page changes the answer
-    token = CSRF.search(page.text)
+    token = CSRF.search(done.text)
     assert token
     changed = client.post(no.group(1), data={"csrf_token": token.group(1)})
     assert changed.status_code == 200 and "vous ne venez pas" in changed.text

@@ -1,8 +1,8 @@
 """Gatherings on the web: when and where, answers, and calendar subscriptions.
 
-* ``GET /reponse/{token}/oui|non`` — an invitation's links: one tap records the answer (no
-  login; the link is good for one person and one gathering), and the page offers to change it
-  (``POST`` to the same address).
+* ``GET /reponse/{token}/oui|non`` — an invitation's links: the page asks to confirm (opening it
+  records nothing, so mail filters that follow links cannot answer); one tap (``POST`` to the same
+  address) records the answer, with no login, and the page then offers to change it.
 * ``GET /projets/{slug}/etapes/{key}/lieu`` — a gathering: when, where, the viewer's own answer;
   for the coordination, the form to change time and place (``POST``, fragment
   ``_gathering_form.html``) and who comes (fragment ``_gathering_answers.html``).
@@ -41,6 +41,7 @@ from store.gatherings import (
     AnswerLinkUnusable,
     GatheringView,
     answer_from_link,
+    answer_link,
     answer_of,
     attendance_answers,
     gathering_view,
@@ -70,34 +71,49 @@ def _when(view: GatheringView, lang: str) -> str:
 # --- answering from the email ------------------------------------------------------------------
 
 
-def _answer_page(request: Request, session: Session, viewer: object, token: str, choice: str) -> Response:
-    if choice not in _CHOICES:
-        raise HTTPException(status_code=404)
-    try:
-        target = answer_from_link(session, token, coming=_CHOICES[choice])
-    except AnswerLinkUnusable:
-        return render(
-            request, "message.html", viewer, title_key="answer_title", status_code=410,  # type: ignore[arg-type]
-            message=i18n.translate("answer_link_gone", "fr"), link=None, link_label="",
-        )
-    lang = _lang(target.person)
-    view = gathering_view(session, target.project, target.step.key, lang)
-    other = NO if choice == YES else YES
+def _gone(request: Request, viewer: object) -> Response:
     return render(
-        request, "answer.html", viewer, title_key="answer_title", lang=lang,  # type: ignore[arg-type]
-        view=view, when=_when(view, lang), coming=_CHOICES[choice],
-        change_action=f"/reponse/{token}/{other}",
+        request, "message.html", viewer, title_key="answer_title", status_code=410,  # type: ignore[arg-type]
+        message=i18n.translate("answer_link_gone", "fr"), link=None, link_label="",
     )
 
 
 @router.get("/reponse/{token}/{choice}")
 def answer_by_link(request: Request, session: DB, viewer: MaybeViewer, token: str, choice: str) -> Response:
-    return _answer_page(request, session, viewer, token, choice)
+    """The link of the invitation email: a page that asks to confirm with one tap. Opening it records
+    nothing, so that a mail filter following the links of an email cannot answer for the person."""
+    if choice not in _CHOICES:
+        raise HTTPException(status_code=404)
+    try:
+        target = answer_link(session, token)
+    except AnswerLinkUnusable:
+        return _gone(request, viewer)
+    lang = _lang(target.person)
+    view = gathering_view(session, target.project, target.step.key, lang)
+    return render(
+        request, "answer.html", viewer, title_key="answer_title", lang=lang,  # type: ignore[arg-type]
+        view=view, when=_when(view, lang), coming=_CHOICES[choice], recorded=False,
+        action=f"/reponse/{token}/{choice}",
+    )
 
 
 @router.post("/reponse/{token}/{choice}")
 def change_answer_by_link(request: Request, session: DB, viewer: MaybeViewer, token: str, choice: str) -> Response:
-    return _answer_page(request, session, viewer, token, choice)
+    """Record the answer; the page offers to change it."""
+    if choice not in _CHOICES:
+        raise HTTPException(status_code=404)
+    try:
+        target = answer_from_link(session, token, coming=_CHOICES[choice])
+    except AnswerLinkUnusable:
+        return _gone(request, viewer)
+    lang = _lang(target.person)
+    view = gathering_view(session, target.project, target.step.key, lang)
+    other = NO if choice == YES else YES
+    return render(
+        request, "answer.html", viewer, title_key="answer_title", lang=lang,  # type: ignore[arg-type]
+        view=view, when=_when(view, lang), coming=_CHOICES[choice], recorded=True,
+        action=f"/reponse/{token}/{other}",
+    )
 
 
 # --- a gathering's page ------------------------------------------------------------------------------

@@ -32,6 +32,12 @@ GATHERING_MESSAGES: dict[str, tuple[str, str]] = {
                         "Noted: you are coming to “{title}”, on {when}. Thank you!"),
     "answer_done_no": ("C'est noté : vous ne venez pas à « {title} », le {when}. Merci de l'avoir dit.",
                        "Noted: you are not coming to “{title}”, on {when}. Thank you for saying so."),
+    "answer_confirm_yes": ("Vous venez à « {title} », le {when} ? Confirmez d'un geste :",
+                           "Are you coming to “{title}” on {when}? Confirm with one tap:"),
+    "answer_confirm_no": ("Vous ne venez pas à « {title} », le {when} ? Confirmez d'un geste :",
+                          "Not coming to “{title}” on {when}? Confirm with one tap:"),
+    "answer_confirm_button_yes": ("Oui, je viens", "Yes, I am coming"),
+    "answer_confirm_button_no": ("Je ne viens pas", "I am not coming"),
     "answer_change_to_no": ("Finalement, je ne viens pas", "Actually, I am not coming"),
     "answer_change_to_yes": ("Finalement, je viens", "Actually, I am coming"),
     "answer_link_gone": (
