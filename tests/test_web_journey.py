@@ -9,6 +9,7 @@ Every page is screenshot, numbered, to tests/artifacts/journey/ and checked with
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,16 @@ from sqlmodel import Session, select
 
 from accounts.staff import add_account
 from store.db import session_scope
-from store.models import AccountKind, PlanStep, ProjectPhase, StepStatus
+from store.models import AccountKind, PlanChange, PlanStep, ProjectPhase, StepStatus
+from store.models.evaluation import (
+    Contribution,
+    FeedbackResponse,
+    Gathering,
+    IndicatorValue,
+    Proposal,
+    ProposalStatus,
+    Restitution,
+)
 from store.projects import get_project
 from tests.fixtures_notifications import SmtpSink
 from tests.test_web_browser import (  # noqa: F401 (fixtures)
@@ -112,13 +122,13 @@ def test_one_coordinator_runs_a_project_from_creation_to_closed(
 
 
 def _journey(
-    check: Journey, browser: Browser, base: str, smtp_sink: SmtpSink, db_url: str, monkeypatch: pytest.MonkeyPatch
+    check: Journey, chromium: Browser, base: str, smtp_sink: SmtpSink, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = f"{base}/projets/{SLUG}"
     monkeypatch.setenv("COCON_NOW", BEFORE)
 
     # --- Avant: log in once, create the project, add the people -------------------------------
-    page = browser.new_page()
+    page = chromium.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{base}/connexion")
     check(page, "connexion")
@@ -170,11 +180,12 @@ def _journey(
     page.get_by_role("button", name="Je signe la charte").click()
     expect(page).to_have_url(re.compile(r"ok=signed"))
     page.get_by_role("button", name="Envoyer le lien de signature à ces 3 personne(s)").click()
-    expect(page).to_have_url(re.compile(r"/charte"))
+    expect(page).to_have_url(re.compile(r"/charte\?ok=sign_links&n=3&plus_tard=0"))
+    _ok(page, "3 lien(s) de signature envoyé(s).")
     check(page, "charte-liens-envoyes")
 
     # The partner, on a phone, opens the link from the email and signs.
-    phone = browser.new_context(**PHONE)  # type: ignore[arg-type]
+    phone = chromium.new_context(**PHONE)  # type: ignore[arg-type]
     partner = phone.new_page()
     partner.set_default_timeout(TIMEOUT_MS)
     signing = link_in(wait_for_mail(smtp_sink, PARTNER[2], 1), base, "/charte/signer/")
@@ -285,6 +296,9 @@ def _journey(
     page.get_by_role("button", name="Appliquer").click()
     expect(page).to_have_url(re.compile(r"/planning\?ok="))
     check(page, "planning-pendant")
+    page.goto(f"{project}/messages")
+    expect(page.get_by_role("table").first).to_contain_text(PARTNER[0])
+    check(page, "messages")
 
     page.goto(f"{project}/indicateurs")
     for code, value in [("partenaires-impliques", "1"), ("propositions-retenues", "1")]:
@@ -320,15 +334,16 @@ def _journey(
     page.goto(f"{project}/evaluation")
     page.locator("#ev-conclusions").fill("Des affiches lisibles, faites avec les patients.")
     page.get_by_role("button", name="Lancer l'évaluation").click()
+    expect(page).to_have_url(re.compile(r"/evaluation\?ok=evaluated"))
     _ok(page, "Évaluation faite")
     page.locator("#rs-presented").fill("Les affiches et les chiffres de l'évaluation")
     for name in ("Claire Martin", PARTNER[0]):
         page.locator("#cloture").get_by_label(name, exact=True).check()
     page.get_by_role("button", name="Enregistrer la restitution").click()
-    _ok(page, "")
+    expect(page).to_have_url(re.compile(r"/evaluation\?ok=restitution"))
     mails_before = len(smtp_sink.to(PARTNER[2]))
     page.get_by_role("button", name="Envoyer les remerciements").click()
-    _ok(page, "")
+    expect(page).to_have_url(re.compile(r"/evaluation\?ok=thanked&n=[1-9]"))
     check(page, "evaluation-cloture")
     thanks = wait_for_mail(smtp_sink, PARTNER[2], mails_before + 1)
     assert "merci" in thanks.lower()
@@ -343,6 +358,29 @@ def _journey(
     phase, steps = _status(db_url)
     assert phase == ProjectPhase.CLOS
     assert steps["charte"] == steps["indicateurs"] == steps["restitution"] == steps["remerciements"] == StepStatus.DONE
-    assert steps["methode"] == StepStatus.SKIPPED
+    assert steps["methode"] == StepStatus.SKIPPED and steps["action"] == StepStatus.DONE
+    _what_the_store_holds(db_url)
     page.goto(f"{base}/tableau-de-bord")
     check(page, "tableau-de-bord-clos")
+
+
+def _what_the_store_holds(db_url: str) -> None:
+    """Read-only: what the clicks left in the store, as the CLI would have left it."""
+    with session_scope(db_url) as session:
+        project = get_project(session, SLUG)
+        mine = {"project_id": project.id}
+        checkpoint = session.exec(select(Gathering).filter_by(kind="checkpoint", **mine)).one()
+        assert [(a["what"], a["who"]) for a in checkpoint.actions] == [
+            ("Maquetter les affiches", PARTNER[0]), ("Demander un devis d'impression", PROFESSIONALS[1][0])
+        ]
+        assert checkpoint.minutes_sent_at is not None and checkpoint.step_statuses["action"] == "in_progress"
+        moved = session.exec(select(PlanChange).filter_by(step_key="action", **mine)).all()
+        assert [(c.new_due, c.reason) for c in moved] == [(date(2027, 4, 23), "L'imprimeur ferme en mars")]
+        contributions = session.exec(select(Contribution).filter_by(**mine)).all()
+        assert sorted(c.amount_cents or 0 for c in contributions) == [920, 1860]
+        assert all(c.reimbursed_on == date(2026, 12, 2) for c in contributions)
+        assert [p.status for p in session.exec(select(Proposal).filter_by(**mine))] == [ProposalStatus.ADOPTED]
+        assert len(session.exec(select(FeedbackResponse).filter_by(**mine)).all()) == 1
+        assert session.exec(select(Restitution).filter_by(**mine)).one().presented.startswith("Les affiches")
+        measured = {v.code for v in session.exec(select(IndicatorValue).filter_by(computed=False, **mine))}
+        assert {"partenaires-impliques", "propositions-retenues"} <= measured
