@@ -7,15 +7,17 @@ from planning.ics import IcsEvent, calendar_bytes
 from store.clock import now
 from store.models import Project, ProjectPhase
 from store.phases import PHASE_LABELS
-from store.plans import plan_steps, titles
+from store.plans import plan_steps, step_title
+from store.projects import template_of
 
 
 def plan_events(session: Session, project: Project, lang: str = "fr") -> list[IcsEvent]:
     """One event per step of the plan, titled in ``lang``, with a UID stable across downloads."""
-    names = titles(session, project, lang)
+    template = template_of(session, project)
     labels = PHASE_LABELS["en" if lang == "en" else "fr"]
     events = []
     for step in plan_steps(session, project):
+        title = step_title(template.step(step.template_step).title.get(lang), step, lang)
         phase = labels[ProjectPhase(step.phase)]
         description = (
             f"Project '{project.name}' ({project.structure}), phase {phase}. Step: {step.key}."
@@ -23,7 +25,7 @@ def plan_events(session: Session, project: Project, lang: str = "fr") -> list[Ic
             else f"Projet « {project.name} » ({project.structure}), phase {phase}. Étape : {step.key}."
         )
         events.append(
-            IcsEvent(uid=f"{project.slug}.{step.key}@cocon", day=step.due, title=f"{names[step.key]} — {project.name}",
+            IcsEvent(uid=f"{project.slug}.{step.key}@cocon", day=step.due, title=f"{title} — {project.name}",
                      description=description)
         )
     return events

@@ -20,6 +20,7 @@ from cocon.web import (
     evaluation,
     indicators,
     messages,
+    partner,
     pauses,
     plan,
     project_people,
@@ -66,6 +67,7 @@ ROUTE_MODULES = (
     evaluation,
     team,
     pauses,
+    partner,
 )
 
 #: Sent with every response. No script runs on Cocon's pages; links carrying tokens must not leak

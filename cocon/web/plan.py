@@ -20,7 +20,17 @@ from store.clock import today
 from store.exceptions import CoconError, InvalidInput
 from store.models import OPEN_STATUSES, PlanChange, Project, StepStatus
 from store.plan_calendar import plan_ics
-from store.plans import STATUS_LABELS, is_overdue, mark_done, move_step, plan_changes, plan_steps, set_status, titles
+from store.plans import (
+    STATUS_LABELS,
+    is_overdue,
+    mark_done,
+    move_step,
+    plan_changes,
+    plan_steps,
+    set_status,
+    step_title,
+)
+from store.projects import template_of
 
 router = APIRouter()
 
@@ -52,7 +62,8 @@ def last_move(changes: Sequence[PlanChange]) -> list[PlanChange]:
 
 def _plan_context(session: Session, project: Project, lang: str) -> dict[str, Any]:
     steps = plan_steps(session, project)
-    names = titles(session, project, lang)
+    template = template_of(session, project)
+    names = {s.key: step_title(template.step(s.template_step).title.get(lang), s, lang) for s in steps}
     on = today()
     rows = [TimelineRow(names[s.key], s.phase, s.due, s.baseline_due, StepStatus(s.status)) for s in steps]
     changes = plan_changes(session, project)

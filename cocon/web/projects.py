@@ -26,7 +26,7 @@ from store.exceptions import CoconError, InvalidInput
 from store.models import OPEN_STATUSES, PlanStep, Project, ProjectPhase, StepStatus
 from store.people import add_person, role_coverage
 from store.phases import advance_phase, gate_problems
-from store.plans import is_overdue, plan_steps, titles
+from store.plans import is_overdue, plan_steps, step_title
 from store.projects import create_project, describe_dates, structures_of, template_of
 
 router = APIRouter()
@@ -160,7 +160,7 @@ def _todo(project: Project, step: PlanStep, title: str, on: date) -> ToDo:
 def _overview_context(session: Session, viewer: Viewer, project: Project, lang: str) -> dict[str, Any]:
     template = template_of(session, project)
     steps = plan_steps(session, project)
-    names = titles(session, project, lang)
+    names = {s.key: step_title(template.step(s.template_step).title.get(lang), s, lang) for s in steps}
     on = today()
     open_steps = sorted((s for s in steps if s.status in OPEN_STATUSES), key=lambda s: (s.due, s.id or 0))
     late = [_todo(project, s, names[s.key], on) for s in open_steps if is_overdue(s, on)]
