@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from accounts.staff import add_account
 from store.db import session_scope
-from store.models import AccountKind, PlanChange, PlanStep, ProjectPhase, StepStatus
+from store.models import AccountKind, PlanChange, PlanStep, ProjectPhase, StepStatus, WebSession
 from store.models.evaluation import (
     Contribution,
     FeedbackResponse,
@@ -100,7 +100,7 @@ def _steps(session: Session, project_id: int | None) -> list[PlanStep]:
     return list(session.exec(select(PlanStep).where(PlanStep.project_id == project_id)))
 
 
-def mail_with(sink: SmtpSink, address: str, needle: str, timeout: float = 15) -> str:
+def mail_with(sink: SmtpSink, address: str, needle: str, timeout: float = 60) -> str:
     """The text of the first email to ``address`` that contains ``needle`` (mail leaves in the background)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -200,7 +200,7 @@ def _journey(
     phone = chromium.new_context(**PHONE)  # type: ignore[arg-type]
     partner = phone.new_page()
     partner.set_default_timeout(TIMEOUT_MS)
-    signing = link_in(wait_for_mail(smtp_sink, PARTNER[2], 1), base, "/charte/signer/")
+    signing = link_in(wait_for_mail(smtp_sink, PARTNER[2], 1, timeout=60), base, "/charte/signer/")
     partner.goto(signing)
     check(partner, "telephone-charte")
     partner.get_by_role("button", name="Je signe la charte").click()
@@ -392,5 +392,6 @@ def _what_the_store_holds(db_url: str) -> None:
         assert [p.status for p in session.exec(select(Proposal).filter_by(**mine))] == [ProposalStatus.ADOPTED]
         assert len(session.exec(select(FeedbackResponse).filter_by(**mine)).all()) == 1
         assert session.exec(select(Restitution).filter_by(**mine)).one().presented.startswith("Les affiches")
+        assert len(session.exec(select(WebSession)).all()) == 1  # logged in once, from start to end
         measured = {v.code for v in session.exec(select(IndicatorValue).filter_by(computed=False, **mine))}
         assert {"partenaires-impliques", "propositions-retenues"} <= measured
