@@ -18,11 +18,11 @@ from cocon.web.auth import email_login_link
 from cocon.web.pages import DB, LoggedIn, language_of, redirect, settings_of
 from cocon.web.pauses import reminder_state
 from cocon.web.project_frame import project_page, refused, reloaded
-from notifications.pauses import cancel_pending
+from notifications.pauses import leave_project
 from store.erasure import reclaim_space
 from store.exceptions import CoconError, InvalidInput
 from store.models import Person, Project
-from store.participation import remove_member, update_person
+from store.participation import update_person
 from store.people import add_person, erase_person, export_person, identity_owned_by, members, role_coverage
 from store.projects import template_of
 
@@ -193,8 +193,7 @@ def remove_person_action(request: Request, session: DB, viewer: LoggedIn, slug: 
     project = managed_project(session, viewer, slug)
     person = member_or_404(session, project, person_id)
     try:
-        remove_member(session, project, person, actor=viewer.actor)
-        cancel_pending(session, [person_id], reason="a quitté le projet", project_id=project.id)
+        leave_project(session, project, person, actor=viewer.actor)
     except CoconError as error:
         return show_people(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
     return redirect(request, f"/projets/{slug}/personnes?ok=removed")
