@@ -185,6 +185,7 @@ def _journey(
     expect(page.get_by_role("table")).to_contain_text("partenaires-impliques")
     page.get_by_role("button", name="Le choix des indicateurs est fait").click()
     expect(page).to_have_url(re.compile(r"ok=indicators_done"))
+    expect(page.get_by_role("button", name="Le choix des indicateurs est fait")).to_have_count(0)
     check(page, "indicateurs-choisis")
 
     # The charter: the coordinator signs, then sends every missing signer their link at once.
