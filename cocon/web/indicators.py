@@ -26,7 +26,7 @@ from project_templates.loader import indicator_catalogue
 from project_templates.schema import StepKind
 from store import plans
 from store.exceptions import CoconError
-from store.models import Project
+from store.models import Project, StepStatus
 
 router = APIRouter()
 
@@ -53,6 +53,9 @@ def _page(
         status_code=status_code,
         statuses=statuses,
         locked=is_locked(project),
+        choice_made=any(
+            s.kind == StepKind.INDICATORS and s.status == StepStatus.DONE for s in plans.plan_steps(session, project)
+        ),
         catalogue=[d for code, d in sorted(catalogue.items()) if code not in chosen],
         chosen=[s.definition for s in statuses],
         history=indicator_history(session, project),
