@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from charters.signing import signature_hash
 from charters.versions import all_versions, sha256_text
+from store import audit
 from store.audit import events
 from store.models import CharterSignature, Person, Project
 
@@ -99,3 +100,13 @@ def verify_project(session: Session, project: Project) -> list[Tampering]:
                 )
             )
     return problems
+
+
+def verify_charter(session: Session, project: Project, *, actor: str) -> tuple[list[Tampering], int]:
+    """Check every version and signature of the project's charter, recorded in the audit log.
+    Returns the problems found (empty when intact) and how many versions were checked."""
+    problems = verify_project(session, project)
+    count = len(all_versions(session, project))
+    audit.record(session, actor=actor, action="charter.verified", project_id=project.id, versions=count,
+                 problems=len(problems))
+    return problems, count

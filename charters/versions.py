@@ -145,3 +145,34 @@ def diff_versions(old: CharterVersion, new: CharterVersion) -> str:
             tofile=f"version {new.number} ({new.sha256[:12]})",
         )
     )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two versions of a charter and what changed between them (``changes`` empty: identical;
+    ``old`` None: there is only one version, nothing to compare)."""
+
+    old: CharterVersion | None
+    new: CharterVersion
+    changes: str
+
+
+def compare_versions(
+    session: Session,
+    project: Project,
+    *,
+    actor: str,
+    lang: CharterLang,
+    from_number: int | None = None,
+    to_number: int | None = None,
+) -> Comparison:
+    """What changed between two versions (default: the current one and the one before), recorded
+    in the audit log as a consultation."""
+    latest = refresh_version(session, project, actor=actor, lang=lang).version
+    new = get_version(session, project, to_number, lang) if to_number is not None else latest
+    if from_number is None and new.number == 1:
+        return Comparison(None, new, "")
+    old = get_version(session, project, from_number if from_number is not None else new.number - 1, lang)
+    audit.record(session, actor=actor, action="charter.diffed", project_id=project.id, old=old.number,
+                 new=new.number, language=lang)
+    return Comparison(old, new, diff_versions(old, new))

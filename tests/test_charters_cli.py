@@ -109,7 +109,7 @@ def test_verify_passes_then_names_a_charter_text_edited_in_sqlite(cli, session, 
     small_project(session)
     cli("charter", "sign", "accueil", "--person", "claire@accueil.example.org")
     ok = cli("charter", "verify", "accueil")
-    assert ok.exit_code == 0 and "intacte : 1 version(s)" in ok.output
+    assert ok.exit_code == 0 and "intacte : 1 version et" in ok.output
 
     with sqlite3.connect(sqlite_path(db_url)) as raw:
         raw.execute(
@@ -121,7 +121,7 @@ def test_verify_passes_then_names_a_charter_text_edited_in_sqlite(cli, session, 
         "charter_version n°1 : version 1 (fr) : le texte enregistré ne correspond plus à son empreinte"
         in tampered.output
     )
-    assert "modifiée en dehors de Cocon : 1 problème(s)." in tampered.output
+    assert "modifiée en dehors de Cocon : 1 problème." in tampered.output
     assert "Traceback" not in tampered.output
     for command in (("render", "accueil"), ("status", "accueil"), ("sign", "accueil", "--person", "Awa Diallo")):
         refused = cli("charter", *command)
@@ -142,7 +142,7 @@ def test_verify_names_a_text_edited_with_its_hash_and_an_edited_signature(cli, s
     assert result.exit_code == 1
     assert "version 1 (fr) : l'empreinte enregistrée diffère de celle du journal d'audit." in result.output
     assert "signature de Claire Martin sur la version 1 (fr) : modifiée après coup" in result.output
-    assert "2 problème(s)" in result.output
+    assert "2 problèmes" in result.output
 
 
 def test_verify_names_a_signature_moved_in_time(cli, session, db_url):

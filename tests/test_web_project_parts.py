@@ -294,6 +294,46 @@ def test_charter_sends_every_missing_link_at_once_and_says_who_waits(
         assert len(rows) == 5
 
 
+def test_charter_versions_show_what_changed_and_the_check_finds_an_edit_made_outside_cocon(
+    client: TestClient, web_world: WebWorld, db_url: str
+) -> None:
+    """As `cocon charter diff` and `cocon charter verify`, through the same services."""
+    from store.models import AuditEvent, CharterVersion
+
+    slug = web_world.slug_a
+    log_in(client)
+    assert client.get(f"/projets/{slug}/charte").status_code == 200  # version 1 is written
+    with session_scope(db_url) as session:
+        add_person(session, get_project(session, slug), name="Hugo Nouveau", role="patient-partenaire",
+                   email="hugo@example.org", actor="test")
+    page = client.get(f"/projets/{slug}/charte").text  # the new member makes version 2
+    assert "voir ce qui a changé depuis la version 1" in unescape(page)
+    changes = client.get(f"/projets/{slug}/charte/changements/2")
+    assert changes.status_code == 200
+    assert re.search(r"<ins>[^<]*Hugo Nouveau", changes.text), changes.text
+    assert client.get(f"/projets/{slug}/charte/changements/9").status_code == 303  # no such version
+
+    checked = _post(client, f"/projets/{slug}/charte/verifier", {})
+    assert checked.headers["location"].startswith(f"/projets/{slug}/charte?ok=charter_intact")
+    assert "La charte est intacte" in _landing(client, checked)
+
+    with session_scope(db_url) as session:  # someone edits the stored text by hand
+        row = session.exec(select(CharterVersion).where(CharterVersion.number == 1)).first()
+        assert row is not None
+        row.text = row.text.replace("Awa Diallo", "Awa D.")
+        session.add(row)
+    checked = _post(client, f"/projets/{slug}/charte/verifier", {})
+    assert "ok=charter_tampered" in checked.headers["location"]
+    assert "modifiée en dehors de Cocon" in _landing(client, checked)
+    with session_scope(db_url) as session:
+        actions = {e.action for e in session.exec(select(AuditEvent)).all()}
+    assert {"charter.diffed", "charter.verified"} <= actions
+
+    log_in_with_link(client, db_url, web_world.partner_a)  # a partner reads the charter, not its audit tools
+    assert "Vérifier que rien" not in unescape(client.get(f"/projets/{slug}/charte").text)
+    assert client.get(f"/projets/{slug}/charte/changements/2").status_code == 403
+
+
 # --- checkpoints ------------------------------------------------------------------------------
 
 

@@ -7,11 +7,9 @@ import typer
 
 from charters.rendering import VersionStamp, render_html, render_pdf
 from charters.signing import LINK_VALIDITY, charter_status, create_signing_link, sign_on_paper, signing_path
-from charters.verification import verify_project
+from charters.verification import verify_charter
 from charters.versions import (
-    all_versions,
-    diff_versions,
-    get_version,
+    compare_versions,
     refresh_version,
     signing_language,
 )
@@ -207,27 +205,12 @@ def diff(
     with db() as session:
         project = get_project(session, project_slug)
         chosen = _charter_lang(charter_lang) or signing_language(project)
-        latest = refresh_version(session, project, actor=actor(), lang=chosen).version
-        new = get_version(session, project, to_number, chosen) if to_number is not None else latest
-        if from_number is None and new.number == 1:
-            typer.echo(
-                say(
-                    "Une seule version de la charte : rien à comparer.",
-                    "Only one version of the charter: nothing to compare.",
-                )
-            )
-            return
-        old = get_version(session, project, from_number if from_number is not None else new.number - 1, chosen)
-        text = diff_versions(old, new)
-        audit.record(
-            session,
-            actor=actor(),
-            action="charter.diffed",
-            project_id=project.id,
-            old=old.number,
-            new=new.number,
-            language=chosen,
-        )
+        comparison = compare_versions(session, project, actor=actor(), lang=chosen, from_number=from_number,
+                                      to_number=to_number)
+    if comparison.old is None:
+        typer.echo(say("Une seule version de la charte : rien à comparer.", "Only one version of the charter: nothing to compare."))
+        return
+    text = comparison.changes
     typer.echo(text or say("Les deux versions sont identiques.", "Both versions are identical."), nl=not text)
 
 
@@ -239,28 +222,19 @@ def verify(project_slug: str = typer.Argument(..., metavar="PROJECT", help="Proj
     """
     with db() as session:
         project = get_project(session, project_slug)
-        problems = verify_project(session, project)
-        count = len(all_versions(session, project))
-        audit.record(
-            session,
-            actor=actor(),
-            action="charter.verified",
-            project_id=project.id,
-            versions=count,
-            problems=len(problems),
-        )
+        problems, count = verify_charter(session, project, actor=actor())
     if problems:
         for problem in problems:
             typer.echo(f"{problem.table} n°{problem.row_id} : {problem.message}", err=True)
         fail(
             say(
-                f"Charte de « {project_slug} » modifiée en dehors de Cocon : {len(problems)} problème(s).",
-                f"Charter of '{project_slug}' altered outside Cocon: {len(problems)} problem(s).",
+                f"Charte de « {project_slug} » modifiée en dehors de Cocon : {len(problems)} problème{'s' if len(problems) > 1 else ''}.",
+                f"Charter of '{project_slug}' altered outside Cocon: {len(problems)} problem{'s' if len(problems) != 1 else ''}.",
             )
         )
     typer.echo(
         say(
-            f"Charte de « {project_slug} » intacte : {count} version(s) et leurs signatures vérifiées.",
-            f"Charter of '{project_slug}' intact: {count} version(s) and their signatures checked.",
+            f"Charte de « {project_slug} » intacte : {count} version{'s' if count > 1 else ''} et leurs signatures vérifiées.",
+            f"Charter of '{project_slug}' intact: {count} version{'s' if count != 1 else ''} and their signatures checked.",
         )
     )

@@ -23,7 +23,8 @@ from charters.signing import (
     sign_on_paper,
     signing_path,
 )
-from charters.versions import refresh_version
+from charters.verification import verify_charter
+from charters.versions import all_versions, compare_versions, refresh_version, signing_language
 from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project, member_or_404, visible_project
 from cocon.web.mail import dispatch_soon, send_signing_link
@@ -103,6 +104,7 @@ def _charter_page(
         can_sign=mine is not None and mine.required and mine.state != SignerState.SIGNED,
         error=error,
         describe=lambda s: s.describe(lang),
+        versions=list(reversed(all_versions(session, project, version.language))),
     )
 
 
@@ -132,6 +134,33 @@ def sign_charter(
     if _confirm(session, project, viewer.person, signature):
         dispatch_soon(background, settings_of(request).database_url)
     return redirect(request, f"/projets/{slug}/charte?ok=signed")
+
+
+@router.get("/projets/{slug}/charte/changements/{number}")
+def charter_changes(request: Request, session: DB, viewer: LoggedIn, slug: str, number: int) -> Response:
+    """What changed in version ``number`` compared with the one before (as ``cocon charter diff``)."""
+    project = managed_project(session, viewer, slug)
+    try:
+        comparison = compare_versions(session, project, actor=viewer.actor, lang=signing_language(project),
+                                      to_number=number)
+    except CoconError:
+        session.rollback()
+        return redirect(request, f"/projets/{slug}/charte")
+    lines = [(line[:1], line) for line in comparison.changes.splitlines()[2:]]  # no file header lines
+    return project_page(
+        request, session, viewer, project, "charter_changes.html", section="charter",
+        comparison=comparison, lines=lines,
+    )
+
+
+@router.post("/projets/{slug}/charte/verifier")
+def charter_verify_action(request: Request, session: DB, viewer: LoggedIn, slug: str) -> Response:
+    """Recompute every stored hash of the charter (as ``cocon charter verify``)."""
+    project = managed_project(session, viewer, slug)
+    problems, count = verify_charter(session, project, actor=viewer.actor)
+    if problems:
+        return redirect(request, f"/projets/{slug}/charte?ok=charter_tampered&n={len(problems)}")
+    return redirect(request, f"/projets/{slug}/charte?ok=charter_intact&n={count}")
 
 
 @router.get("/projets/{slug}/charte.pdf")

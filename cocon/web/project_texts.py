@@ -152,4 +152,27 @@ PROJECT_MESSAGES: dict[str, tuple[str, str]] = {
     "minutes_due": ("échéance", "due"),
     "minutes_replanning": ("Changements de calendrier décidés", "Changes to the plan"),
     "minutes_notes": ("Notes", "Notes"),
+    # the charter's versions, what changed, and the integrity check
+    "charter_versions": ("Versions de la charte", "Versions of the charter"),
+    "charter_see_changes": ("voir ce qui a changé depuis la version {number}", "see what changed since version {number}"),
+    "charter_verify": ("Vérifier que rien n'a été modifié", "Check that nothing was altered"),
+    "charter_verify_hint": (
+        "Cocon recalcule l'empreinte de chaque version et de chaque signature.",
+        "Cocon recomputes the fingerprint of every version and every signature.",
+    ),
+    "ok_charter_intact": (
+        "La charte est intacte : ses versions et leurs signatures correspondent à leurs empreintes.",
+        "The charter is intact: its versions and their signatures match their fingerprints.",
+    ),
+    "ok_charter_tampered": (
+        "Attention : la charte a été modifiée en dehors de Cocon ({n} anomalies). Prévenez l'administration de Cocon.",
+        "Warning: the charter was altered outside Cocon ({n} anomalies). Tell Cocon's administrator.",
+    ),
+    "charter_changes_title": ("Ce qui a changé de la version {old} à la version {new}", "What changed from version {old} to version {new}"),
+    "charter_changes_hint": (
+        "Les lignes ajoutées sont soulignées, les lignes retirées sont barrées.",
+        "Added lines are underlined, removed lines are struck through.",
+    ),
+    "charter_identical": ("Les deux versions sont identiques.", "Both versions are identical."),
+    "back_to_charter": ("Revenir à la charte", "Back to the charter"),
 }
