@@ -16,6 +16,7 @@ from store.models import (
     FeedbackInvitation,
     IndicatorChange,
     IndicatorValue,
+    Occasion,
     OutboxMessage,
     OutboxState,
     Person,
@@ -249,6 +250,12 @@ def test_evaluation_restitution_thanks_and_certificates(
     early = _post(client, f"{page}/remerciements", {"report": "1"}, page)
     assert early.status_code == 400 and "phase « après »" in unescape(early.text)
     _set_phase(db_url, slug, ProjectPhase.APRES)
+    # Read each message before sending: nothing leaves, each person sees only their own.
+    preview = client.get(f"{page}/remerciements/apercu")
+    assert preview.status_code == 200 and "Rien n'est envoyé depuis cette page" in unescape(preview.text)
+    assert re.search(r'<h3 id="apercu-\d+">Awa Diallo</h3>', preview.text)
+    with session_scope(db_url) as session:
+        assert session.exec(select(OutboxMessage).where(OutboxMessage.occasion == Occasion.THANKS)).all() == []
     landed = _landing(client, _post(client, f"{page}/remerciements", {}, page))
     assert re.search(r"Remerciements préparés : [1-9]", landed)
     thanks = smtp_sink.to("awa@example.org")

@@ -165,6 +165,22 @@ def thanks_action(
     return redirect(request, f"/projets/{slug}/evaluation?ok=thanked&n={queued}#cloture")
 
 
+@router.get("/projets/{slug}/evaluation/remerciements/apercu")
+def thanks_preview(request: Request, session: DB, viewer: LoggedIn, slug: str, report: str = "1") -> Response:
+    """Each participant's thank-you as it would leave, without sending anything (``cocon thank --dry-run``)."""
+    project = managed_project(session, viewer, slug)
+    try:
+        previews = send_thanks(session, project, actor=viewer.actor, attach_report=bool(report), dry_run=True)
+    except CoconError as error:
+        project = reloaded(session, viewer, project)
+        return _page(request, session, viewer, project, error=str(error), status_code=400)
+    session.rollback()  # a preview leaves nothing behind
+    return show_part(
+        request, session, viewer, project, "thanks_preview.html", section="evaluation_nav",
+        title_key="thanks_preview_title", previews=previews,
+    )
+
+
 @router.get("/projets/{slug}/evaluation/attestation/{person_id}.pdf")
 def certificate_download(request: Request, session: DB, viewer: LoggedIn, slug: str, person_id: int) -> Response:
     """A volunteer's certificate of participation, in their language, made at the place set above."""

@@ -166,4 +166,14 @@ EVALUATION_MESSAGES: dict[str, tuple[str, str]] = {
         "Account created: a login link is on its way by email.",
     ),
     "ok_structures": ("Structures enregistrées.", "Structures saved."),
+    "thanks_preview_link": ("Relire chaque message avant de l'envoyer", "Read each message before sending it"),
+    "thanks_preview_title": ("Les remerciements, tels qu'ils partiront", "The thank-you messages, as they will leave"),
+    "thanks_preview_explain": (
+        "Rien n'est envoyé depuis cette page. Chaque personne ne reçoit que son propre message.",
+        "Nothing is sent from this page. Each person receives only their own message.",
+    ),
+    "thanks_preview_subject": ("Objet :", "Subject:"),
+    "thanks_preview_attachments": ("Pièces jointes :", "Attachments:"),
+    "thanks_preview_nobody": ("Personne à remercier pour l'instant.", "Nobody to thank yet."),
+    "thanks_preview_back": ("Revenir à l'évaluation et la clôture", "Back to evaluation and closing"),
 }
