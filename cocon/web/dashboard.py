@@ -13,13 +13,27 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from cocon.web import i18n
 from cocon.web.access import Viewer
 from cocon.web.overview import dashboard_page, read_filters, visible_board
-from cocon.web.pages import DB, ENV, LoggedIn, MaybeViewer, finish, language_of, redirect, render
+from cocon.web.pages import (
+    DB,
+    ENV,
+    LoggedIn,
+    LoginRequired,
+    MaybeViewer,
+    current_viewer,
+    finish,
+    language_of,
+    redirect,
+    render,
+    settings_of,
+)
 from store.attention import ANY, Filters, Reason, SortKey, board_csv, cached, data_stamp
 from store.clock import today
+from store.db import session_scope
 from store.models import ProjectPhase
 
 router = APIRouter()
@@ -46,16 +60,32 @@ def home(request: Request, viewer: MaybeViewer) -> Response:
 
 
 @router.get("/tableau-de-bord")
-def dashboard(
+async def dashboard(
     request: Request,
-    session: DB,
-    viewer: LoggedIn,
-    filters: QueryFilters,
+    structure: str | None = None,
+    phase: str | None = None,
+    q: str | None = None,
+    attention: str | None = None,
+    sort: str | None = None,
+    order: str | None = None,
     page: int = 1,
 ) -> Response:
-    lang = language_of(request)
-    main = dashboard_html(session, viewer, filters=filters, page=page, lang=lang)
-    return render(request, "dashboard.html", viewer, title_key="dashboard_title", main=main)
+    """The dashboard in one trip to a worker thread. Every synchronous dependency (session, viewer,
+    filters) is a trip of its own and, on a busy machine, each waits for the scheduler: the page
+    opens its session and finds its viewer itself, exactly as the ``DB`` and ``LoggedIn``
+    dependencies do."""
+    filters = read_filters(structure=structure, phase=phase, q=q, attention=attention, sort=sort, order=order)
+    return await run_in_threadpool(_dashboard_response, request, filters, page)
+
+
+def _dashboard_response(request: Request, filters: Filters, page: int) -> Response:
+    with session_scope(settings_of(request).database_url) as session:
+        viewer = current_viewer(request, session)
+        if viewer is None:
+            raise LoginRequired(request.url.path)
+        lang = language_of(request)
+        main = dashboard_html(session, viewer, filters=filters, page=page, lang=lang)
+        return render(request, "dashboard.html", viewer, title_key="dashboard_title", main=main)
 
 
 def dashboard_html(session: Session, viewer: Viewer, *, filters: Filters, page: int, lang: str) -> Markup:

@@ -46,6 +46,8 @@ def check_address(host: str, port: int) -> None:
 
 #: The most workers ``cocon web`` starts by default: past the cores they only compete for them.
 MAX_DEFAULT_WORKERS = 4
+#: How long a worker may take to start (import Cocon) or to answer a health check before it is replaced.
+WORKER_STARTUP_S = 120
 
 
 def default_workers() -> int:
@@ -103,7 +105,13 @@ def server_for(host: str, port: int, database_url: str | None = None, *, workers
         return uvicorn.Server(uvicorn.Config(create_app(database_url), **options))  # type: ignore[arg-type]
     create_app(database_url)  # brings the schema up to date once, before the workers start
     config = uvicorn.Config(
-        "cocon.web.server:app_from_environment", factory=True, workers=workers, **options  # type: ignore[arg-type]
+        "cocon.web.server:app_from_environment",
+        factory=True,
+        workers=workers,
+        # A worker answers uvicorn's health check only once it has imported the app: on a busy
+        # machine that takes longer than uvicorn's 5 s, and the worker would be killed and restarted forever.
+        timeout_worker_healthcheck=WORKER_STARTUP_S,
+        **options,  # type: ignore[arg-type]
     )
     return Workers(config, database_url)
 
