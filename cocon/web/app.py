@@ -18,6 +18,7 @@ from cocon.web import (
     dashboard,
     evaluation,
     indicators,
+    partner,
     pauses,
     projects,
     proposals,
@@ -58,6 +59,7 @@ ROUTE_MODULES = (
     evaluation,
     team,
     pauses,
+    partner,
 )
 
 #: Sent with every response. No script runs on Cocon's pages; links carrying tokens must not leak
