@@ -100,7 +100,8 @@ PROJECT_PARTS = (
 
 def start_server(url: str, home: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "COCON_DATABASE_URL": url, "COCON_HOME": home, "PYTHONPATH": str(ROOT)}
-    code = f"from cocon.web.server import server_for; server_for('127.0.0.1', {port}, {url!r}, workers={workers}).run()"
+    more = f", workers={workers}" if workers != 1 else ""  # one worker: also how older versions are measured
+    code = f"from cocon.web.server import server_for; server_for('127.0.0.1', {port}, {url!r}{more}).run()"
     process = subprocess.Popen([sys.executable, "-c", code], env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -167,11 +168,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--workers", type=int, default=None, help="web processes (default: as `cocon web`)")
+    parser.add_argument("--only", choices=("all", "dashboard", "projects"), default="all", help="which pages to measure")
     parser.add_argument("--store", type=Path, default=None, help="SQLite file kept between runs (built if missing)")
     args = parser.parse_args()
-    from cocon.web.server import default_workers
-
-    workers = args.workers or default_workers()
+    workers = args.workers or max(1, min(4, os.cpu_count() or 1))  # as `cocon web` (cocon.web.server.default_workers)
     print(f"load average before (2 cores shared): {load()}; {os.cpu_count()} cores, {workers} web worker(s)")
     with tempfile.TemporaryDirectory() as home:
         os.environ["COCON_HOME"] = home
@@ -196,7 +196,11 @@ def main() -> None:
                 ("dashboard, search", "/tableau-de-bord?q=projet+09", args.clients, 0.200),
                 ("dashboard, all projects, for reference", "/tableau-de-bord", 1, None),
             )
+            if args.only == "projects":
+                runs = ()
             parts = [part for part in PROJECT_PARTS if exists(base, cookies, f"/projets/projet-0001{part}")]
+            if args.only == "dashboard":
+                parts = []
             runs += tuple(
                 (f"project page {slug}{part or ' (overview)'}", f"/projets/{slug}{part}", 1, 0.100)
                 for part in parts

@@ -94,7 +94,8 @@ class LoginRequired(Exception):
         self.next_path = next_path
 
 
-def require_viewer(request: Request, viewer: Annotated[Viewer | None, Depends(current_viewer)]) -> Viewer:
+async def require_viewer(request: Request, viewer: Annotated[Viewer | None, Depends(current_viewer)]) -> Viewer:
+    # async: it does no I/O, and a synchronous dependency costs every page a trip to a worker thread.
     if viewer is None:
         raise LoginRequired(request.url.path)
     return viewer
