@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from notifications.channels import smtp_settings
 from notifications.dispatch import DispatchReport, Sender, dispatch
+from notifications.gatherings import queue_gathering_changes
 from notifications.messages import DigestEntry, TeamAlertContext, render_message
 from notifications.planner import DigestItem, plan
 from notifications.queue import enqueue, enqueue_items, idempotency_key
@@ -36,6 +37,7 @@ class CycleReport:
     dry_run: bool = False
     email_enabled: bool = True
     team_alerts: int = 0
+    gathering_notices: int = 0  # updates and cancellations sent to invitees' calendars
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -46,6 +48,7 @@ class CycleReport:
             "planned": self.planned,
             "enqueued": self.enqueued,
             "team_alerts": self.team_alerts,
+            "gathering_notices": self.gathering_notices,
             "by_occasion": dict(sorted(self.by_occasion.items())),
             "dispatch": self.dispatch.as_dict() if self.dispatch else None,
         }
@@ -91,6 +94,7 @@ def plan_and_enqueue(
         else:
             report.enqueued = enqueue_items(session, fresh)
             report.team_alerts = enqueue_team_alerts(session, fresh)
+            report.gathering_notices = queue_gathering_changes(session, on=day, shard=shard)
     return report
 
 

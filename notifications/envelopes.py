@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from urllib.parse import quote
 
 from markupsafe import escape
@@ -26,6 +25,14 @@ from sqlmodel import Session, col, select
 from notifications.attachments import Attachment, unpack_attachments
 from notifications.channels import Target, channel_target, person_targets, smtp_settings
 from notifications.delivery import Envelope
+from notifications.gatherings import (
+    answer_links,
+    clock,
+    gathering_notice_relevant,
+    invitation_event,
+    notice_event,
+    remember_invitation,
+)
 from notifications.messages import DigestContext, DigestEntry, render_message
 from notifications.pauses import create_pause_link, send_decision, stopped_projects
 from notifications.planner import ContactPrefs, next_contact_time
@@ -36,6 +43,7 @@ from planning.ics import IcsEvent, calendar_bytes
 from project_templates.phases import PHASE_ORDER, ProjectPhase
 from project_templates.schema import ProjectTemplate
 from store.clock import PARIS
+from store.gatherings import gathering_views
 from store.members import unavailable_days
 from store.models import (
     DIGEST_OCCASIONS,
@@ -60,6 +68,8 @@ ONE_CLICK_SUFFIX = "/un-clic"
 
 _ORDER = list(DIGEST_OCCASIONS)
 _STEP_OCCASIONS = frozenset(DIGEST_OCCASIONS) - {Occasion.PHASE_CHANGE}
+#: Digest items that carry a gathering's calendar event.
+_GATHERING_OCCASIONS = frozenset({Occasion.INVITATION, Occasion.GATHERING_UPDATE, Occasion.GATHERING_CANCELLED})
 
 
 @dataclass
@@ -152,6 +162,8 @@ def digest_item_relevant(known: Known, row: OutboxMessage, today: date) -> bool:
     if project.phase == ProjectPhase.CLOS or row.occasion not in _STEP_OCCASIONS:
         return False
     step = known.step(row)
+    if step is not None and row.occasion in (Occasion.GATHERING_UPDATE, Occasion.GATHERING_CANCELLED):
+        return gathering_notice_relevant(step, row.occasion, today)  # told as the gathering is when sent
     if step is None or step.due.isoformat() != row.facts.get("due"):
         return False
     if row.occasion == Occasion.NOTES_FOLLOW_UP:
@@ -364,12 +376,6 @@ def _standalone(known: Known, row: OutboxMessage, who: Person | None, settings: 
     )
 
 
-@lru_cache(maxsize=256)
-def _calendar(events: tuple[IcsEvent, ...]) -> bytes:
-    """The same invitation goes to every participant: build its calendar file once."""
-    return calendar_bytes("Cocon", list(events))
-
-
 REMINDER_ACTOR = "cocon:reminders"
 
 
@@ -423,10 +429,25 @@ def _step_entry(
     if row.occasion == Occasion.ESCALATION:
         owners = [p.name for p in people_with_role(known.session, project, step.owner_role)]
     event = None
-    if row.occasion == Occasion.INVITATION:
-        event = IcsEvent(
-            uid=f"{project.slug}-{step.key}@cocon", day=step.due, title=f"{title} — {project.name}", description=agenda or ""
-        )
+    where: dict[str, str | None] = {}
+    views = gathering_views(known.session, project, [step], lang) if row.occasion in _GATHERING_OCCASIONS else []
+    if views:
+        # a calendar event for this recipient alone (and, unless cancelled, their two answer links)
+        view = views[0]
+        cancelled = row.occasion == Occasion.GATHERING_CANCELLED
+        if row.occasion == Occasion.INVITATION:
+            event = invitation_event(known.session, view, who, lang=lang)
+            remember_invitation(known.session, view, who)
+        else:
+            event = notice_event(known.session, view, who, lang=lang, cancelled=cancelled)
+        links = None if cancelled else answer_links(known.session, project, step.key, who)
+        where = {
+            "start": clock(view.where.start, lang),
+            "place": view.where.place,
+            "video": view.where.video,
+            "answer_yes": links.yes if links else None,
+            "answer_no": links.no if links else None,
+        }
     link = _signing_link(known, project, who) if row.occasion == Occasion.CHARTER_UNSIGNED else None
     days = int(row.facts.get("days", 0) or 0)  # type: ignore[call-overload]
     if row.occasion in {Occasion.OVERDUE, Occasion.ESCALATION}:
@@ -439,8 +460,9 @@ def _step_entry(
         days=days,
         agenda=agenda if row.occasion == Occasion.INVITATION else None,
         owner_names=owners,
-        has_calendar=row.occasion == Occasion.INVITATION,
+        has_calendar=event is not None,
         link=link,
+        **where,
     )
     return entry, event
 
@@ -469,9 +491,15 @@ def _digest(
     message = render_message(
         "digest", DigestContext(person_name=who.name, today=today, entries=[e for _, _, e in entries]), lang
     )
-    attachments: tuple[Attachment, ...] = ()
-    if events:
-        attachments = (Attachment("invitation.ics", _calendar(tuple(events)), "text/calendar"),)
+    # one event (one UID) per file, as calendar applications expect: a request, or a cancellation
+    attachments = tuple(
+        Attachment(
+            ("annulation" if event.cancelled else "invitation") + (".ics" if len(events) == 1 else f"-{index}.ics"),
+            calendar_bytes("Cocon", [event], method="CANCEL" if event.cancelled else "REQUEST"),
+            "text/calendar",
+        )
+        for index, event in enumerate(events, start=1)
+    )
     personal = _personal(known, who, [row.project_id for row in rows], moment)
     text, html = _with_footer(message.text, message.html, lang, personal.link)
     return Envelope(

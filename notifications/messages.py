@@ -120,6 +120,12 @@ class DigestEntry(Context):
     phase: str | None = None
     has_calendar: bool = False
     link: str | None = None  # charter-unsigned: the person's own signing link
+    # invitation: when and where (already in words), and the two answer links
+    start: str | None = None
+    place: str | None = None
+    video: str | None = None
+    answer_yes: str | None = None
+    answer_no: str | None = None
 
 
 class DigestContext(Context):
@@ -160,6 +166,11 @@ EXAMPLES: dict[str, Context] = {
                 day=date(2026, 12, 8),
                 agenda="Où en est-on ?",
                 has_calendar=True,
+                start="18 h 30",
+                place="Salle du conseil, 3 rue des Tilleuls, Dole",
+                video="https://visio.msp-tilleuls.fr/point-etape",
+                answer_yes="https://cocon.msp-tilleuls.fr/reponse/abc/oui",
+                answer_no="https://cocon.msp-tilleuls.fr/reponse/abc/non",
             ),
             DigestEntry(
                 occasion=Occasion.BEFORE,
@@ -248,6 +259,8 @@ OCCASION_LABELS: dict[str, dict[Occasion, str]] = {
         Occasion.INDICATORS_REQUEST: "indicateurs à renseigner",
         Occasion.THANKS: "remerciements",
         Occasion.LOGIN_LINK: "lien de connexion",
+        Occasion.GATHERING_UPDATE: "rencontre modifiée",
+        Occasion.GATHERING_CANCELLED: "rencontre annulée",
         Occasion.CHARTER_SIGNED: "confirmation de signature de la charte",
     },
     "en": {
@@ -267,6 +280,8 @@ OCCASION_LABELS: dict[str, dict[Occasion, str]] = {
         Occasion.INDICATORS_REQUEST: "indicators to record",
         Occasion.THANKS: "thanks",
         Occasion.LOGIN_LINK: "login link",
+        Occasion.GATHERING_UPDATE: "gathering changed",
+        Occasion.GATHERING_CANCELLED: "gathering cancelled",
         Occasion.CHARTER_SIGNED: "charter signature confirmation",
     },
 }

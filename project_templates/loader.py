@@ -24,6 +24,7 @@ from yaml.constructor import SafeConstructor
 from project_templates.exceptions import TemplateError, TemplateNotFound, TemplateProblem
 from project_templates.phases import PHASE_ORDER, ProjectPhase
 from project_templates.schema import (
+    GATHERING_KINDS,
     IndicatorDefinition,
     ProjectTemplate,
     StepKind,
@@ -240,6 +241,8 @@ def semantic_problems(template: ProjectTemplate) -> list[tuple[Loc, str]]:
                 problems.append(((*loc, "due"), f"une étape de la phase {phase_name.value} ne peut pas être datée après la fin du projet"))
             if rule.anchor == "start" and rule.sign < 0 and rule.offset and rule.offset.amount > 0:
                 problems.append(((*loc, "due"), "une étape ne peut pas être datée avant le début du projet"))
+            if step.gathering is not None and step.kind not in GATHERING_KINDS:
+                problems.append(((*loc, "gathering"), "seules les rencontres (meeting, checkpoint, conviviality, restitution) ont une heure et un lieu"))
             if step.reminders and step.reminders.escalate_to and step.reminders.escalate_to not in roles:
                 problems.append(((*loc, "reminders", "escalate_to"), f"rôle inconnu « {step.reminders.escalate_to} »"))
             for dep in step.dependencies:

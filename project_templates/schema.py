@@ -245,6 +245,77 @@ class Role(Strict):
     )
 
 
+# --- gatherings: when and where ------------------------------------------------------------
+
+_CLOCK = re.compile(r"^\s*([01]?\d|2[0-3])[:hH]([0-5]\d)\s*$")
+_SPAN = re.compile(r"^\s*(?:(?P<h>\d{1,2})\s*h\s*(?P<hm>[0-5]?\d)?|(?P<m>\d{1,3})\s*min)\s*$")
+#: The longest a gathering may last (a whole day of work, or a long evening).
+MAX_GATHERING_MINUTES = 12 * 60
+
+
+def parse_clock(value: Any) -> str:
+    """``18:00``, ``18h00`` or YAML's reading of an unquoted ``18:00`` (1080, minutes) → ``"18:00"``."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return f"{value // 60:02d}:{value % 60:02d}"
+    match = _CLOCK.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(f"heure invalide « {value} » : écrire par exemple 18:00 ou 9:30")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+def parse_span(value: Any) -> int:
+    """``2h``, ``1h30``, ``90min`` → minutes (at most :data:`MAX_GATHERING_MINUTES`)."""
+    match = _SPAN.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(f"durée invalide « {value} » : écrire par exemple 2h, 1h30 ou 90min")
+    minutes = int(match.group("m")) if match.group("m") else int(match.group("h")) * 60 + int(match.group("hm") or 0)
+    if not 0 < minutes <= MAX_GATHERING_MINUTES:
+        raise ValueError(f"durée invalide « {value} » : entre 1 minute et {MAX_GATHERING_MINUTES // 60} heures")
+    return minutes
+
+
+def check_video_url(value: str) -> str:
+    """A video link people open: an https address."""
+    text = value.strip()
+    if not re.fullmatch(r"https://[^\s<>\"]{4,490}", text):
+        raise ValueError(f"lien de visioconférence invalide « {value} » : une adresse https://…")
+    return text
+
+
+class GatheringSpec(Strict):
+    """When and where a gathering (meeting, checkpoint, get-together, restitution) takes place by
+    default; each occurrence may change it (``cocon step where``)."""
+
+    time: Annotated[
+        str | None,
+        WithJsonSchema({"type": "string", "pattern": "^([01]?[0-9]|2[0-3])[:hH][0-5][0-9]$",
+                        "description": "start time, local (Europe/Paris), e.g. 18:00"}),
+    ] = None
+    duration: str = Field(default="2h", description="e.g. 2h, 1h30 or 90min")
+    place: str | None = Field(default=None, max_length=300, description="an address")
+    video: str | None = Field(default=None, max_length=500, description="a video-conference link (https)")
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _check_time(cls, value: Any) -> Any:
+        return None if value is None else parse_clock(value)
+
+    @field_validator("duration")
+    @classmethod
+    def _check_duration(cls, value: str) -> str:
+        parse_span(value)
+        return value
+
+    @field_validator("video")
+    @classmethod
+    def _check_video(cls, value: str | None) -> str | None:
+        return None if value is None else check_video_url(value)
+
+    @property
+    def minutes(self) -> int:
+        return parse_span(self.duration)
+
+
 class Step(Strict):
     id: Slug
     kind: StepKind
@@ -257,6 +328,9 @@ class Step(Strict):
     due: str
     required: bool = True
     reminders: ReminderPolicy | None = None
+    gathering: GatheringSpec | None = Field(
+        default=None, description="Default time and place of a gathering (meeting, checkpoint, conviviality, restitution)."
+    )
 
     @field_validator("due")
     @classmethod

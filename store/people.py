@@ -17,7 +17,11 @@ from store.limits import check_length
 from store.members import members
 from store.models import (
     Account,
+    AnswerLink,
     AuditEvent,
+    CalendarFeed,
+    GatheringAnswer,
+    GatheringInvitation,
     MagicLink,
     Membership,
     PauseLink,
@@ -321,6 +325,10 @@ def erase_person(session: Session, person_id: int, *, actor: str) -> None:
     # nor the per-project stops that would still name the person.
     for table in (WebSession, MagicLink, Account, PauseLink, ReminderStop):
         for row in session.exec(select(table).where(table.person_id == person_id)):
+            session.delete(row)
+    # so do their answers to gatherings, their answer links and their calendar subscriptions
+    for gathering_table in (GatheringAnswer, GatheringInvitation, AnswerLink, CalendarFeed):
+        for row in session.exec(select(gathering_table).where(gathering_table.person_id == person_id)):  # type: ignore[attr-defined]
             session.delete(row)
     session.flush()
     for change in session.exec(select(PlanChange).where(PlanChange.changed_by == f"person:{person_id}")):

@@ -4,6 +4,7 @@
 from sqlmodel import Session
 
 from planning.ics import IcsEvent, calendar_bytes
+from store.calendars import with_gathering_times
 from store.clock import now
 from store.models import Project, ProjectPhase
 from store.phases import PHASE_LABELS
@@ -33,4 +34,5 @@ def plan_events(session: Session, project: Project, lang: str = "fr") -> list[Ic
 
 def plan_ics(session: Session, project: Project, lang: str = "fr") -> bytes:
     """The whole plan as an iCalendar file."""
-    return calendar_bytes(project.name, plan_events(session, project, lang), stamp=now())
+    events = with_gathering_times(session, project, plan_events(session, project, lang), lang)  # gatherings: their hour
+    return calendar_bytes(project.name, events, stamp=now())

@@ -128,7 +128,7 @@ def test_digest_one_message_per_person_per_day_with_ics(
     assert "Bonjour Claire Martin" in text
     assert "Se rencontrer avant de travailler" in text and "lundi 1er février 2027" in text
     ics = message.attachments()["invitation.ics"]
-    assert b"BEGIN:VCALENDAR" in ics and b"DTSTART;VALUE=DATE:20270201" in ics
+    assert b"BEGIN:VCALENDAR" in ics and b"DTSTART;TZID=Europe/Paris:20270201T180000" in ics  # the template says 18:00
     # a second run the same day sends nothing more
     at(monkeypatch, "2027-01-18T16:00")
     assert run_cycle().dispatch.messages == 0  # type: ignore[union-attr]

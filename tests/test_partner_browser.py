@@ -1,12 +1,15 @@
-"""A partner on a phone (Chromium, 390×844), alone: their home, a proposal, a pause taken from the
+"""A partner on a phone (Chromium, 390×844), alone: their home, a proposal, an invitation answered from
+the email, her calendar subscription read as a calendar application would, a pause taken from the
 link of a real email, then — day by day with COCON_NOW and the real reminder cycle — no reminder
 reaches them until the pause ends. axe-core checks every page; screenshots go to
 tests/artifacts/screenshots/."""
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+import httpx
 import pytest
+from icalendar import Calendar
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.links import create_magic_link
@@ -26,7 +29,7 @@ def no_sideways_scroll(page: Page) -> None:
     assert width <= 390, f"{page.url} scrolls sideways on a phone ({width}px)"
 
 
-def test_partner_home_proposal_and_pause_on_a_phone_then_silence_until_the_pause_ends(
+def test_partner_home_proposal_answer_calendar_and_pause_on_a_phone_then_silence_until_the_pause_ends(
     browser: Browser,  # noqa: F811
     live_server: str,  # noqa: F811
     web_world: WebWorld,
@@ -64,6 +67,34 @@ def test_partner_home_proposal_and_pause_on_a_phone_then_silence_until_the_pause
     expect(page.get_by_text("Merci : votre proposition est enregistrée.")).to_be_visible()
     expect(page.get_by_text("Un coin calme pour les enfants")).to_be_visible()
     check(page, "partenaire-02-proposition")
+
+    # The invitation of the email: "je viens" opens a page on the phone, one tap confirms.
+    invitation = next(m.text() for m in mails if "/reponse/" in m.text())
+    yes = re.search(re.escape(live_server) + r"/reponse/[\w-]+/oui", invitation)
+    assert yes, invitation
+    page.goto(yes.group(0))
+    page.get_by_role("button", name="Oui, je viens").click()
+    expect(page.get_by_text(re.compile(r"C'est noté : vous venez à"))).to_be_visible()
+    no_sideways_scroll(page)
+    check(page, "partenaire-02b-je-viens")
+    with session_scope(db_url) as session:
+        from store.gatherings import upcoming_gatherings
+        from store.people import get_person
+
+        answers = [g.answer for g in upcoming_gatherings(session, get_person(session, web_world.partner_a))]
+    assert True in answers
+
+    # Her own calendar: a subscription address that a calendar application reads, Paris time.
+    page.goto(f"{live_server}/compte/calendrier")
+    page.get_by_role("button", name=re.compile("Obtenir un nouveau lien")).click()
+    feed_url = page.locator("code.feed-url").inner_text().strip()
+    check(page, "partenaire-02c-mon-agenda")
+    feed = httpx.get(feed_url.replace("webcal://", "http://"), timeout=30)
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    timed = [e for e in Calendar.from_ical(feed.content).walk("VEVENT") if isinstance(e.decoded("DTSTART"), datetime)]
+    assert timed, "her gatherings have a time"
+    assert all(str(e.decoded("DTSTART").tzinfo) == "Europe/Paris" for e in timed)
+    assert "karim@example.org" not in feed.text and "Karim" not in feed.text
 
     page.goto(f"{live_server}/compte")
     expect(page.get_by_role("heading", name="Mes préférences de messages")).to_be_visible()

@@ -166,3 +166,25 @@ def test_partner_words_do_not_replace_anyone_elses() -> None:
     others = set(evaluation_texts.EVALUATION_MESSAGES) | set(pause_texts.PAUSE_MESSAGES)
     assert not set(PARTNER_MESSAGES) & others
     assert all(fr and en for fr, en in PARTNER_MESSAGES.values())
+
+
+def test_the_partner_home_gives_each_gathering_its_time_and_the_partners_answer(
+    client: TestClient, web_world: WebWorld, db_url: str, office_hours: str
+) -> None:
+    from notifications.gatherings import clock
+    from store.gatherings import record_answer, upcoming_gatherings
+
+    with session_scope(db_url) as session:
+        awa = get_person(session, web_world.partner_a)
+        coming = upcoming_gatherings(session, awa)
+        assert coming, "the template gives the partner gatherings to come"
+        first = coming[0]
+        record_answer(session, first.view.project, first.view.step.key, awa, coming=True, via="web", actor="test")
+        slug, key, title = first.view.project.slug, first.view.step.key, first.view.title
+        start = first.view.where.start
+    log_in_with_link(client, db_url, web_world.partner_a)
+    page = client.get("/mon-espace")
+    text = _plain(page.text)
+    assert f'href="/projets/{slug}/etapes/{key}/lieu"' in page.text
+    assert title in text and "Vous avez dit que vous venez." in text
+    assert start is not None and f"À {clock(start, 'fr')}" in text

@@ -160,6 +160,7 @@ def test_indicators_chosen_recorded_and_locked_after_avant(client: TestClient, w
 
     landed = _landing(client, _post(client, f"{page}/choix-fait", {}, page))
     assert "Choix des indicateurs noté comme fait." in landed
+    assert "/indicateurs/choix-fait" not in landed  # the choice made is not offered again
 
     _set_phase(db_url, slug, ProjectPhase.PENDANT)
     locked = _post(client, f"{page}/choisir", {"code": code, "target": "90"}, page)

@@ -334,8 +334,10 @@ def test_checkpoint_form_records_actions_statuses_replanning_and_emails_minutes(
         assert gathering.minutes_sent_at is not None
     mail = smtp_sink.to("awa@example.org")
     assert mail and "Maquette de l'affiche" in mail[0].text()
-    minutes = _text(client.get(f"/projets/{slug}/points-etape/rencontre").text)
+    page = client.get(f"/projets/{slug}/points-etape/rencontre").text
+    minutes = _text(page)
     assert "Se retrouver le jeudi soir" in minutes and "Maquette de l'affiche" in minutes
+    assert "<pre" not in page and "##" not in minutes and "<h3>Décisions</h3>" in page  # read as a page, not Markdown
     assert client.get(f"/projets/{slug}/points-etape/point-etape-1").status_code == 404
 
 

@@ -13,7 +13,19 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from cocon.cli import charter, db, demo, evaluation, notify, participation, projects, serve, templates, users
+from cocon.cli import (
+    charter,
+    db,
+    demo,
+    evaluation,
+    gatherings,
+    notify,
+    participation,
+    projects,
+    serve,
+    templates,
+    users,
+)
 from cocon.cli.output import say
 from store.exceptions import CoconError
 
@@ -81,7 +93,10 @@ for _name, _command in participation.COMMANDS.items():
     projects.person_app.command(_name)(_command)
 app.add_typer(projects.person_app, name="person")
 app.add_typer(projects.plan_app, name="plan")
+for _name, _command in gatherings.STEP_COMMANDS.items():
+    projects.step_app.command(_name)(_command)
 app.add_typer(projects.step_app, name="step")
+app.add_typer(gatherings.calendar_app, name="calendar")
 app.add_typer(projects.phase_app, name="phase")
 app.add_typer(db.app, name="db")
 app.add_typer(charter.app, name="charter")

@@ -17,6 +17,7 @@ from planning.ics import IcsEvent, calendar_bytes
 from project_templates import find_template
 from store import phases, plans
 from store.attention import ANY, Filters, SortKey, board, board_csv
+from store.calendars import with_gathering_times
 from store.clock import now, today
 from store.erasure import reclaim_space
 from store.exceptions import InvalidInput
@@ -363,7 +364,8 @@ def plan_show(
         rows = _step_rows(session, project)
         if fmt == "ics":
             steps = plans.plan_steps(session, project)
-            data = calendar_bytes(project.name, ics_events(project, steps, plans.titles(session, project, lang()), lang()), stamp=now())
+            events = with_gathering_times(session, project, ics_events(project, steps, plans.titles(session, project, lang()), lang()), lang())
+            data = calendar_bytes(project.name, events, stamp=now())
             if output:
                 output.write_bytes(data)
                 typer.echo(say(f"Calendrier écrit dans {output} ({len(steps)} événements).", f"Calendar written to {output} ({len(steps)} events)."))

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cocon.web import (
     auth,
+    calendars,
     charters,
     checkpoints,
     contributions,
@@ -67,6 +68,7 @@ ROUTE_MODULES = (
     evaluation,
     team,
     pauses,
+    calendars,
     partner,
 )
 

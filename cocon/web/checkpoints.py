@@ -19,7 +19,7 @@ from evaluation.checkpoints import (
     CheckpointRecord,
     Replanning,
     find_gathering,
-    minutes_text,
+    minutes_context,
     record_checkpoint,
     send_minutes,
 )
@@ -86,7 +86,7 @@ def minutes_page(request: Request, session: DB, viewer: LoggedIn, slug: str, ste
     lang = language_of(request)
     return project_page(
         request, session, viewer, project, "project_minutes.html", section="checkpoints",
-        gathering=gathering, minutes=minutes_text(session, project, gathering, lang),
+        gathering=gathering, record=minutes_context(session, project, gathering, lang),
         step_title=titles(session, project, lang).get(step, step),
     )
 

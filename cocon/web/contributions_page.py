@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from cocon.web.access import Viewer, managed_project, member_or_404
 from cocon.web.pages import DB, LoggedIn, finish, language_of, redirect
-from cocon.web.project_parts import names_of, people_of, reread, show_part, typed_cents, typed_day, typed_number
+from cocon.web.project_frame import reloaded
+from cocon.web.project_parts import names_of, people_of, show_part, typed_cents, typed_day, typed_number
 from evaluation.contributions import (
     KIND_LABELS,
     add_contribution,
@@ -93,7 +94,7 @@ def add_contribution_action(
             actor=viewer.actor,
         )
     except CoconError as error:
-        project = reread(session, viewer, project)
+        project = reloaded(session, viewer, project)
         return _page(request, session, viewer, project, error=str(error), status_code=400)
     return redirect(request, f"/projets/{slug}/contributions?ok=contribution")
 
@@ -117,7 +118,7 @@ def reimburse_action(
         for contribution_id in chosen:
             mark_reimbursed(session, project, contribution_id, day, actor=viewer.actor)
     except CoconError as error:
-        project = reread(session, viewer, project)
+        project = reloaded(session, viewer, project)
         return _page(request, session, viewer, project, error=str(error), status_code=400)
     return redirect(request, f"/projets/{slug}/contributions?ok=reimbursed&n={len(chosen)}")
 

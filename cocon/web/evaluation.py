@@ -12,7 +12,8 @@ from sqlmodel import Session
 from cocon.web.access import Viewer, managed_project, may_manage, member_or_404, visible_project
 from cocon.web.mail import dispatch_soon
 from cocon.web.pages import DB, LoggedIn, language_of, redirect, settings_of
-from cocon.web.project_parts import people_of, reread, show_part, typed_day
+from cocon.web.project_frame import reloaded
+from cocon.web.project_parts import people_of, show_part, typed_day
 from evaluation import assessment
 from evaluation.checkpoints import all_members
 from evaluation.participants import is_partner
@@ -108,7 +109,7 @@ def run_evaluation(
         assessment.evaluate(session, project, actor=viewer.actor, pdf=False, lang=lang)
         assessment.ask_for_manual(session, project, actor=viewer.actor)
     except CoconError as error:
-        project = reread(session, viewer, project)
+        project = reloaded(session, viewer, project)
         return _page(request, session, viewer, project, error=str(error), status_code=400)
     return redirect(request, f"/projets/{slug}/evaluation?ok=evaluated")
 
@@ -137,7 +138,7 @@ def restitution_action(
             actor=viewer.actor,
         )
     except CoconError as error:
-        project = reread(session, viewer, project)
+        project = reloaded(session, viewer, project)
         return _page(request, session, viewer, project, error=str(error), status_code=400)
     return redirect(request, f"/projets/{slug}/evaluation?ok=restitution#cloture")
 
@@ -156,7 +157,7 @@ def thanks_action(
     try:
         previews = send_thanks(session, project, actor=viewer.actor, attach_report=bool(report))
     except CoconError as error:
-        project = reread(session, viewer, project)
+        project = reloaded(session, viewer, project)
         return _page(request, session, viewer, project, error=str(error), status_code=400)
     queued = sum(p.queued for p in previews)
     if queued:

@@ -8,6 +8,7 @@ exists here.
 from typing import Any
 
 from cocon.web.evaluation_texts import EVALUATION_MESSAGES
+from cocon.web.gathering_texts import GATHERING_MESSAGES
 from cocon.web.partner_texts import PARTNER_MESSAGES
 from cocon.web.pause_texts import PAUSE_MESSAGES
 from cocon.web.project_texts import PROJECT_MESSAGES
@@ -522,6 +523,7 @@ MESSAGES.update(PAUSE_MESSAGES)
 MESSAGES.update(PROJECT_MESSAGES)
 MESSAGES.update(EVALUATION_MESSAGES)
 MESSAGES.update(PARTNER_MESSAGES)
+MESSAGES.update(GATHERING_MESSAGES)
 
 
 def has(key: str) -> bool:

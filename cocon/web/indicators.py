@@ -11,7 +11,8 @@ from sqlmodel import Session
 from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project, visible_project
 from cocon.web.pages import DB, LoggedIn, language_of, redirect
-from cocon.web.project_parts import reread, show_part, typed_number
+from cocon.web.project_frame import reloaded
+from cocon.web.project_parts import show_part, typed_number
 from evaluation.indicators import (
     choose_indicator,
     drop_indicator,
@@ -26,7 +27,7 @@ from project_templates.loader import indicator_catalogue
 from project_templates.schema import StepKind
 from store import plans
 from store.exceptions import CoconError
-from store.models import Project
+from store.models import Project, StepStatus
 
 router = APIRouter()
 
@@ -53,6 +54,9 @@ def _page(
         status_code=status_code,
         statuses=statuses,
         locked=is_locked(project),
+        choice_made=any(
+            s.kind == StepKind.INDICATORS and s.status == StepStatus.DONE for s in plans.plan_steps(session, project)
+        ),
         catalogue=[d for code, d in sorted(catalogue.items()) if code not in chosen],
         chosen=[s.definition for s in statuses],
         history=indicator_history(session, project),
@@ -68,7 +72,7 @@ def indicators_page(request: Request, session: DB, viewer: LoggedIn, slug: str) 
 
 
 def _failed(request: Request, session: Session, viewer: Viewer, project: Project, error: CoconError) -> Response:
-    project = reread(session, viewer, project)
+    project = reloaded(session, viewer, project)
     return _page(request, session, viewer, project, error=str(error), status_code=400)
 
 

@@ -22,6 +22,7 @@ from cocon.web.security import LANG_COOKIE
 from evaluation.contributions import euros, hours_text
 from evaluation.personal import personal_account
 from evaluation.proposals import STATUS_LABELS, add_proposal
+from notifications.gatherings import clock
 from notifications.pauses import stopped_projects
 from notifications.preferences import update_own_preferences
 from planning.calendar import long_date
@@ -29,6 +30,7 @@ from store import limits
 from store.agenda import upcoming_for
 from store.clock import today
 from store.exceptions import CoconError
+from store.gatherings import upcoming_gatherings
 from store.models import Person, Project, ProposalSource
 
 router = APIRouter()
@@ -63,6 +65,10 @@ def _home(request: Request, session: DB, viewer: LoggedIn, *, error: str | None 
         title_key="partner_title",
         status_code=status_code,
         agenda=upcoming_for(session, viewer.person, today=today(), lang=lang, limit=AGENDA_SHOWN),
+        gatherings={
+            (g.view.project.slug, g.view.step.key): g for g in upcoming_gatherings(session, viewer.person, lang=lang)
+        },
+        clock=lambda start: clock(start, lang),
         blocks=mine,
         reminders=reminders_sentence(session, viewer.person, [b.project for b in mine], lang),
         notice=notice_of(request, lang),

@@ -63,4 +63,10 @@ PARTNER_MESSAGES: dict[str, tuple[str, str]] = {
     "prefs_language": ("Langue des messages", "Language of messages"),
     "prefs_submit": ("Enregistrer mes préférences", "Save my preferences"),
     "ok_preferences": ("Vos préférences sont enregistrées.", "Your preferences are saved."),
+    "partner_gathering_time": ("À {start}", "At {start}"),
+    "partner_gathering_video": ("Lien de la visioconférence", "Video call link"),
+    "partner_answer_none": ("Vous n'avez pas encore répondu.", "You have not answered yet."),
+    "partner_answer_yes": ("Vous avez dit que vous venez.", "You said you are coming."),
+    "partner_answer_no": ("Vous avez dit que vous ne venez pas.", "You said you are not coming."),
+    "partner_answer_link": ("Répondre ou changer ma réponse", "Answer or change my answer"),
 }

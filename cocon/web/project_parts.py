@@ -12,8 +12,9 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from cocon.web import i18n
-from cocon.web.access import Viewer, may_manage, visible_project
+from cocon.web.access import Viewer, may_manage
 from cocon.web.pages import language_of, render
+from cocon.web.project_frame import confirmation, parse_date
 from store import wording
 from store.exceptions import InvalidInput
 from store.models import Person, Project
@@ -21,15 +22,6 @@ from store.people import members
 
 #: Above this an amount is a typing mistake, not an expense to reimburse (as on the command line).
 MAX_AMOUNT_EUROS = 1_000_000
-
-
-def notice(request: Request, lang: str) -> str | None:
-    """The confirmation named by ``?ok=…`` (with ``n=`` a count when it has one)."""
-    key = f"ok_{request.query_params.get('ok')}"
-    if not request.query_params.get("ok") or not i18n.has(key):
-        return None
-    count = request.query_params.get("n", "")
-    return i18n.translate(key, lang, n=int(count) if count.isdigit() else 0)
 
 
 def show_part(
@@ -55,17 +47,12 @@ def show_part(
         page_title=f"{i18n.translate(title_key, lang)} — {project.name}",
         project=project,
         section=section,
+        section_title=i18n.translate(f"section_{section}", lang),
         manager=may_manage(session, viewer, project),
         error=error,
-        notice=None if error else notice(request, lang),
+        notice=None if error else confirmation(request, lang),
         **context,
     )
-
-
-def reread(session: Session, viewer: Viewer, project: Project) -> Project:
-    """After a refused action: the transaction is rolled back and the project read again."""
-    session.rollback()
-    return visible_project(session, viewer, project.slug)
 
 
 def people_of(session: Session, project: Project) -> list[Person]:
@@ -84,12 +71,10 @@ def names_of(session: Session, person_ids: Iterable[int]) -> dict[int, str]:
 
 
 def typed_day(value: str, what: str, *, default: date | None = None) -> date:
+    """A date typed in a form; ``default`` when left empty (if given)."""
     if not value.strip() and default is not None:
         return default
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"Date illisible pour {what} : utilisez le format AAAA-MM-JJ.") from None
+    return parse_date(value, what)
 
 
 def typed_number(value: str, what: str) -> float | None:

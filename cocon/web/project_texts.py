@@ -139,4 +139,17 @@ PROJECT_MESSAGES: dict[str, tuple[str, str]] = {
     "former_member": ("ancien membre", "former member"),
     "ok_retried": ("{n} message(s) remis en file d'envoi.", "{n} message(s) queued again."),
     "ok_retried_none": ("Aucun message à renvoyer.", "No message to send again."),
+    # the minutes page (templates/project_minutes.html), as the minutes email words them
+    "minutes_present": ("Personnes présentes", "Present"),
+    "minutes_partner": ("partenaire", "partner"),
+    "minutes_nobody": ("Personne n'est noté présent.", "Nobody is recorded as present."),
+    "minutes_excused": ("Personnes excusées", "Apologies"),
+    "minutes_decisions": ("Décisions", "Decisions"),
+    "minutes_no_decision": ("Aucune décision notée.", "No decision recorded."),
+    "minutes_actions": ("Actions", "Actions"),
+    "minutes_no_action": ("Aucune action notée.", "No action recorded."),
+    "minutes_steps": ("Où en sont les étapes", "Where the steps stand"),
+    "minutes_due": ("échéance", "due"),
+    "minutes_replanning": ("Changements de calendrier décidés", "Changes to the plan"),
+    "minutes_notes": ("Notes", "Notes"),
 }

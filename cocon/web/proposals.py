@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from cocon.web.access import Viewer, managed_project, member_or_404, visible_project
 from cocon.web.pages import DB, LoggedIn, language_of, redirect
-from cocon.web.project_parts import names_of, people_of, reread, show_part, typed_day
+from cocon.web.project_frame import reloaded
+from cocon.web.project_parts import names_of, people_of, show_part, typed_day
 from evaluation.proposals import (
     SOURCE_LABELS,
     STATUS_LABELS,
@@ -79,7 +80,7 @@ def add_proposal_action(
             actor=viewer.actor,
         )
     except CoconError as error:
-        project = reread(session, viewer, project)
+        project = reloaded(session, viewer, project)
         return _page(request, session, viewer, project, error=str(error), status_code=400)
     return redirect(request, f"/projets/{slug}/propositions?ok=proposal")
 
@@ -100,6 +101,6 @@ def decide_proposal_action(
     try:
         decide_proposal(session, project, int(proposal_id), parse_status(status), outcome=reason, actor=viewer.actor)
     except CoconError as error:
-        project = reread(session, viewer, project)
+        project = reloaded(session, viewer, project)
         return _page(request, session, viewer, project, error=str(error), status_code=400)
     return redirect(request, f"/projets/{slug}/propositions?ok=decided#proposition-{proposal_id}")

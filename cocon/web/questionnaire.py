@@ -15,7 +15,8 @@ from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project
 from cocon.web.mail import dispatch_soon
 from cocon.web.pages import DB, LoggedIn, MaybeViewer, language_of, redirect, render, settings_of
-from cocon.web.project_parts import reread, show_part
+from cocon.web.project_frame import reloaded
+from cocon.web.project_parts import show_part
 from evaluation.assessment import open_questionnaire
 from evaluation.exceptions import InvitationUnusable
 from evaluation.feedback import feedback_people, relaunch_unanswered
@@ -140,7 +141,7 @@ def invite_everyone(request: Request, session: DB, viewer: LoggedIn, background:
     try:
         created = open_questionnaire(session, project, actor=viewer.actor)
     except CoconError as error:
-        project = reread(session, viewer, project)
+        project = reloaded(session, viewer, project)
         return _status_page(request, session, viewer, project, error=str(error), status_code=400)
     if created:
         dispatch_soon(background, settings_of(request).database_url)
@@ -154,7 +155,7 @@ def relaunch(request: Request, session: DB, viewer: LoggedIn, background: Backgr
     try:
         count = relaunch_unanswered(session, project, actor=viewer.actor)
     except CoconError as error:
-        project = reread(session, viewer, project)
+        project = reloaded(session, viewer, project)
         return _status_page(request, session, viewer, project, error=str(error), status_code=400)
     if count:
         dispatch_soon(background, settings_of(request).database_url)

@@ -18,6 +18,7 @@ from store.models.evaluation import (
     Restitution,
     RoleGroup,
 )
+from store.models.gatherings import AnswerLink, CalendarFeed, GatheringAnswer, GatheringDetails, GatheringInvitation
 from store.models.outbox import DIGEST_OCCASIONS, OPEN_STATES, Occasion, OutboxMessage, OutboxState
 from store.models.participation import PauseLink, ReminderStop
 from store.models.publication import Publication, SiteSetting
@@ -43,8 +44,10 @@ __all__ = [
     "STEP_TRANSITIONS",
     "Account",
     "AccountKind",
+    "AnswerLink",
     "Attendance",
     "AuditEvent",
+    "CalendarFeed",
     "CharterSignature",
     "CharterVersion",
     "Contribution",
@@ -52,6 +55,9 @@ __all__ = [
     "FeedbackInvitation",
     "FeedbackResponse",
     "Gathering",
+    "GatheringAnswer",
+    "GatheringDetails",
+    "GatheringInvitation",
     "IndicatorChange",
     "IndicatorValue",
     "LoginAttempt",

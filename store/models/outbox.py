@@ -41,6 +41,8 @@ class Occasion(StrEnum):
 
     # digest items, in the order a person's daily digest lists them
     INVITATION = "invitation"
+    GATHERING_UPDATE = "gathering-update"
+    GATHERING_CANCELLED = "gathering-cancelled"
     BEFORE = "before"
     CHARTER_UNSIGNED = "charter-unsigned"
     OVERDUE = "overdue"
@@ -63,6 +65,8 @@ class Occasion(StrEnum):
 #: The occasions of digest items, in the order a digest lists them.
 DIGEST_OCCASIONS: tuple[Occasion, ...] = (
     Occasion.INVITATION,
+    Occasion.GATHERING_UPDATE,
+    Occasion.GATHERING_CANCELLED,
     Occasion.BEFORE,
     Occasion.CHARTER_UNSIGNED,
     Occasion.OVERDUE,
