@@ -2,13 +2,15 @@
 
 Builds a store of N projects (default 1,000, spread over 20 structures, each with its full plan
 from the built-in template, some steps late, some messages dead), starts the app with uvicorn in a
-separate process (one worker, as `cocon web` runs it), logs a facilitator in who follows every
-structure, then lets C clients (default 20) fetch the dashboard R times in all, and one client
-fetch project pages, and prints p50, p95, p99 and the throughput against the aims: dashboard p95
-under 200 ms with 20 clients, project page p95 under 100 ms with one client. The machine's load
-average is printed first: other work on the machine slows every figure.
+separate process as `cocon web` runs it (``--workers``, by default one per core, at most 4), logs a
+facilitator in who follows every structure, then lets C clients (default 20) fetch the dashboard R
+times in all, and one client fetch every page of two projects (the overview and each part: plan,
+people, charter…, those that exist), and prints p50, p95, p99 and the throughput against the aims:
+dashboard p95 under 200 ms with 20 clients, project page p95 under 100 ms with one client. The
+machine's load average is printed with every figure: other work on the machine slows them all.
 
-    .venv/bin/python bench/web.py [--projects 1000] [--clients 20] [--requests 400]
+    .venv/bin/python bench/web.py [--projects 1000] [--clients 20] [--requests 400] [--workers N]
+                                  [--store /tmp/bench.sqlite]   # kept and reused between runs
 """
 
 import argparse
@@ -89,9 +91,17 @@ def build_store(url: str, projects: int) -> None:
         )
 
 
-def start_server(url: str, home: str, port: int) -> subprocess.Popen[bytes]:
+#: The parts of a project page; those the app does not have (404) are left out of the figures.
+PROJECT_PARTS = (
+    "", "/planning", "/personnes", "/charte", "/points-etape", "/contributions", "/propositions",
+    "/indicateurs", "/questionnaire", "/evaluation", "/messages",
+)
+
+
+def start_server(url: str, home: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "COCON_DATABASE_URL": url, "COCON_HOME": home, "PYTHONPATH": str(ROOT)}
-    code = f"from cocon.web.server import server_for; server_for('127.0.0.1', {port}, {url!r}).run()"
+    more = f", workers={workers}" if workers != 1 else ""  # one worker: also how older versions are measured
+    code = f"from cocon.web.server import server_for; server_for('127.0.0.1', {port}, {url!r}{more}).run()"
     process = subprocess.Popen([sys.executable, "-c", code], env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -125,7 +135,7 @@ def run_clients(base: str, cookies: httpx.Cookies, clients: int, requests: int, 
                 began = time.perf_counter()
                 response = client.get(path)
                 elapsed = time.perf_counter() - began
-                assert response.status_code == 200 and "Projet " in response.text
+                assert response.status_code == 200 and "Projet " in response.text, (path, response.status_code)
                 with lock:
                     latencies.append(elapsed)
 
@@ -138,6 +148,15 @@ def run_clients(base: str, cookies: httpx.Cookies, clients: int, requests: int, 
     return latencies, time.perf_counter() - began
 
 
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def exists(base: str, cookies: httpx.Cookies, path: str) -> bool:
+    with httpx.Client(base_url=base, cookies=cookies, timeout=30) as client:
+        return client.get(path).status_code == 200
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -148,19 +167,24 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--workers", type=int, default=None, help="web processes (default: as `cocon web`)")
+    parser.add_argument("--only", choices=("all", "dashboard", "projects"), default="all", help="which pages to measure")
+    parser.add_argument("--store", type=Path, default=None, help="SQLite file kept between runs (built if missing)")
     args = parser.parse_args()
-
-    print(f"load average before (2 cores shared): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    workers = args.workers or max(1, min(4, os.cpu_count() or 1))  # as `cocon web` (cocon.web.server.default_workers)
+    print(f"load average before (2 cores shared): {load()}; {os.cpu_count()} cores, {workers} web worker(s)")
     with tempfile.TemporaryDirectory() as home:
         os.environ["COCON_HOME"] = home
-        url = f"sqlite:///{Path(home) / 'bench.sqlite'}"
-        began = time.perf_counter()
-        build_store(url, args.projects)
-        print(f"store: {args.projects} projects built in {time.perf_counter() - began:.1f} s")
+        path = args.store.absolute() if args.store else Path(home) / "bench.sqlite"
+        url = f"sqlite:///{path}"
+        if not path.exists():
+            began = time.perf_counter()
+            build_store(url, args.projects)
+            print(f"store: {args.projects} projects built in {time.perf_counter() - began:.1f} s")
         from tests.fixtures_notifications import free_port
 
         port = free_port()
-        server = start_server(url, home, port)
+        server = start_server(url, home, port, workers)
         try:
             base = f"http://127.0.0.1:{port}"
             cookies = log_in(base)
@@ -171,8 +195,16 @@ def main() -> None:
                 ("dashboard, needs attention, by lateness", "/tableau-de-bord?attention=any&sort=lateness", args.clients, 0.200),
                 ("dashboard, search", "/tableau-de-bord?q=projet+09", args.clients, 0.200),
                 ("dashboard, all projects, for reference", "/tableau-de-bord", 1, None),
-                ("project page", "/projets/projet-0001", 1, 0.100),
-                ("project page, another", "/projets/projet-0998", 1, 0.100),
+            )
+            if args.only == "projects":
+                runs = ()
+            parts = [part for part in PROJECT_PARTS if exists(base, cookies, f"/projets/projet-0001{part}")]
+            if args.only == "dashboard":
+                parts = []
+            runs += tuple(
+                (f"project page {slug}{part or ' (overview)'}", f"/projets/{slug}{part}", 1, 0.100)
+                for part in parts
+                for slug in ("projet-0001", f"projet-{args.projects - 2:04d}")
             )
             for label, path, clients, aim in runs:
                 latencies, wall = run_clients(base, cookies, clients, args.requests if clients > 1 else 40, path)
@@ -182,9 +214,8 @@ def main() -> None:
                     f"{label}: {len(latencies)} requests, {clients} client(s) — "
                     f"p50 {percentile(latencies, 0.50) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
                     f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, mean {statistics.mean(latencies) * 1000:.0f} ms, "
-                    f"{len(latencies) / wall:.1f} req/s{verdict}"
+                    f"{len(latencies) / wall:.1f} req/s{verdict} (load {load()})"
                 )
-            print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -276,6 +276,18 @@ def _compute_facts(session: Session, today: date) -> list[Facts]:
     return facts
 
 
+def data_stamp(session: Session) -> tuple[object, ...]:
+    """What changes whenever the board's data does: the database and its data stamp. Pages built
+    only from the board (and the viewer) may be kept under a key that includes it."""
+    return (_database(session), *_stamp(session))
+
+
+def cached(key: Hashable, compute: Callable[[], object]) -> object:
+    """``compute()`` kept under ``key`` in this process for up to ``MAX_AGE_S`` (the board's cache);
+    concurrent requests for the same key wait for the first one instead of computing it again."""
+    return _cached(key, compute)
+
+
 def _cached(key: Hashable, compute: Callable[[], object]) -> object:
     found = _CACHE.get(key)
     if found is not None:

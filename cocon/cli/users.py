@@ -111,14 +111,20 @@ def web(
     public_url: str | None = typer.Option(
         None, "--public-url", help="Adresse où les participants ouvrent Cocon (liens des messages)."
     ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        help="Processus qui servent les pages (par défaut un par cœur, au plus 4, ou COCON_WEB_WORKERS).",
+    ),
 ) -> None:
     """Serve the web app (without the scheduled flows; `cocon serve` runs both).
 
     Example: cocon web --demo
     """
-    from cocon.web.server import check_address, server_for
+    from cocon.web.server import check_address, check_workers, default_workers, server_for
 
-    check_address(host, port)  # before anything is recorded: a wrong address is refused, not remembered
+    check_address(host, port)
+    workers = check_workers(workers) if workers is not None else default_workers()  # before anything is recorded: a wrong address is refused, not remembered
     address = f"http://{host}:{port}"
     url = None
     if demo:
@@ -126,7 +132,7 @@ def web(
     ensure_schema(url)
     with session_scope(url) as session:  # messages read it from the store (store.publication.public_url)
         remember_serving_address(session, host, port, public=public_url, actor=actor())
-    server = server_for(host, port, url)
+    server = server_for(host, port, url, workers=workers)
     typer.echo(say(f"Cocon est ouvert sur {address}", f"Cocon is open at {address}"))
     if demo:
         for email in DEMO_LOGINS:  # the coordinator and the facilitator, as `cocon serve --demo` prints them

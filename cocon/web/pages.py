@@ -10,7 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from accounts.sessions import live_session
 from cocon.web import i18n
@@ -74,8 +74,13 @@ def current_viewer(request: Request, session: DB) -> Viewer | None:
     found = live_session(session, request.cookies.get(SESSION_COOKIE))
     if found is None or found.id is None:
         return None
-    person = session.get(Person, found.person_id)
-    account = session.get(Account, found.account_id) if found.account_id else None
+    # The person and their account in one query: every page asks for them.
+    row = session.exec(
+        select(Person, Account)
+        .outerjoin(Account, col(Account.id) == found.account_id)
+        .where(col(Person.id) == found.person_id)
+    ).first()
+    person, account = row if row is not None else (None, None)
     if person is None or (account is not None and account.disabled):
         return None
     return Viewer(person=person, account=account, session_id=found.id)
@@ -94,7 +99,8 @@ class LoginRequired(Exception):
         self.next_path = next_path
 
 
-def require_viewer(request: Request, viewer: Annotated[Viewer | None, Depends(current_viewer)]) -> Viewer:
+async def require_viewer(request: Request, viewer: Annotated[Viewer | None, Depends(current_viewer)]) -> Viewer:
+    # async: it does no I/O, and a synchronous dependency costs every page a trip to a worker thread.
     if viewer is None:
         raise LoginRequired(request.url.path)
     return viewer

@@ -1,0 +1,190 @@
+"""What makes the dashboard fast must not make it wrong: its cached HTML is drawn once, shared by
+the requests that follow, redrawn at once after a change, never shown to another viewer; and
+``cocon web --workers N`` serves with several processes (logins, CSRF and pages work whichever
+process answers). Timings are in bench/web.py, not here."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+from typer.testing import Result
+
+from accounts.staff import add_account
+from store.models import AccountKind, StepStatus
+from store.plans import move_step, plan_steps
+from store.projects import get_project
+from tests.factories import make_project
+from tests.fixtures_notifications import free_port
+from tests.fixtures_web import PASSWORD, log_in
+
+TILLEULS = "lea@example.org"
+LITTORAL = "marc@example.org"
+TODAY = date(2027, 1, 12)
+
+
+@pytest.fixture
+def two_structures(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_project(session, name="Accueil en salle d'attente", slug="accueil", start=date(2027, 1, 4), end=date(2027, 7, 2))
+    make_project(
+        session, name="Diagnostic territorial", structure="CPTS du Littoral", slug="diagnostic",
+        start=date(2027, 1, 4), end=date(2027, 9, 30), with_people=False,
+    )
+    for email, name, structure in ((TILLEULS, "Léa", "MSP des Tilleuls"), (LITTORAL, "Marc", "CPTS du Littoral")):
+        add_account(
+            session, email=email, name=name, kind=AccountKind.FACILITATOR, structures=[structure],
+            password=PASSWORD, actor="test",
+        )
+    session.commit()
+    monkeypatch.setenv("COCON_NOW", f"{TODAY.isoformat()}T10:00")
+
+
+def _listed(html: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="/projets/([\w-]+)">', html)
+
+
+def _late(html: str) -> list[str]:
+    """Project slugs whose row says a step is late."""
+    rows = re.findall(r'<tr>\s*<th scope="row"><a href="/projets/([\w-]+)">(.*?)</tr>', html, flags=re.S)
+    return [slug for slug, row in rows if "en retard" in unescape(row)]
+
+
+@pytest.fixture
+def drawings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each time the dashboard's content is drawn (rather than taken from the cache), its viewer."""
+    from cocon.web import dashboard
+
+    drawn: list[str] = []
+    real = dashboard.dashboard_page
+
+    def counting(session: Session, viewer: Any, **kwargs: Any) -> Any:
+        drawn.append(viewer.person.name)
+        return real(session, viewer, **kwargs)
+
+    monkeypatch.setattr(dashboard, "dashboard_page", counting)
+    return drawn
+
+
+def test_a_step_that_becomes_late_shows_on_the_next_request(
+    client: TestClient, two_structures: None, db_url: str, drawings: list[str]
+) -> None:
+    from store.db import session_scope
+
+    log_in(client, email=TILLEULS)
+    first = client.get("/tableau-de-bord").text
+    assert _listed(first) == ["accueil"] and _late(first) == []
+    assert client.get("/tableau-de-bord").text.count("accueil") == first.count("accueil")
+    assert drawings == ["Léa"]  # the second request took the page from the cache
+
+    with session_scope(db_url) as session:
+        project = get_project(session, "accueil")
+        upcoming = [s for s in plan_steps(session, project) if s.status == StepStatus.PLANNED and s.due > TODAY]
+        step = min(upcoming, key=lambda s: s.due)
+        move_step(session, project, step.key, TODAY - timedelta(days=1), reason="avancée", actor="test")
+
+    after = client.get("/tableau-de-bord").text
+    assert _late(after) == ["accueil"], "the step moved into the past must show as late at once"
+    assert "1 étape en retard" in unescape(after)
+    assert drawings == ["Léa", "Léa"]
+    assert _late(client.get("/tableau-de-bord?attention=late").text) == ["accueil"]
+
+
+def test_the_cached_dashboard_is_never_shown_to_another_viewer(
+    tmp_path: Path, two_structures: None, db_url: str, drawings: list[str]
+) -> None:
+    from cocon.web.app import create_app
+
+    app = create_app(db_url)
+    browsers = [(email, TestClient(app, follow_redirects=False)) for email in (TILLEULS, LITTORAL, TILLEULS)]
+    for email, browser in browsers:  # logging in is audited: it changes the data stamp, so log in first
+        assert log_in(browser, email=email).status_code == 303
+    seen = [(email, _listed(browser.get("/tableau-de-bord").text)) for email, browser in browsers]
+    assert seen == [(TILLEULS, ["accueil"]), (LITTORAL, ["diagnostic"]), (TILLEULS, ["accueil"])]
+    assert drawings == ["Léa", "Marc"]  # Léa's second browser got the page drawn for her first one
+
+
+def test_the_dashboard_still_sends_a_logged_out_visitor_to_the_login_page(client: TestClient, two_structures: None) -> None:
+    response = client.get("/tableau-de-bord?structure=x", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/connexion?next=/tableau-de-bord"
+
+
+def test_an_impossible_number_of_workers_is_refused_in_one_sentence(cli: Callable[..., Result]) -> None:
+    result = cli("web", "--workers", "0", "--port", "0")
+    assert result.exit_code != 0
+    assert "0 processus web impossible : choisissez entre 1 et 64" in result.output
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(n) for n in (task / "children").read_text().split()]
+    return found
+
+
+def test_cocon_web_with_two_workers_serves_logins_and_pages(
+    tmp_path: Path, db_url: str, session: Session, two_structures: None
+) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(COCON_DATABASE_URL=db_url, COCON_HOME=str(tmp_path / "home"), COCON_NOW=f"{TODAY.isoformat()}T10:00")
+    cocon = str(Path(sys.executable).parent / "cocon")
+    process = subprocess.Popen(
+        [cocon, "web", "--workers", "2", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180  # workers import Cocon each: slow on a busy machine
+        while True:
+            try:
+                if httpx.get(f"{base}/connexion", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, "cocon web --workers 2 did not start"
+            time.sleep(0.2)
+        assert len(_children(process.pid)) >= 2  # the worker processes, next to uvicorn's own helper
+        for _ in range(4):  # logins and pages, whichever worker answers each request
+            with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as browser:
+                token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', browser.get("/connexion").text)
+                assert token is not None
+                response = browser.post(
+                    "/connexion", data={"email": LITTORAL, "password": PASSWORD, "csrf_token": token.group(1)}
+                )
+                assert response.status_code == 303, response.status_code
+                for _ in range(3):
+                    assert _listed(browser.get("/tableau-de-bord").text) == ["diagnostic"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert "Cocon est ouvert sur" in out
+    assert "Traceback" not in err, err
+
+
+def test_workers_default_to_the_cores_or_cocon_web_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cocon.web.server import default_workers
+    from store.exceptions import InvalidInput
+
+    monkeypatch.delenv("COCON_WEB_WORKERS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert default_workers() == 2
+    monkeypatch.setattr(os, "cpu_count", lambda: 32)
+    assert default_workers() == 4
+    monkeypatch.setenv("COCON_WEB_WORKERS", "3")
+    assert default_workers() == 3
+    monkeypatch.setenv("COCON_WEB_WORKERS", "beaucoup")
+    with pytest.raises(InvalidInput, match="COCON_WEB_WORKERS doit être un nombre"):
+        default_workers()
+
+
