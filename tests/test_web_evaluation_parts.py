@@ -2,6 +2,7 @@
 team page, over HTTP on a real SQLite file: each form goes through the same service as the CLI,
 its effect is read back from the store, and its confirmation is on the page the user lands on."""
 
+import base64
 import re
 from html import unescape
 
@@ -265,6 +266,22 @@ def test_evaluation_restitution_thanks_and_certificates(
     assert certificate.status_code == 200 and certificate.content.startswith(b"%PDF")
     not_volunteer = client.get(f"{page}/attestation/{claire}.pdf")
     assert not_volunteer.status_code == 400 and "partenaires bénévoles" in unescape(not_volunteer.text)
+
+    # With the structure's logo, as `cocon certificate --logo`: an image is drawn in, anything else refused.
+    token = csrf_of(client, page)
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    )
+    with_logo = client.post(f"{page}/attestation", data={"csrf_token": token, "person_id": str(awa)},
+                            files={"logo": ("logo.png", png, "image/png")})
+    assert with_logo.status_code == 200 and with_logo.content.startswith(b"%PDF")
+    assert len(with_logo.content) != len(certificate.content)  # the logo is in it
+    not_image = client.post(f"{page}/attestation", data={"csrf_token": token, "person_id": str(awa)},
+                            files={"logo": ("logo.txt", b"bonjour", "text/plain")})
+    assert not_image.status_code == 400 and "PNG, JPEG ou SVG" in unescape(not_image.text)
+    too_big = client.post(f"{page}/attestation", data={"csrf_token": token, "person_id": str(awa)},
+                          files={"logo": ("logo.png", png + b"0" * (2 * 1024 * 1024), "image/png")})
+    assert too_big.status_code == 400 and "dépasse 2 Mo" in unescape(too_big.text)
 
 
 def test_team_invites_colleagues_and_gives_only_ones_own_structures(

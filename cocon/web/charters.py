@@ -4,7 +4,7 @@ After a signature the signer is sent the signed copy (:mod:`notifications.charte
 
 import logging
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
@@ -137,12 +137,14 @@ def sign_charter(
 
 
 @router.get("/projets/{slug}/charte/changements/{number}")
-def charter_changes(request: Request, session: DB, viewer: LoggedIn, slug: str, number: int) -> Response:
+def charter_changes(request: Request, session: DB, viewer: LoggedIn, slug: str, number: str) -> Response:
     """What changed in version ``number`` compared with the one before (as ``cocon charter diff``)."""
     project = managed_project(session, viewer, slug)
+    if not number.isdigit() or len(number) > 6:
+        raise HTTPException(status_code=404)
     try:
         comparison = compare_versions(session, project, actor=viewer.actor, lang=signing_language(project),
-                                      to_number=number)
+                                      to_number=int(number))
     except CoconError:
         session.rollback()
         return redirect(request, f"/projets/{slug}/charte")

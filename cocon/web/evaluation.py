@@ -5,10 +5,11 @@ volunteer's certificate. The report itself is built by the evaluation service.""
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
+from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project, may_manage, member_or_404, visible_project
 from cocon.web.mail import dispatch_soon
 from cocon.web.pages import DB, LoggedIn, language_of, redirect, settings_of
@@ -181,14 +182,49 @@ def thanks_preview(request: Request, session: DB, viewer: LoggedIn, slug: str, r
     )
 
 
+#: A structure's logo is a small image; anything larger is refused before it is read whole.
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+@router.post("/projets/{slug}/evaluation/attestation")
+async def certificate_with_logo(
+    request: Request,
+    session: DB,
+    viewer: LoggedIn,
+    slug: str,
+    person_id: Annotated[str, Form()] = "",
+    logo: UploadFile | None = None,
+) -> Response:
+    """A volunteer's certificate with the structure's logo (as ``cocon certificate --logo``)."""
+    managed_project(session, viewer, slug)  # someone else's project: 404 before anything is read
+    if not person_id.isdigit() or len(person_id) > 9:
+        raise HTTPException(status_code=404)
+    image = await logo.read(MAX_LOGO_BYTES + 1) if logo is not None and logo.filename else None
+    if image is not None and len(image) > MAX_LOGO_BYTES:
+        project = managed_project(session, viewer, slug)
+        return _page(request, session, viewer, project, status_code=400,
+                     error=i18n.translate("logo_too_big", language_of(request)))
+    return _certificate(request, session, viewer, slug, int(person_id), logo=image or None)
+
+
 @router.get("/projets/{slug}/evaluation/attestation/{person_id}.pdf")
 def certificate_download(request: Request, session: DB, viewer: LoggedIn, slug: str, person_id: int) -> Response:
     """A volunteer's certificate of participation, in their language, made at the place set above."""
+    return _certificate(request, session, viewer, slug, person_id, logo=None)
+
+
+def _certificate(
+    request: Request, session: Session, viewer: Viewer, slug: str, person_id: int, *, logo: bytes | None
+) -> Response:
     project = managed_project(session, viewer, slug)
     person = next((m.person for m in all_members(session, project) if m.person.id == person_id), None)
     if person is None:
         raise HTTPException(status_code=404)
-    pdf = certificate_pdf(session, project, person, "en" if person.language == "en" else "fr")
+    try:
+        pdf = certificate_pdf(session, project, person, "en" if person.language == "en" else "fr", logo=logo)
+    except CoconError as error:
+        project = reloaded(session, viewer, project)
+        return _page(request, session, viewer, project, error=str(error), status_code=400)
     return Response(
         pdf,
         media_type="application/pdf",

@@ -176,4 +176,9 @@ EVALUATION_MESSAGES: dict[str, tuple[str, str]] = {
     "thanks_preview_attachments": ("Pièces jointes :", "Attachments:"),
     "thanks_preview_nobody": ("Personne à remercier pour l'instant.", "Nobody to thank yet."),
     "thanks_preview_back": ("Revenir à l'évaluation et la clôture", "Back to evaluation and closing"),
+    "certificate_with_logo": ("Avec le logo de la structure", "With the structure's logo"),
+    "certificate_for": ("Pour", "For"),
+    "certificate_logo": ("Logo (PNG, JPEG ou SVG, 2 Mo au plus)", "Logo (PNG, JPEG or SVG, 2 MB at most)"),
+    "certificate_make": ("Télécharger l'attestation", "Download the certificate"),
+    "logo_too_big": ("Le logo dépasse 2 Mo : choisissez une image plus légère.", "The logo is over 2 MB: choose a lighter image."),
 }
