@@ -51,6 +51,8 @@ class Target:
     name: str
     url: str
     format: TargetFormat = "email"
+    #: The recipient's address when the target is Cocon's own SMTP server (sent without Apprise).
+    address: str | None = None
 
     def __repr__(self) -> str:
         return f"Target({self.name})"
@@ -107,7 +109,7 @@ def person_targets(*, email: str | None, apprise_url: str | None, settings: Smtp
     """A person's email (when Cocon has an SMTP server) and their own Apprise URL, if any."""
     targets: list[Target] = []
     if email and settings is not None:
-        targets.append(Target("email", email_url(settings, email)))
+        targets.append(Target("email", email_url(settings, email), address=email))
     if apprise_url:
         targets.append(Target("apprise", apprise_url, "short"))
     return targets
