@@ -12,17 +12,14 @@ A message counts as sent only once the server answered 250 to its data. Errors a
 kind and SMTP code, never with the address the server may quote.
 """
 
-import email.policy
+import base64
+import secrets
 import smtplib
 import ssl
-from email.header import Header
-from email.mime.application import MIMEApplication
-from email.mime.base import MIMEBase
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from functools import cache
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from notifications.channels import SmtpSettings
 
@@ -40,41 +37,85 @@ def tls_context(verify: bool) -> ssl.SSLContext:
     return context
 
 
-_WIRE = email.policy.compat32.clone(linesep="\r\n")
+def _encoded_words(value: str) -> str:
+    """An unstructured header value (a subject) in RFC 2047 words of at most 75 characters."""
+    if value.isascii():
+        return value
+    words: list[str] = []
+    chunk = ""
+    for char in value:
+        if len((chunk + char).encode()) > 45:  # 45 bytes -> 60 base64 characters, 72 with the frame
+            words.append(chunk)
+            chunk = ""
+        chunk += char
+    words.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w.encode()).decode()}?=" for w in words)
 
 
-def _header(value: str) -> str | Header:
-    return value if value.isascii() else Header(value, "utf-8")
+def _list_header(value: str) -> str:
+    """A header made of comma-separated items (``List-Unsubscribe``), one item per folded line."""
+    return ",\r\n ".join(part.strip() for part in value.split(","))
 
 
-def compose(envelope: "Envelope", sender: tuple[str, str], to: str, *, now_text: str) -> bytes:
-    """The email of ``envelope`` to ``to``, as bytes ready for the SMTP server."""
-    body: MIMEBase
+def _lines(data: bytes) -> str:
+    return base64.encodebytes(data).decode().replace("\n", "\r\n")
+
+
+def _text_part(text: str, subtype: str) -> str:
+    return (
+        f"Content-Type: text/{subtype}; charset=\"utf-8\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + _lines(text.encode())
+    )
+
+
+def _quoted(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def compose(envelope: "Envelope", sender: str, to: str, *, now_text: str) -> bytes:
+    """The email of ``envelope`` to ``to``, as bytes ready for the SMTP server (CRLF line ends).
+
+    Written directly rather than through :mod:`email`'s generator (which re-folds every header
+    and compiles a regular expression per boundary: ~10 ms a message): a text part, an HTML
+    alternative, attachments, everything in base64 with boundaries base64 cannot contain."""
+    mark = secrets.token_hex(12)
     if envelope.html:
-        body = MIMEMultipart("alternative")
-        body.attach(MIMEText(envelope.text, "plain", "utf-8"))
-        body.attach(MIMEText(envelope.html, "html", "utf-8"))
+        inner = f"=_alt_{mark}"
+        body = (
+            f"Content-Type: multipart/alternative; boundary=\"{inner}\"\r\n\r\n"
+            f"--{inner}\r\n{_text_part(envelope.text, 'plain')}"
+            f"--{inner}\r\n{_text_part(envelope.html, 'html')}--{inner}--\r\n"
+        )
     else:
-        body = MIMEText(envelope.text, "plain", "utf-8")
+        body = _text_part(envelope.text, "plain")
     if envelope.attachments:
-        mixed = MIMEMultipart("mixed")
-        mixed.attach(body)
+        outer = f"=_mix_{mark}"
+        parts = [f"Content-Type: multipart/mixed; boundary=\"{outer}\"\r\n\r\n--{outer}\r\n{body}"]
         for item in envelope.attachments:
-            part = MIMEApplication(item.content)
-            part.set_type(item.mime)
-            part.add_header("Content-Disposition", "attachment", filename=item.filename)
-            mixed.attach(part)
-        body = mixed
-    for name, value in envelope.headers:
-        body[name] = _header(value)  # type: ignore[assignment]  # compat32 takes a Header
-    body["Subject"] = _header(" ".join(envelope.subject.split()))  # type: ignore[assignment]
-    body["From"] = formataddr(sender, charset="utf-8")
-    body["To"] = to
-    body["Message-ID"] = make_msgid(domain=sender[1].rpartition("@")[2] or None)
-    body["Date"] = now_text
+            name = item.filename if item.filename.isascii() else "utf-8''" + quote(item.filename)
+            disposition = f'filename="{_quoted(name)}"' if item.filename.isascii() else f"filename*={name}"
+            parts.append(
+                f"--{outer}\r\nContent-Type: {item.mime}\r\nContent-Transfer-Encoding: base64\r\n"
+                f"Content-Disposition: attachment; {disposition}\r\n\r\n{_lines(item.content)}"
+            )
+        body = "".join(parts) + f"--{outer}--\r\n"
+    headers = [f"{name}: {_list_header(value) if ',' in value and value.startswith('<') else _encoded_words(value)}"
+               for name, value in envelope.headers]
+    headers += [
+        f"Subject: {_encoded_words(' '.join(envelope.subject.split()))}",
+        f"From: {sender}",
+        f"To: {to}",
+        f"Message-ID: {make_msgid(domain=_domain(sender))}",
+        f"Date: {now_text}",
+        "MIME-Version: 1.0",
+    ]
     if envelope.reply_to and envelope.reply_to != to:
-        body["Reply-To"] = envelope.reply_to
-    return body.as_bytes(policy=_WIRE)  # CRLF line ends: a bare LF is refused by careful servers
+        headers.append(f"Reply-To: {envelope.reply_to}")
+    return ("\r\n".join(headers) + "\r\n" + body).encode()
+
+
+def _domain(sender: str) -> str:
+    return sender.rpartition("@")[2].rstrip(">") or "localhost"
 
 
 class Mailer:
@@ -84,7 +125,8 @@ class Mailer:
         self.settings = settings
         self.timeout = timeout
         name, address = parseaddr(settings.mail_from)
-        self.sender = (name, address or settings.mail_from)
+        self.address = address or settings.mail_from
+        self.sender = formataddr((name, self.address), charset="utf-8")
         self._connection: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
@@ -115,7 +157,7 @@ class Mailer:
         try:
             if self._connection is None:
                 self._connection = self._connect()
-            self._connection.sendmail(self.sender[1], [to], data)
+            self._connection.sendmail(self.address, [to], data)
         except smtplib.SMTPRecipientsRefused as error:
             codes = sorted({code for code, _ in error.recipients.values()})
             return f"destinataire refusé par le serveur SMTP ({', '.join(map(str, codes))})"
