@@ -21,7 +21,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,12 +39,19 @@ def _stage(args: tuple[str, int, int]) -> dict[str, Any]:
     shard = (k, n) if n > 1 else None
     if stage == "plan":
         report = plan_and_enqueue(shard=shard)
-        return {"enqueued": report.enqueued}
+        return {"enqueued": report.enqueued, **report.seconds}
     return dispatch(shard=shard).as_dict()
 
 
-def cycle(url: str, workers: int) -> tuple[float, int, int]:
-    """Empty the outbox, then one full cycle with ``workers`` processes: (seconds, rows, messages)."""
+class Cycle(NamedTuple):
+    seconds: float
+    rows: int
+    messages: int
+    phases: dict[str, float]  # wall time of each phase, all workers together
+
+
+def cycle(url: str, workers: int) -> Cycle:
+    """Empty the outbox, then one full cycle with ``workers`` processes."""
     from sqlalchemy import text
 
     from store.db import get_engine
@@ -57,9 +64,19 @@ def cycle(url: str, workers: int) -> tuple[float, int, int]:
     with context.Pool(workers) as pool:
         start = time.perf_counter()
         planned = pool.map(_stage, [("plan", k, workers) for k in range(workers)])
+        middle = time.perf_counter()
         sent = pool.map(_stage, [("send", k, workers) for k in range(workers)])
-        seconds = time.perf_counter() - start
-    return seconds, sum(p["enqueued"] for p in planned), sum(s["messages"] for s in sent)
+        end = time.perf_counter()
+    # plan and enqueue run in each worker one after the other: split the stage's wall time as the
+    # slowest worker split it
+    slowest = max(planned, key=lambda p: p["plan"] + p["enqueue"])
+    share = slowest["plan"] / max(1e-9, slowest["plan"] + slowest["enqueue"])
+    phases = {
+        "plan": (middle - start) * share,
+        "enqueue": (middle - start) * (1 - share),
+        "deliver": end - middle,
+    }
+    return Cycle(end - start, sum(p["enqueued"] for p in planned), sum(s["messages"] for s in sent), phases)
 
 
 def enqueue_old(session: Any, rows: list[dict[str, Any]]) -> int:
@@ -177,14 +194,18 @@ def main() -> None:
         )
         results = {}
         for workers in (1, 2):
-            results[workers] = seconds, rows, messages = cycle(url, workers)
+            load = os.getloadavg()[0]
+            results[workers] = run = cycle(url, workers)
             print(
-                f"Full cycle, {workers} worker(s): {seconds:6.1f} s  ({rows} rows queued, {messages} messages sent)",
+                f"Full cycle, {workers} worker(s): {run.seconds:6.1f} s = plan {run.phases['plan']:.1f} s"
+                f" + enqueue {run.phases['enqueue']:.1f} s + deliver {run.phases['deliver']:.1f} s"
+                f"  ({run.rows} rows queued, {run.messages} messages sent, {run.messages / run.phases['deliver']:,.0f}"
+                f" messages/s; load average {load:.1f} → {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
         one, two = results[1], results[2]
         print(
-            f"Ratio two workers / one: {one[0] / two[0]:.2f}×  "
+            f"Ratio two workers / one: {one.seconds / two.seconds:.2f}× (delivery alone {one.phases['deliver'] / two.phases['deliver']:.2f}×)  "
             f"(CPUs: {os.cpu_count()}, load average at the start: {load_start:.1f}, now: {os.getloadavg()[0]:.1f})"
         )
     finally:
