@@ -2,7 +2,7 @@
 person may set or change their password from the web.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlmodel import Session, col, select
 
@@ -132,3 +132,59 @@ def change_password(
     ended = close_other_sessions(session, person_id=person.id, keep_id=keep_session_id)
     audit.record(session, actor=f"person:{person.id}", action="password.set", person_id=person.id, sessions_ended=ended)
     return account
+
+
+def _outside(structures: Sequence[str], allowed: Collection[str]) -> list[str]:
+    known = {s.strip().casefold() for s in allowed}
+    return [s for s in structures if s.strip() and s.strip().casefold() not in known]
+
+
+def invite_account(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    kind: AccountKind,
+    structures: Sequence[str],
+    inviter_structures: Collection[str],
+    actor: str,
+) -> Account:
+    """A coordinator creates a colleague's or a facilitator's account (no password: they log in
+    with a link), for structures the coordinator belongs to only."""
+    if kind == AccountKind.PARTNER:
+        raise AccountError(
+            "Les partenaires n'ont pas besoin de compte : ajoutez-les au projet, ils reçoivent un lien de connexion."
+        )
+    outside = _outside(structures, inviter_structures)
+    if outside:
+        raise AccountError(f"Vous ne suivez pas la structure « {outside[0].strip()} » : vous ne pouvez pas la confier.")
+    if not [s for s in structures if s.strip()]:
+        raise AccountError("Choisissez au moins une structure pour ce compte.")
+    return add_account(session, email=email, name=name, kind=kind, structures=structures, actor=actor)
+
+
+def set_structures(
+    session: Session, account: Account, structures: Sequence[str], *, inviter_structures: Collection[str], actor: str
+) -> Account:
+    """Choose which of the inviter's structures an account follows; structures the inviter does
+    not belong to are kept as they were (someone else gave them)."""
+    outside = _outside(structures, inviter_structures)
+    if outside:
+        raise AccountError(f"Vous ne suivez pas la structure « {outside[0].strip()} » : vous ne pouvez pas la confier.")
+    for structure in structures:
+        check_length(structure, field="le nom de structure", limit=limits.NAME)
+    kept = _outside(account.structures, inviter_structures)
+    chosen = [s.strip() for s in structures if s.strip()]
+    account.structures = sorted({*kept, *chosen}, key=str.casefold)
+    session.add(account)
+    audit.record(
+        session, actor=actor, action="account.structures", person_id=account.person_id, structures=account.structures
+    )
+    session.flush()
+    return account
+
+
+def colleagues(session: Session, structures: Collection[str]) -> list[tuple[Account, Person]]:
+    """The accounts following at least one of these structures (what a coordinator may manage)."""
+    known = {s.strip().casefold() for s in structures}
+    return [(a, p) for a, p in list_accounts(session) if known & {s.strip().casefold() for s in a.structures}]

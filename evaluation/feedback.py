@@ -10,18 +10,21 @@ outbox (:mod:`notifications.pauses`).
 
 from datetime import UTC, datetime, time, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from evaluation.checkpoints import all_members
 from evaluation.messages import FEEDBACK_INVITATION, FEEDBACK_REMINDER, FeedbackMessage
 from evaluation.participants import role_group, thanked
-from evaluation.questionnaire import REMINDER_DAYS, VALID_DAYS, NewInvitation, about, invite
+from evaluation.questionnaire import REMINDER_DAYS, VALID_DAYS, NewInvitation, about, invitations, invite, still_waiting
 from notifications.messages import render_message
 from notifications.queue import enqueue
+from store import audit
 from store.clock import PARIS, today
-from store.models import Occasion, Person, Project, RoleGroup
+from store.models import Occasion, OutboxMessage, OutboxState, Person, Project, RoleGroup
 from store.projects import template_of
 from store.publication import require_public_url
+from store.tokens import new_token
+from store.tokens import token_hash as hash_token
 
 INVITATION_OCCASION = Occasion.FEEDBACK_INVITATION
 REMINDER_OCCASION = Occasion.FEEDBACK_REMINDER
@@ -88,3 +91,62 @@ def invite_participants(
     for new in created:
         _queue(session, project, new, link_base)
     return created
+
+
+def relaunch_unanswered(session: Session, project: Project, *, actor: str) -> int:
+    """Relaunch everyone invited who has not answered yet and whose invitation is still valid.
+
+    The store keeps only each link's SHA-256, so a relaunch gives a new link: the invitation's
+    token changes, a reminder carrying the new link is queued for today, and the reminders still
+    waiting are rewritten with it (the old link stops working). Only counts come out of here:
+    never who answered. An invitation already relaunched today is not relaunched twice.
+    """
+    link_base = require_public_url(session, "la relance du questionnaire")
+    assert project.id is not None
+    waiting = [i for i in invitations(session, project) if still_waiting(i)]
+    relaunched = 0
+    day = today()
+    for invitation in waiting:
+        person = session.get(Person, invitation.person_id)
+        if person is None:
+            continue
+        token = new_token()
+        context = FeedbackMessage(
+            person_name=person.name,
+            project_name=project.name,
+            link=f"{link_base}{ANSWER_PATH}{token}",
+            expires_on=invitation.expires_at.astimezone(PARIS).date(),
+            partner=invitation.role_group == RoleGroup.PARTNER,
+        )
+        message = render_message(FEEDBACK_REMINDER, context, invitation.lang)
+        row = enqueue(
+            session,
+            project_id=project.id,
+            person_id=person.id,
+            occasion=REMINDER_OCCASION,
+            about=about(invitation),
+            due_on=day,
+            subject=message.subject,
+            text=message.text,
+            html=message.html,
+        )
+        if row is None:  # a reminder for today already exists: its link is the one that works
+            continue
+        later = session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.about == about(invitation),
+                OutboxMessage.occasion == REMINDER_OCCASION,
+                col(OutboxMessage.state).in_([OutboxState.PENDING, OutboxState.FAILED]),
+                OutboxMessage.id != row.id,
+            )
+        ).all()
+        for pending in later:
+            pending.subject, pending.text, pending.html = message.subject, message.text, message.html
+            session.add(pending)
+        invitation.token_hash = hash_token(token)
+        session.add(invitation)
+        relaunched += 1
+    if relaunched:
+        audit.record(session, actor=actor, action="feedback.relaunched", project_id=project.id, invitations=relaunched)
+    session.flush()
+    return relaunched

@@ -105,14 +105,19 @@ def email_url(settings: SmtpSettings, address: str) -> str:
     return f"{apprise_scheme}://{login}{settings.host}:{settings.port}?{urlencode(query)}"
 
 
-def person_targets(*, email: str | None, apprise_url: str | None, settings: SmtpSettings | None) -> list[Target]:
-    """A person's email (when Cocon has an SMTP server) and their own Apprise URL, if any."""
-    targets: list[Target] = []
-    if email and settings is not None:
-        targets.append(Target("email", email_url(settings, email), address=email))
-    if apprise_url:
-        targets.append(Target("apprise", apprise_url, "short"))
-    return targets
+def person_targets(
+    *, email: str | None, apprise_url: str | None, settings: SmtpSettings | None, channel: str = "both"
+) -> list[Target]:
+    """A person's email (when Cocon has an SMTP server) and their own Apprise URL, as their
+    ``channel`` preference says (``email``, ``apprise`` or ``both``). A preference that would leave
+    no way to reach them falls back to the other channel."""
+    mail = [Target("email", email_url(settings, email), address=email)] if email and settings is not None else []
+    own = [Target("apprise", apprise_url, "short")] if apprise_url else []
+    if channel == "email":
+        return mail or own
+    if channel == "apprise":
+        return own or mail
+    return mail + own
 
 
 def channel_target(url: str) -> Target:

@@ -69,11 +69,13 @@ class Batch:
     broken: list[tuple[OutboxMessage, str]] = field(default_factory=list)  # could not be prepared
 
 
-def prefs_of(person: Person) -> ContactPrefs:
+def prefs_of(person: Person, *, digest: bool = False) -> ContactPrefs:
+    """The person's moments; for their daily digest, also the time they chose for it."""
     return ContactPrefs(
         quiet_hours=person.quiet_hours,
         availability=tuple(person.availability),
         unavailable=unavailable_days(person),
+        not_before=person.digest_time if digest else None,
     )
 
 
@@ -227,7 +229,7 @@ def prepare_batch(session: Session, rows: Sequence[OutboxMessage], *, moment: da
         assert who is not None
         if person_id in known.had_digest_today:
             tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=PARIS)
-            when = next_contact_time(prefs_of(who), tomorrow)
+            when = next_contact_time(prefs_of(who, digest=True), tomorrow)
             for row in items:
                 _defer(row, when)
                 session.add(row)
@@ -277,10 +279,10 @@ def _sort_row(
     elif decision == "hold" and who is not None:
         # held by a pause: until its end (then at a good moment), or checked again tomorrow
         after = datetime.combine(until, time(0), tzinfo=PARIS) if until else moment + timedelta(days=1)
-        _defer(row, next_contact_time(prefs_of(who), after))
+        _defer(row, next_contact_time(prefs_of(who, digest=row.digest), after))
     else:
         if who is not None and not row.facts.get("immediate"):
-            when = next_contact_time(prefs_of(who), moment)
+            when = next_contact_time(prefs_of(who, digest=row.digest), moment)
             if when > moment:
                 _defer(row, when)
         if row.state == OutboxState.SENDING:
@@ -351,7 +353,9 @@ def _targets(
     if channel_url:
         targets = [channel_target(channel_url)]
     elif who is not None:
-        targets = person_targets(email=who.email, apprise_url=who.apprise_url, settings=settings)  # type: ignore[arg-type]
+        targets = person_targets(
+            email=who.email, apprise_url=who.apprise_url, settings=settings, channel=who.channel  # type: ignore[arg-type]
+        )
     else:
         targets = []
     done = None

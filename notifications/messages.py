@@ -248,6 +248,7 @@ OCCASION_LABELS: dict[str, dict[Occasion, str]] = {
         Occasion.INDICATORS_REQUEST: "indicateurs à renseigner",
         Occasion.THANKS: "remerciements",
         Occasion.LOGIN_LINK: "lien de connexion",
+        Occasion.CHARTER_SIGNED: "confirmation de signature de la charte",
     },
     "en": {
         Occasion.BEFORE: "reminder before due date",
@@ -266,6 +267,7 @@ OCCASION_LABELS: dict[str, dict[Occasion, str]] = {
         Occasion.INDICATORS_REQUEST: "indicators to record",
         Occasion.THANKS: "thanks",
         Occasion.LOGIN_LINK: "login link",
+        Occasion.CHARTER_SIGNED: "charter signature confirmation",
     },
 }
 

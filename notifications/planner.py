@@ -371,6 +371,7 @@ class ContactPrefs:
     quiet_hours: str | None = None
     availability: tuple[str, ...] = ()
     unavailable: frozenset[date] = frozenset()
+    not_before: str | None = None  # HH:MM: nothing earlier in the day (the time chosen for the digest)
 
 
 def contact_windows(prefs: ContactPrefs, day: date) -> list[tuple[int, int]]:
@@ -381,7 +382,12 @@ def contact_windows(prefs: ContactPrefs, day: date) -> list[tuple[int, int]]:
     if day_sets and not any(day.weekday() in days for days in day_sets):
         return []
     slots = sorted(SLOTS[a] for a in prefs.availability if a in SLOTS) or [DEFAULT_WINDOW]
-    return _subtract(slots, parse_quiet_hours(prefs.quiet_hours))
+    windows = _subtract(slots, parse_quiet_hours(prefs.quiet_hours))
+    if prefs.not_before:
+        earliest = int(prefs.not_before[:2]) * 60 + int(prefs.not_before[3:5])
+        later = [(max(start, earliest), end) for start, end in windows if end > earliest]
+        windows = later or windows  # slots that end before the chosen time keep the day's moments
+    return windows
 
 
 def next_contact_time(prefs: ContactPrefs, moment: datetime) -> datetime:

@@ -15,7 +15,18 @@ from store.erasure import redact_texts
 from store.exceptions import InvalidInput, PersonNotFound
 from store.limits import check_length
 from store.members import members
-from store.models import Account, AuditEvent, MagicLink, Membership, Person, PlanChange, Project, WebSession
+from store.models import (
+    Account,
+    AuditEvent,
+    MagicLink,
+    Membership,
+    PauseLink,
+    Person,
+    PlanChange,
+    Project,
+    ReminderStop,
+    WebSession,
+)
 from store.plans import refresh_gatherings
 from store.projects import template_of
 
@@ -271,8 +282,13 @@ def export_person(session: Session, person_id: int) -> dict[str, Any]:
     memberships = session.exec(select(Membership).where(Membership.person_id == person_id)).all()
     projects = {p.id: p.slug for p in session.exec(select(Project).where(col(Project.id).in_([m.project_id for m in memberships])))}
     events = session.exec(select(AuditEvent).where(AuditEvent.person_id == person_id).order_by(col(AuditEvent.id))).all()
+    stops = session.exec(select(ReminderStop).where(ReminderStop.person_id == person_id)).all()
+    stopped = {p.id: p.slug for p in session.exec(select(Project).where(col(Project.id).in_([s.project_id for s in stops])))}
     return {
-        "person": person.model_dump(mode="json"),
+        "person": person.model_dump(mode="json"),  # with the preferences: channel, digest_time, language
+        "reminders_stopped": [
+            {"project": stopped.get(s.project_id), "stopped_at": s.stopped_at.isoformat()} for s in stops
+        ],
         "memberships": [
             {"project": projects.get(m.project_id), "role": m.role, "joined_at": m.joined_at.isoformat(),
              "left_at": m.left_at.isoformat() if m.left_at else None}
@@ -297,10 +313,13 @@ def erase_person(session: Session, person_id: int, *, actor: str) -> None:
     person.availability = []
     person.unavailable = []
     person.quiet_hours = None
+    person.digest_time = None
+    person.channel = "both"
     person.opted_out = True
     session.add(person)
-    # Web access goes with the identity: no account, session or login link survives erasure.
-    for table in (WebSession, MagicLink, Account):
+    # Web access goes with the identity: no account, session, login or pause link survives erasure,
+    # nor the per-project stops that would still name the person.
+    for table in (WebSession, MagicLink, Account, PauseLink, ReminderStop):
         for row in session.exec(select(table).where(table.person_id == person_id)):
             session.delete(row)
     session.flush()

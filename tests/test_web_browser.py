@@ -181,6 +181,7 @@ def test_coordinator_partner_and_facilitator_in_chromium(
     partner.get_by_role("button", name="Je signe la charte").click()
     partner.get_by_text("votre signature de la version").wait_for()
     check(partner, "08-charte-signee-telephone")
+    assert "votre signature de la charte" in wait_for_mail(smtp_sink, "bernard@example.org", 2)  # with the signed copy
 
     # The facilitator's dashboard shows the change: the charter is signed, the step is done.
     facilitator.goto(f"{base}/tableau-de-bord?structure=MSP+des+Tilleuls")
@@ -195,7 +196,7 @@ def test_coordinator_partner_and_facilitator_in_chromium(
     with session_scope(db_url) as session:
         invite_participants(session, get_project(session, slug), actor="test")
     dispatch(url=db_url)
-    questionnaire = link_in(wait_for_mail(smtp_sink, "bernard@example.org", 2), base, "/questionnaire/")
+    questionnaire = link_in(wait_for_mail(smtp_sink, "bernard@example.org", 3), base, "/questionnaire/")
     partner.goto(questionnaire)
     check(partner, "10-questionnaire-telephone")
     partner.get_by_role("group", name=re.compile("Je savais ce que l'on attendait de moi")).get_by_label(
@@ -210,7 +211,7 @@ def test_coordinator_partner_and_facilitator_in_chromium(
     coordinator.goto(f"{base}/projets/{slug}")
     coordinator.get_by_role("button", name="Envoyer un lien de connexion — Bernard Lemoine").click()
     expect(coordinator).to_have_url(re.compile(r"ok=link"))
-    login = link_in(wait_for_mail(smtp_sink, "bernard@example.org", 3), base, "/lien/")
+    login = link_in(wait_for_mail(smtp_sink, "bernard@example.org", 4), base, "/lien/")
     partner.goto(login)
     check(partner, "12-lien-connexion-telephone")
     partner.get_by_role("button", name="Me connecter").click()

@@ -11,6 +11,7 @@ import typer
 from cocon.cli.output import actor, db, emit_json, say
 from notifications.channels import check_apprise_url
 from notifications.pauses import pause, resume, stop
+from notifications.preferences import update_preferences
 from planning.calendar import long_date
 from store.exceptions import InvalidInput
 from store.participation import update_person
@@ -103,11 +104,17 @@ def person_update(
     availability: list[str] | None = typer.Option(None, "--availability", help="matin, après-midi, soir, semaine, week-end."),
     quiet_hours: str = typer.Option(_KEEP, "--quiet-hours", show_default=False, help="e.g. 21:00-08:00 ('' to remove)."),
     unavailable: list[str] | None = typer.Option(None, "--unavailable", help="Replaces the absences: 2027-01-25..2027-03-12 ('' to clear)."),
+    digest_time: str = typer.Option(_KEEP, "--digest-time", show_default=False,
+                                    help="Daily digest at or after this time, 08:00-19:59 ('' for the default)."),
+    channel: str | None = typer.Option(None, "--channel",
+                                       help="email, both, sms:+33612345678 or an Apprise URL the coordination allows."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Change a person's name, contact, language, availability, quiet hours or absences.
+    """Change a person's name, contact, language, availability, quiet hours, absences or preferences.
 
     Example: cocon person update accueil-msp awa@example.org --unavailable 2027-01-25..2027-03-12 --quiet-hours 21:00-09:00
+
+    Example: cocon person update accueil-msp awa@example.org --digest-time 18:00 --channel sms:+33612345678 --lang en
     """
     def given(value: str) -> dict[str, str | None]:
         return {} if value == _KEEP else {"value": value.strip() or None}
@@ -126,6 +133,11 @@ def person_update(
             unavailable=[u for u in unavailable if u.strip()] if unavailable is not None else None,
             **changes,  # type: ignore[arg-type]
         )
+        preferences: dict[str, object] = {} if digest_time == _KEEP else {"digest_time": digest_time.strip() or None}
+        if channel is not None or preferences:
+            fields = sorted(set(fields) | set(update_preferences(
+                session, person, actor=actor(), channel=channel, lang=say("fr", "en"), **preferences,  # type: ignore[arg-type]
+            )))
         if as_json:
             emit_json({"id": person.id, "changed": fields})
             return

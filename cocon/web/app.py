@@ -10,7 +10,21 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cocon.web import auth, charters, contributions, dashboard, evaluation, pauses, projects, questionnaire
+from cocon.web import (
+    auth,
+    charters,
+    contributions,
+    contributions_page,
+    dashboard,
+    evaluation,
+    indicators,
+    partner,
+    pauses,
+    projects,
+    proposals,
+    questionnaire,
+    team,
+)
 from cocon.web.i18n import translate
 from cocon.web.pages import (
     LoginRequired,
@@ -32,7 +46,21 @@ log = logging.getLogger("cocon.web")
 STATIC_DIR = Path(__file__).parent / "static"
 
 #: The modules whose ``router`` make up the app, by domain.
-ROUTE_MODULES = (auth, dashboard, projects, charters, questionnaire, contributions, evaluation, pauses)
+ROUTE_MODULES = (
+    auth,
+    dashboard,
+    projects,
+    charters,
+    questionnaire,
+    contributions,
+    contributions_page,
+    proposals,
+    indicators,
+    evaluation,
+    team,
+    pauses,
+    partner,
+)
 
 #: Sent with every response. No script runs on Cocon's pages; links carrying tokens must not leak
 #: through the Referer header; no other site may frame a page (clickjacking on "sign").

@@ -28,6 +28,7 @@ from cocon.web.pages import (
     LoggedIn,
     MaybeViewer,
     language_of,
+    notice_of,
     public_base,
     redirect,
     render,
@@ -225,8 +226,12 @@ def use_login_link(request: Request, session: DB, token: str) -> Response:
 
 @router.get("/compte")
 def account_page(request: Request, session: DB, viewer: LoggedIn) -> Response:
-    reminders = reminder_state(session, viewer.person, None, language_of(request))
-    return render(request, "account.html", viewer, title_key="account_title", error=None, notice=None, reminders=reminders)
+    lang = language_of(request)
+    reminders = reminder_state(session, viewer.person, None, lang)
+    return render(
+        request, "account.html", viewer, title_key="account_title", error=None, notice=notice_of(request, lang),
+        reminders=reminders,
+    )
 
 
 @router.post("/compte/mot-de-passe")

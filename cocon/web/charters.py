@@ -1,4 +1,8 @@
-"""Charte: read the charter, sign it (logged in, or from the partner's signing link), download the PDF."""
+"""Charte: read the charter, sign it (logged in, or from the partner's signing link), download the PDF.
+
+After a signature the signer is sent the signed copy (:mod:`notifications.charter_confirmation`)."""
+
+import logging
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
@@ -32,10 +36,12 @@ from cocon.web.pages import (
     render,
     settings_of,
 )
+from notifications.charter_confirmation import queue_signature_confirmation
 from store.exceptions import CoconError
-from store.models import CharterVersion, Project, SignatureMethod
+from store.models import CharterSignature, CharterVersion, Person, Project, SignatureMethod
 from store.tokens import token_hash
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 
 
@@ -53,6 +59,17 @@ def _pdf(project: Project, version: CharterVersion) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
+
+
+def _confirm(session: Session, project: Project, person: Person, signature: CharterSignature) -> bool:
+    """Queue the signed copy to the signer. The signature stands even if its copy cannot be made
+    (the coordination can send the PDF): that failure is logged, by type only, and rolled back alone."""
+    try:
+        with session.begin_nested():
+            return queue_signature_confirmation(session, project, person, signature) is not None
+    except Exception as error:
+        log.error("la confirmation de signature n'a pas pu être préparée (%s)", type(error).__name__)
+        return False
 
 
 def _charter_page(
@@ -94,15 +111,19 @@ def charter_page(request: Request, session: DB, viewer: LoggedIn, slug: str) -> 
 
 
 @router.post("/projets/{slug}/charte/signer")
-def sign_charter(request: Request, session: DB, viewer: LoggedIn, slug: str) -> Response:
+def sign_charter(
+    request: Request, session: DB, viewer: LoggedIn, background: BackgroundTasks, slug: str
+) -> Response:
     project = visible_project(session, viewer, slug)
     try:
-        record_signature(session, project, viewer.person, method=SignatureMethod.LINK, actor=viewer.actor)
+        signature = record_signature(session, project, viewer.person, method=SignatureMethod.LINK, actor=viewer.actor)
     except CoconError as error:
         session.rollback()
         return _charter_page(
             request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
         )
+    if _confirm(session, project, viewer.person, signature):
+        dispatch_soon(background, settings_of(request).database_url)
     return redirect(request, f"/projets/{slug}/charte?ok=signed")
 
 
@@ -208,7 +229,9 @@ def signing_link_pdf(request: Request, session: DB, viewer: MaybeViewer, token: 
 
 
 @router.post("/charte/signer/{token}")
-def sign_with_link(request: Request, session: DB, viewer: MaybeViewer, token: str) -> Response:
+def sign_with_link(
+    request: Request, session: DB, viewer: MaybeViewer, background: BackgroundTasks, token: str
+) -> Response:
     try:
         signature = redeem_signing_token(session, token)
     except SigningLinkRefused as error:
@@ -227,6 +250,9 @@ def sign_with_link(request: Request, session: DB, viewer: MaybeViewer, token: st
         )
     version = session.get(CharterVersion, signature.version_id)
     assert version is not None
+    project, signer = session.get(Project, version.project_id), session.get(Person, signature.person_id)
+    if project and signer and _confirm(session, project, signer, signature):
+        dispatch_soon(background, settings_of(request).database_url)
     return render(
         request,
         "message.html",

@@ -31,7 +31,9 @@ QueryFilters = Annotated[Filters, Depends(_query_filters)]
 
 @router.get("/")
 def home(request: Request, viewer: MaybeViewer) -> Response:
-    return redirect(request, "/tableau-de-bord" if viewer else "/connexion")
+    if viewer is None:
+        return redirect(request, "/connexion")
+    return redirect(request, "/tableau-de-bord" if viewer.is_staff else "/mon-espace")
 
 
 @router.get("/tableau-de-bord")

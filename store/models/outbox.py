@@ -50,6 +50,7 @@ class Occasion(StrEnum):
     # standalone messages
     TEAM_ESCALATION = "team-escalation"
     CHARTER_LINK = "charter-link"
+    CHARTER_SIGNED = "charter-signed"
     LOGIN_LINK = "login-link"
     OUTBOX_DEAD = "outbox-dead"
     CHECKPOINT_MINUTES = "checkpoint-minutes"

@@ -101,6 +101,15 @@ class Person(SQLModel, table=True):
         sa_column=Column(JSON, nullable=False),
         description="ISO dates or ranges 'YYYY-MM-DD..YYYY-MM-DD' the person cannot attend",
     )
+    digest_time: str | None = Field(
+        default=None, max_length=5, description="HH:MM, local time: the daily digest leaves at or after it"
+    )
+    channel: str = Field(
+        default="both",
+        max_length=10,
+        sa_column_kwargs={"server_default": "both"},
+        description="email, apprise (their own Apprise URL only) or both",
+    )
     paused: bool = False
     paused_until: date | None = Field(default=None, description="last day of a pause; None: until resumed")
     opted_out: bool = False
