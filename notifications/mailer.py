@@ -18,13 +18,28 @@ import smtplib
 import ssl
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import quote
 
+from notifications.attachments import Attachment
 from notifications.channels import SmtpSettings
 
-if TYPE_CHECKING:
-    from notifications.delivery import Envelope
+
+class Envelope(Protocol):
+    """What an email is made of (:class:`notifications.delivery.Envelope` has it)."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def html(self) -> str | None: ...
+    @property
+    def attachments(self) -> tuple[Attachment, ...]: ...
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def reply_to(self) -> str | None: ...
 
 
 @cache
@@ -72,7 +87,7 @@ def _quoted(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def compose(envelope: "Envelope", sender: str, to: str, *, now_text: str) -> bytes:
+def compose(envelope: Envelope, sender: str, to: str, *, now_text: str) -> bytes:
     """The email of ``envelope`` to ``to``, as bytes ready for the SMTP server (CRLF line ends).
 
     Written directly rather than through :mod:`email`'s generator (which re-folds every header
@@ -146,7 +161,7 @@ class Mailer:
             raise
         return connection
 
-    def send(self, envelope: "Envelope", to: str) -> str | None:
+    def send(self, envelope: Envelope, to: str) -> str | None:
         """Send one email; ``None`` when the server accepted it, else a reason without addresses."""
         from datetime import datetime
 
