@@ -221,6 +221,12 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="SQLite file to build once and reuse")
     parser.add_argument("--url", help="an existing database URL (PostgreSQL) instead of SQLite")
     parser.add_argument("--sink", choices=("lean", "aiosmtpd"), default="lean", help="the local SMTP sink")
+    parser.add_argument(
+        "--extrapolate-to",
+        type=int,
+        default=10_000,
+        help="when fewer projects were measured, also print a linear extrapolation to this many, labelled so",
+    )
     args = parser.parse_args()
 
     load_start = os.getloadavg()[0]
@@ -272,6 +278,12 @@ def main() -> None:
             f"Ratio two workers / one: {one.seconds / two.seconds:.2f}× (delivery alone {one.phases['deliver'] / two.phases['deliver']:.2f}×)  "
             f"(CPUs: {os.cpu_count()}, load average at the start: {load_start:.1f}, now: {os.getloadavg()[0]:.1f})"
         )
+        if args.extrapolate_to > args.projects:
+            factor = args.extrapolate_to / args.projects
+            print(
+                f"EXTRAPOLATED, not measured: {args.extrapolate_to} projects, linear from the {args.projects} measured "
+                f"here: about {one.seconds * factor:.0f} s on one worker, {two.seconds * factor:.0f} s on two"
+            )
     finally:
         sink.terminate()
         accepted = sink.communicate(timeout=30)[0].strip()
