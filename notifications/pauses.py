@@ -42,6 +42,7 @@ from store.models import (
     Project,
     ReminderStop,
 )
+from store.participation import remove_member
 from store.tokens import new_token, token_hash
 
 #: Occasions that are reminders: cancelled (not held) by a pause, re-planned after it if still due.
@@ -274,3 +275,12 @@ def apply_choice(session: Session, person: Person, choice: str, *, project: Proj
         stop(session, person, project=None, actor=actor)
         return Done("stop-all", None, None)
     raise InvalidInput("Choix inconnu : choisir une pause ou l'arrêt des rappels.")
+
+
+def leave_project(session: Session, project: Project, person: Person, *, actor: str) -> list[str]:
+    """Take a person out of a project: their roles there end, their history stays, and the messages
+    still waiting for them in this project are cancelled. Returns the roles they left."""
+    roles = remove_member(session, project, person, actor=actor)
+    assert person.id is not None
+    cancel_pending(session, [person.id], reason="a quitté le projet", project_id=project.id)
+    return roles

@@ -1,6 +1,7 @@
 """Changing what Cocon knows of a person taking part: name, contact, language, moments, absences.
 
-Kept apart from :mod:`store.people` (adding, finding, erasing people) so that each stays small.
+Kept apart from :mod:`store.people` (adding, finding, erasing people) so that each stays small;
+leaving a project is here too.
 The person changed is the row found in the project (a person may be recorded once per project).
 """
 
@@ -10,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from store import audit
+from store.clock import now
 from store.exceptions import InvalidInput
 from store.models import Membership, Person, Project
 from store.people import EMAIL, QUIET_HOURS, normalise_availability, parse_unavailable
@@ -75,3 +77,28 @@ def update_person(
         for project in session.exec(select(Project).where(col(Project.id).in_(sorted(project_ids)))):
             refresh_gatherings(session, project, actor=actor)
     return sorted(after)
+
+
+def remove_member(session: Session, project: Project, person: Person, *, actor: str) -> list[str]:
+    """Take a person out of a project (every role they hold there); their history stays. Returns
+    the roles they left. The identity itself is kept (see :func:`store.people.erase_person`)."""
+    memberships = list(
+        session.exec(
+            select(Membership).where(
+                Membership.project_id == project.id,
+                Membership.person_id == person.id,
+                col(Membership.left_at).is_(None),
+            )
+        )
+    )
+    if not memberships:
+        raise InvalidInput(f"{person.name} ne fait plus partie de ce projet.")
+    moment = now()
+    for membership in memberships:
+        membership.left_at = moment
+        session.add(membership)
+    roles = sorted(m.role for m in memberships)
+    audit.record(session, actor=actor, action="person.removed", project_id=project.id, person_id=person.id, roles=roles)
+    session.flush()
+    refresh_gatherings(session, project, actor=actor)
+    return roles

@@ -126,7 +126,8 @@ def test_a_lock_held_too_long_gives_one_sentence(tmp_path: Path, monkeypatch: py
             token = csrf_of(client, "/compte")
             holder.execute("BEGIN EXCLUSIVE")
             response = client.post("/projets/accueil/personnes",
-                                   data={"name": "Léa Blanc", "role": "professionnel", "csrf_token": token})
+                                   data={"name": "Léa Blanc", "role": "professionnel", "email": "lea@example.org",
+                                         "csrf_token": token})
         assert response.status_code == 503, response.text[:300]
         assert "occupée" in html.unescape(response.text)
     finally:

@@ -12,6 +12,7 @@ from typer.testing import Result
 from store.db import session_scope
 from store.models import AuditEvent, OutboxMessage, OutboxState, Person, ReminderStop
 from tests.factories import make_project
+from tests.fixtures_notifications import SmtpSink
 from tests.fixtures_web import COORDINATOR, WebWorld, csrf_of, log_in, log_in_with_link
 
 CLI = Callable[..., Result]
@@ -78,14 +79,14 @@ def test_people_page_and_my_account(
 ) -> None:
     monkeypatch.setenv("COCON_NOW", "2027-01-18T10:00")
     log_in(client)
-    page = client.get(f"/projets/{web_world.slug_a}")
+    page = client.get(f"/projets/{web_world.slug_a}/personnes")
     assert "Rappels" in page.text and "actifs" in page.text
     token = csrf_of(client, f"/projets/{web_world.slug_a}")
     path = f"/projets/{web_world.slug_a}/personnes/{web_world.partner_a}/rappels"
     assert client.post(path, data={"csrf_token": token, "choice": "3m"}).status_code == 303
     awa = fresh(db_url, "awa@example.org")
     assert awa.paused and awa.paused_until == date(2027, 4, 18)
-    assert "en pause jusqu&#39;au dimanche 18 avril 2027" in client.get(f"/projets/{web_world.slug_a}").text
+    assert "en pause jusqu&#39;au dimanche 18 avril 2027" in client.get(f"/projets/{web_world.slug_a}/personnes").text
     # a coordinator of another project cannot touch this one's people
     other = f"/projets/{web_world.slug_b}/personnes/{web_world.partner_a}/rappels"
     assert client.post(other, data={"csrf_token": token, "choice": "open"}).status_code in (403, 404)
@@ -113,3 +114,43 @@ def test_an_unknown_pause_link_says_what_to_do(client: TestClient, web_world: We
     assert response.status_code == 410 and "connectez-vous" in response.text
     token = csrf_of(client)
     assert client.post("/pause/" + "x" * 43, data={"csrf_token": token, "choice": "open"}).status_code == 410
+
+
+def test_cli_removes_a_person_from_a_project_and_cancels_what_waited_for_them(
+    cli: CLI, session: Session, db_url: str, monkeypatch: pytest.MonkeyPatch, smtp_sink: SmtpSink
+) -> None:
+    """`cocon person remove` does what the people page's "Retirer" does, through the same service."""
+    from store.models import Membership
+
+    project = make_project(session)
+    slug = project.slug
+    # Karim's quiet hours hold what a morning's cycle queues for him until noon.
+    assert cli("person", "update", slug, "karim@example.org", "--quiet-hours", "09:00-12:00").exit_code == 0
+    karim = fresh(db_url, "karim@example.org")
+    before: list[OutboxMessage] = []
+    for offset in range(60):  # the first morning something is queued for Karim: it waits for noon
+        monkeypatch.setenv("COCON_NOW", f"{date.fromordinal(date(2027, 1, 4).toordinal() + offset).isoformat()}T10:00")
+        assert cli("remind").exit_code == 0
+        with session_scope(db_url) as s:
+            before = list(
+                s.exec(
+                    select(OutboxMessage).where(
+                        OutboxMessage.person_id == karim.id, OutboxMessage.state == OutboxState.PENDING
+                    )
+                )
+            )
+        if before:
+            break
+    assert before, "the cycle queued something for Karim"
+
+    result = cli("person", "remove", slug, "karim@example.org", "--json")
+    assert result.exit_code == 0, result.output
+    with session_scope(db_url) as s:
+        memberships = s.exec(select(Membership).where(Membership.person_id == karim.id)).all()
+        assert memberships and all(m.left_at is not None for m in memberships)
+        still = s.exec(
+            select(OutboxMessage).where(OutboxMessage.person_id == karim.id, OutboxMessage.state == OutboxState.PENDING)
+        ).all()
+        assert still == []
+    again = cli("person", "remove", slug, "karim@example.org")
+    assert again.exit_code == 1 and "introuvable" in again.output

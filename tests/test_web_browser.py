@@ -139,6 +139,7 @@ def test_coordinator_partner_and_facilitator_in_chromium(
     coordinator.get_by_role("button", name="Créer le projet").click()
     expect(coordinator).to_have_url(re.compile(r"/projets/affiches-de-la-salle-d-attente\?ok=created"))
     slug = "affiches-de-la-salle-d-attente"
+    coordinator.get_by_role("link", name="Personnes", exact=True).click()
     for name, role, email in [
         ("Bernard Lemoine", "patient-partenaire", "bernard@example.org"),
         ("Dr Hélène Roy", "professionnel", "helene@example.org"),
@@ -208,7 +209,7 @@ def test_coordinator_partner_and_facilitator_in_chromium(
     check(partner, "11-questionnaire-merci-telephone")
 
     # A login link lets the partner see their contributions.
-    coordinator.goto(f"{base}/projets/{slug}")
+    coordinator.goto(f"{base}/projets/{slug}/personnes")
     coordinator.get_by_role("button", name="Envoyer un lien de connexion — Bernard Lemoine").click()
     expect(coordinator).to_have_url(re.compile(r"ok=link"))
     login = link_in(wait_for_mail(smtp_sink, "bernard@example.org", 4), base, "/lien/")

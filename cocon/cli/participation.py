@@ -10,7 +10,7 @@ import typer
 
 from cocon.cli.output import actor, db, emit_json, say
 from notifications.channels import check_apprise_url
-from notifications.pauses import pause, resume, stop
+from notifications.pauses import leave_project, pause, resume, stop
 from notifications.preferences import update_preferences
 from planning.calendar import long_date
 from store.exceptions import InvalidInput
@@ -93,6 +93,26 @@ def person_stop(
         typer.echo(say(f"Plus aucun rappel pour {person.name} ({where}).", f"No more reminders to {person.name} ({where})."))
 
 
+def person_remove(
+    slug: str = typer.Argument(..., metavar="P"),
+    person_ref: str = typer.Argument(..., metavar="PERSON", help="Number, email or exact name."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Take a person out of a project; their history stays and what still waited for them is cancelled.
+
+    Example: cocon person remove accueil-msp awa@example.org
+    """
+    with db() as session:
+        project = get_project(session, slug)
+        person = find_member(session, project, person_ref)
+        roles = leave_project(session, project, person, actor=actor())
+        if as_json:
+            emit_json({"id": person.id, "project": slug, "roles": roles})
+            return
+        typer.echo(say(f"{person.name} ne fait plus partie du projet {slug}.",
+                       f"{person.name} is no longer part of {slug}."))
+
+
 def person_update(
     slug: str = typer.Argument(..., metavar="P"),
     person_ref: str = typer.Argument(..., metavar="PERSON", help="Number, email or exact name."),
@@ -152,4 +172,5 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "resume": person_resume,
     "stop": person_stop,
     "update": person_update,
+    "remove": person_remove,
 }

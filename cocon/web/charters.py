@@ -12,7 +12,9 @@ from sqlmodel import Session
 from charters.exceptions import SigningLinkRefused
 from charters.rendering import VersionStamp, markdown_to_html, render_html, render_pdf
 from charters.signing import (
+    CharterStatus,
     SignerState,
+    SignerStatus,
     charter_status,
     check_signing_token,
     create_signing_link,
@@ -23,22 +25,23 @@ from charters.signing import (
 )
 from charters.versions import refresh_version
 from cocon.web import i18n
-from cocon.web.access import Viewer, managed_project, may_manage, member_or_404, visible_project
+from cocon.web.access import Viewer, managed_project, member_or_404, visible_project
 from cocon.web.mail import dispatch_soon, send_signing_link
 from cocon.web.pages import (
     DB,
     LoggedIn,
     MaybeViewer,
     language_of,
-    notice_of,
     public_base,
     redirect,
     render,
     settings_of,
 )
+from cocon.web.project_frame import project_page, refused
 from notifications.charter_confirmation import queue_signature_confirmation
+from notifications.timing import waits
 from store.exceptions import CoconError
-from store.models import CharterSignature, CharterVersion, Person, Project, SignatureMethod
+from store.models import CharterSignature, CharterVersion, Occasion, Person, Project, SignatureMethod
 from store.tokens import token_hash
 
 log = logging.getLogger(__name__)
@@ -79,35 +82,39 @@ def _charter_page(
     project: Project,
     *,
     error: str | None = None,
-    notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
     version = refresh_version(session, project, actor=viewer.actor).version
     status = charter_status(session, project, actor=viewer.actor)
     mine = next((s for s in status.signers if s.person_id == viewer.person_id), None)
     lang = language_of(request)
-    return render(
+    return project_page(
         request,
-        "charter.html",
+        session,
         viewer,
-        title_key="charter_title",
+        project,
+        "charter.html",
+        section="charter",
         status_code=status_code,
-        project=project,
         version=version,
         text=_charter_html(version),
         status=status,
+        not_signed=unsigned_signers(status),
         can_sign=mine is not None and mine.required and mine.state != SignerState.SIGNED,
-        manager=may_manage(session, viewer, project),
         error=error,
-        notice=notice,
         describe=lambda s: s.describe(lang),
     )
+
+
+def unsigned_signers(status: CharterStatus) -> list[SignerStatus]:
+    """Who must sign the current version and has not: people whose role signs, and only them."""
+    return [s for s in status.signers if s.required and s.state != SignerState.SIGNED]
 
 
 @router.get("/projets/{slug}/charte")
 def charter_page(request: Request, session: DB, viewer: LoggedIn, slug: str) -> Response:
     project = visible_project(session, viewer, slug)
-    return _charter_page(request, session, viewer, project, notice=notice_of(request, language_of(request)))
+    return _charter_page(request, session, viewer, project)
 
 
 @router.post("/projets/{slug}/charte/signer")
@@ -120,7 +127,7 @@ def sign_charter(
     except CoconError as error:
         session.rollback()
         return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
+            request, session, viewer, visible_project(session, viewer, slug), error=refused(error), status_code=400
         )
     if _confirm(session, project, viewer.person, signature):
         dispatch_soon(background, settings_of(request).database_url)
@@ -150,25 +157,57 @@ def send_signing_link_action(
             error=i18n.translate("no_email", language_of(request), name=person.name),
         )
     try:
-        token = create_signing_link(session, project, person, actor=viewer.actor)
+        _send_link(request, session, viewer, project, person)
     except CoconError as error:
         session.rollback()
         return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
+            request, session, viewer, visible_project(session, viewer, slug), error=refused(error), status_code=400
         )
-    base = public_base(request)
+    dispatch_soon(background, settings_of(request).database_url)
+    return redirect(request, f"/projets/{slug}/charte?ok=sign_link")
+
+
+def _send_link(request: Request, session: Session, viewer: Viewer, project: Project, person: Person) -> None:
+    """Queue the email carrying a new single-use signing link for ``person``."""
+    token = create_signing_link(session, project, person, actor=viewer.actor)
     assert project.id is not None
     send_signing_link(
         session,
         person=person,
         project_id=project.id,
         project_name=project.name,
-        url=f"{base}{signing_path(token)}",
+        url=f"{public_base(request)}{signing_path(token)}",
         lang=person.language,
         link_ref=token_hash(token)[:16],
     )
-    dispatch_soon(background, settings_of(request).database_url)
-    return redirect(request, f"/projets/{slug}/charte?ok=sign_link")
+
+
+@router.post("/projets/{slug}/charte/liens")
+def send_all_links_action(
+    request: Request, session: DB, viewer: LoggedIn, background: BackgroundTasks, slug: str
+) -> Response:
+    """Email a signing link to everyone who must sign and has not (and has an email address)."""
+    project = managed_project(session, viewer, slug)
+    assert project.id is not None
+    status = charter_status(session, project, actor=viewer.actor)
+    sent = later = 0
+    try:
+        for signer in unsigned_signers(status):
+            person = member_or_404(session, project, signer.person_id)
+            if not person.email:
+                continue
+            _send_link(request, session, viewer, project, person)
+            sent += 1
+            later += waits(session, person, project_id=project.id, occasion=Occasion.CHARTER_LINK)
+    except CoconError as error:
+        session.rollback()
+        return _charter_page(
+            request, session, viewer, visible_project(session, viewer, slug), error=refused(error), status_code=400
+        )
+    if sent:
+        dispatch_soon(background, settings_of(request).database_url)
+    key = "sign_links_none" if not sent else "sign_links_later" if later else "sign_links"
+    return redirect(request, f"/projets/{slug}/charte?ok={key}&n={sent}&plus_tard={later}")
 
 
 @router.post("/projets/{slug}/charte/papier/{person_id}")
@@ -181,7 +220,7 @@ def paper_signature_action(request: Request, session: DB, viewer: LoggedIn, slug
     except CoconError as error:
         session.rollback()
         return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=str(error), status_code=400
+            request, session, viewer, visible_project(session, viewer, slug), error=refused(error), status_code=400
         )
     return redirect(request, f"/projets/{slug}/charte?ok=paper")
 

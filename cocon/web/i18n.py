@@ -10,6 +10,7 @@ from typing import Any
 from cocon.web.evaluation_texts import EVALUATION_MESSAGES
 from cocon.web.partner_texts import PARTNER_MESSAGES
 from cocon.web.pause_texts import PAUSE_MESSAGES
+from cocon.web.project_texts import PROJECT_MESSAGES
 from store.models import ProjectPhase
 from store.phases import PHASE_LABELS
 
@@ -518,6 +519,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 MESSAGES.update(PAUSE_MESSAGES)
+MESSAGES.update(PROJECT_MESSAGES)
 MESSAGES.update(EVALUATION_MESSAGES)
 MESSAGES.update(PARTNER_MESSAGES)
 

@@ -144,7 +144,7 @@ def member_reminders(
         apply_choice(session, person, choice, project=project, actor=viewer.actor)
     else:
         raise HTTPException(status_code=400)
-    return redirect(request, f"/projets/{slug}?ok=reminders#personnes")
+    return redirect(request, f"/projets/{slug}/personnes?ok=reminders")
 
 
 def reminder_state(session: Session, person: Person, project_id: int | None, lang: str) -> str:

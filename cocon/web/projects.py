@@ -1,33 +1,32 @@
-"""Projet and Nouveau projet: the project page with its actions, and creating a project.
+"""Nouveau projet and the project's overview: creating a project, what to do next, the phase.
 
 Every action calls the store or a service; an error they raise (a :class:`CoconError`, one
 French sentence) is shown on the page, with status 400, above the form that caused it.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from cocon.web import i18n
-from cocon.web.access import Viewer, managed_project, may_manage, member_or_404, visible_project
-from cocon.web.auth import email_login_link
-from cocon.web.pages import DB, LoggedIn, language_of, notice_of, redirect, render
-from cocon.web.pauses import reminder_state
-from cocon.web.timeline import TimelineRow, timeline_svg
-from evaluation.checkpoints import RECORDED_KINDS, CheckpointRecord, record_checkpoint
-from evaluation.indicators import format_value, indicator_statuses, record_value
-from notifications.queue import list_messages
+from cocon.web.access import Viewer, managed_project, may_manage, visible_project
+from cocon.web.pages import DB, LoggedIn, language_of, redirect, render
+from cocon.web.project_frame import parse_date, project_page, refused, reloaded
+from evaluation.indicators import record_value
+from notifications.queue import dead_messages
 from planning.calendar import HolidayZone
 from project_templates import LoadedTemplate, builtin_templates
+from project_templates.phases import NEXT_PHASE
+from project_templates.schema import StepKind
 from store.clock import today
 from store.exceptions import CoconError, InvalidInput
-from store.models import OPEN_STATUSES, Gathering, Project, StepStatus
-from store.people import add_person, members, role_coverage
+from store.models import OPEN_STATUSES, PlanStep, Project, ProjectPhase, StepStatus
+from store.people import add_person, role_coverage
 from store.phases import advance_phase, gate_problems
-from store.plans import STATUS_LABELS, mark_done, move_step, plan_changes, plan_steps, step_title
+from store.plans import is_overdue, plan_steps, step_title
 from store.projects import create_project, describe_dates, structures_of, template_of
 
 router = APIRouter()
@@ -99,8 +98,8 @@ def create_project_action(
             loaded=loaded,
             name=name,
             structure=structure,
-            start=_parse_date(start, "le début") if start.strip() else None,
-            end=_parse_date(end, "la fin"),
+            start=parse_date(start, "le début") if start.strip() else None,
+            end=parse_date(end, "la fin"),
             actor=viewer.actor,
             allowed_structures=structures_of(session, viewer.person_id),
             holiday_zone=HolidayZone.ALSACE_MOSELLE if alsace_moselle else HolidayZone.METROPOLE,
@@ -122,195 +121,79 @@ def create_project_action(
     return redirect(request, f"/projets/{project.slug}?ok=created")
 
 
-# --- the project page -------------------------------------------------------------------------
+# --- the overview -----------------------------------------------------------------------------
+
+#: Where each kind of step is done, and the words of the link that goes there.
+KIND_PAGES: dict[str, tuple[str, str]] = {
+    StepKind.CHARTER: ("/charte", "go_charter"),
+    StepKind.MEETING: ("/points-etape", "go_checkpoints"),
+    StepKind.CHECKPOINT: ("/points-etape", "go_checkpoints"),
+    StepKind.CONVIVIALITY: ("/points-etape", "go_checkpoints"),
+    StepKind.INDICATORS: ("/indicateurs", "go_indicators"),
+    StepKind.FEEDBACK: ("/questionnaire", "go_questionnaire"),
+    StepKind.EVALUATION: ("/evaluation", "go_evaluation"),
+    StepKind.RESTITUTION: ("/evaluation", "go_evaluation"),
+    StepKind.THANKS: ("/evaluation", "go_evaluation"),
+}
+#: Steps done by hand on the plan page (mapping the actors, tasks).
+PLAN_PAGE = ("/planning", "go_plan")
+#: How many coming steps the overview names.
+NEXT_COUNT = 3
 
 
-def _project_context(session: Session, viewer: Viewer, project: Project, lang: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ToDo:
+    """One step to act on, in words: its title, its date, and the page where it is done."""
+
+    title: str
+    due: date
+    late: bool
+    href: str
+    link_key: str
+
+
+def _todo(project: Project, step: PlanStep, title: str, on: date) -> ToDo:
+    path, link_key = KIND_PAGES.get(step.kind, PLAN_PAGE)
+    return ToDo(title, step.due, is_overdue(step, on), f"/projets/{project.slug}{path}", link_key)
+
+
+def _overview_context(session: Session, viewer: Viewer, project: Project, lang: str) -> dict[str, Any]:
     template = template_of(session, project)
     steps = plan_steps(session, project)
-    titles = {s.key: step_title(template.step(s.template_step).title.get(lang), s, lang) for s in steps}
-    now_day = today()
-    rows = [
-        TimelineRow(titles[s.key], s.phase, s.due, s.baseline_due, StepStatus(s.status))
-        for s in steps
-    ]
-    by_person: dict[int, dict[str, Any]] = {}
-    for person, membership in members(session, project):
-        entry = by_person.setdefault(
-            person.id or 0,
-            {"person": person, "roles": [], "reminders": reminder_state(session, person, project.id, lang)},
-        )
-        role = template.roles.get(membership.role)
-        entry["roles"].append(role.label.get(lang) if role else membership.role)
+    names = {s.key: step_title(template.step(s.template_step).title.get(lang), s, lang) for s in steps}
+    on = today()
+    open_steps = sorted((s for s in steps if s.status in OPEN_STATUSES), key=lambda s: (s.due, s.id or 0))
+    late = [_todo(project, s, names[s.key], on) for s in open_steps if is_overdue(s, on)]
+    coming = [_todo(project, s, names[s.key], on) for s in open_steps if not is_overdue(s, on)][:NEXT_COUNT]
     manager = may_manage(session, viewer, project)
-    gatherings = list(
-        session.exec(select(Gathering).where(Gathering.project_id == project.id).order_by(col(Gathering.held_on)))
-    )
-    recorded = {g.step_key for g in gatherings}
     return {
-        "project": project,
         "tpl": template,
         "dates": describe_dates(project, lang),
-        "steps": steps,
-        "titles": titles,
-        "status_labels": STATUS_LABELS["en" if lang == "en" else "fr"],
-        "timeline": timeline_svg(rows, start=project.start, end=project.end, today=now_day, lang=lang),
-        "today": now_day,
-        "people": list(by_person.values()),
-        "coverage": role_coverage(session, project, lang),
-        "roles": [(role_id, role.label.get(lang)) for role_id, role in template.roles.items()],
-        "manager": manager,
-        "gate": gate_problems(session, project, lang),
-        "changes": plan_changes(session, project),
-        "open_steps": [s for s in steps if s.status in OPEN_STATUSES],
-        "checkpoint_steps": [
-            s
-            for s in steps
-            if s.kind in RECORDED_KINDS and s.status in OPEN_STATUSES and s.key not in recorded
-        ],
-        "gatherings": gatherings,
-        "indicators": indicator_statuses(session, project),
-        "format_value": format_value,
-        "outbox": list_messages(session, project)[-30:] if manager else [],
-        "names": {p["person"].id: p["person"].name for p in by_person.values()},
-        "error": None,
-        "notice": None,
+        "done_count": sum(1 for s in steps if s.status in (StepStatus.DONE, StepStatus.SKIPPED)),
+        "step_count": len(steps),
+        "late": late,
+        "coming": coming,
+        "missing_roles": [c for c in role_coverage(session, project, lang) if c.missing],
+        "gate": gate_problems(session, project, lang) if project.phase != ProjectPhase.CLOS else [],
+        "closed": project.phase == ProjectPhase.CLOS,
+        "next_phase": NEXT_PHASE.get(project.phase),
+        "undelivered": len(dead_messages(session, project)) if manager else 0,
     }
 
 
-def show_project(
-    request: Request,
-    session: Session,
-    viewer: Viewer,
-    project: Project,
-    *,
-    error: str | None = None,
-    status_code: int = 200,
+def show_overview(
+    request: Request, session: Session, viewer: Viewer, project: Project, *, error: str | None = None
 ) -> Response:
-    lang = language_of(request)
-    context = _project_context(session, viewer, project, lang)
-    context["notice"] = notice_of(request, lang)
-    context["error"] = error
-    return render(
-        request,
-        "project.html",
-        viewer,
-        title_key="project_title",
-        status_code=status_code,
-        page_title=project.name,
-        **context,
+    context = _overview_context(session, viewer, project, language_of(request))
+    return project_page(
+        request, session, viewer, project, "project.html", section="overview", error=error,
+        status_code=400 if error else 200, **context,
     )
 
 
 @router.get("/projets/{slug}")
-def project_page(request: Request, session: DB, viewer: LoggedIn, slug: str) -> Response:
-    return show_project(request, session, viewer, visible_project(session, viewer, slug))
-
-
-def _failed(request: Request, session: Session, viewer: Viewer, project: Project, error: CoconError) -> Response:
-    session.rollback()
-    project = visible_project(session, viewer, project.slug)
-    return show_project(request, session, viewer, project, error=str(error), status_code=400)
-
-
-def _parse_date(value: str, what: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"Date illisible pour {what} : utilisez le format AAAA-MM-JJ.") from None
-
-
-@router.post("/projets/{slug}/personnes")
-def add_person_action(
-    request: Request,
-    session: DB,
-    viewer: LoggedIn,
-    slug: str,
-    name: Annotated[str, Form()] = "",
-    role: Annotated[str, Form()] = "",
-    email: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
-    language: Annotated[str, Form()] = "fr",
-    availability: Annotated[list[str] | None, Form()] = None,
-    quiet_hours: Annotated[str, Form()] = "",
-) -> Response:
-    project = managed_project(session, viewer, slug)
-    try:
-        add_person(
-            session,
-            project,
-            name=name,
-            role=role,
-            email=email.strip() or None,
-            phone=phone.strip() or None,
-            language=language,
-            availability=availability or [],
-            quiet_hours=quiet_hours.strip() or None,
-            actor=viewer.actor,
-        )
-    except CoconError as error:
-        return _failed(request, session, viewer, project, error)
-    return redirect(request, f"/projets/{slug}?ok=person#personnes")
-
-
-@router.post("/projets/{slug}/personnes/{person_id}/lien")
-def send_link_action(
-    request: Request,
-    session: DB,
-    viewer: LoggedIn,
-    background: BackgroundTasks,
-    slug: str,
-    person_id: int,
-    next: Annotated[str, Form()] = "",
-) -> Response:
-    """Email a member a login link that lands on this project (or on ``next`` within it)."""
-    project = managed_project(session, viewer, slug)
-    person = member_or_404(session, project, person_id)
-    target = next if next.startswith(f"/projets/{slug}") else f"/projets/{slug}"
-    if not email_login_link(request, session, person, background, next_path=target, actor=viewer.actor):
-        return _failed(
-            request,
-            session,
-            viewer,
-            project,
-            InvalidInput(i18n.translate("link_not_sent", language_of(request), name=person.name)),
-        )
-    return redirect(request, f"/projets/{slug}?ok=link#personnes")
-
-
-@router.post("/projets/{slug}/etapes/deplacer")
-def move_step_action(
-    request: Request,
-    session: DB,
-    viewer: LoggedIn,
-    slug: str,
-    step: Annotated[str, Form()] = "",
-    to: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-) -> Response:
-    project = managed_project(session, viewer, slug)
-    try:
-        move_step(session, project, step, _parse_date(to, "la nouvelle date"), reason=reason, actor=viewer.actor)
-    except CoconError as error:
-        return _failed(request, session, viewer, project, error)
-    return redirect(request, f"/projets/{slug}?ok=moved#plan")
-
-
-@router.post("/projets/{slug}/etapes/terminer")
-def mark_done_action(
-    request: Request,
-    session: DB,
-    viewer: LoggedIn,
-    slug: str,
-    step: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
-) -> Response:
-    project = managed_project(session, viewer, slug)
-    try:
-        mark_done(session, project, step, actor=viewer.actor, note=note.strip() or None, by_hand=True)
-    except CoconError as error:
-        return _failed(request, session, viewer, project, error)
-    return redirect(request, f"/projets/{slug}?ok=done#plan")
+def project_page_route(request: Request, session: DB, viewer: LoggedIn, slug: str) -> Response:
+    return show_overview(request, session, viewer, visible_project(session, viewer, slug))
 
 
 @router.post("/projets/{slug}/phase")
@@ -319,34 +202,8 @@ def advance_phase_action(request: Request, session: DB, viewer: LoggedIn, slug: 
     try:
         advance_phase(session, project, actor=viewer.actor, lang=language_of(request))
     except CoconError as error:
-        return _failed(request, session, viewer, project, error)
+        return show_overview(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
     return redirect(request, f"/projets/{slug}?ok=phase")
-
-
-@router.post("/projets/{slug}/points-etape")
-def record_checkpoint_action(
-    request: Request,
-    session: DB,
-    viewer: LoggedIn,
-    slug: str,
-    step: Annotated[str, Form()] = "",
-    held_on: Annotated[str, Form()] = "",
-    attendees: Annotated[list[int] | None, Form()] = None,
-    decisions: Annotated[str, Form()] = "",
-    notes: Annotated[str, Form()] = "",
-) -> Response:
-    project = managed_project(session, viewer, slug)
-    try:
-        record = CheckpointRecord(
-            held_on=_parse_date(held_on, "la date du point d'étape"),
-            attendees=attendees or [],
-            decisions=[line.strip() for line in decisions.splitlines() if line.strip()],
-            notes=notes.strip() or None,
-        )
-        record_checkpoint(session, project, step, record, actor=viewer.actor)
-    except CoconError as error:
-        return _failed(request, session, viewer, project, error)
-    return redirect(request, f"/projets/{slug}?ok=checkpoint#points-etape")
 
 
 @router.post("/projets/{slug}/indicateurs")
@@ -367,5 +224,5 @@ def record_indicator_action(
             raise InvalidInput(f"Valeur illisible « {value} » : écrivez un nombre, par exemple 12 ou 7,5.") from None
         record_value(session, project, code, number, actor=viewer.actor, note=note.strip() or None)
     except CoconError as error:
-        return _failed(request, session, viewer, project, error)
-    return redirect(request, f"/projets/{slug}?ok=indicator#indicateurs")
+        return show_overview(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
+    return redirect(request, f"/projets/{slug}/indicateurs?ok=indicator")

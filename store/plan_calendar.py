@@ -1,0 +1,36 @@
+"""The plan as a calendar file: one all-day event per step, the same for the web's download as for
+``cocon plan show --format ics``."""
+
+from sqlmodel import Session
+
+from planning.ics import IcsEvent, calendar_bytes
+from store.clock import now
+from store.models import Project, ProjectPhase
+from store.phases import PHASE_LABELS
+from store.plans import plan_steps, step_title
+from store.projects import template_of
+
+
+def plan_events(session: Session, project: Project, lang: str = "fr") -> list[IcsEvent]:
+    """One event per step of the plan, titled in ``lang``, with a UID stable across downloads."""
+    template = template_of(session, project)
+    labels = PHASE_LABELS["en" if lang == "en" else "fr"]
+    events = []
+    for step in plan_steps(session, project):
+        title = step_title(template.step(step.template_step).title.get(lang), step, lang)
+        phase = labels[ProjectPhase(step.phase)]
+        description = (
+            f"Project '{project.name}' ({project.structure}), phase {phase}. Step: {step.key}."
+            if lang == "en"
+            else f"Projet « {project.name} » ({project.structure}), phase {phase}. Étape : {step.key}."
+        )
+        events.append(
+            IcsEvent(uid=f"{project.slug}.{step.key}@cocon", day=step.due, title=f"{title} — {project.name}",
+                     description=description)
+        )
+    return events
+
+
+def plan_ics(session: Session, project: Project, lang: str = "fr") -> bytes:
+    """The whole plan as an iCalendar file."""
+    return calendar_bytes(project.name, plan_events(session, project, lang), stamp=now())
