@@ -21,10 +21,11 @@ from prefect import flow, task
 from notifications.cycle import plan_and_enqueue
 from notifications.dispatch import dispatch
 
-#: Rows handled by one dispatch task.
-DISPATCH_BATCH = 2000
-#: Dispatch tasks per flow run at most (the next run continues).
-MAX_DISPATCH_TASKS = 10
+#: Rows handled by one dispatch task (claimed 500 at a time, see :mod:`notifications.dispatch`).
+DISPATCH_BATCH = 10_000
+#: Dispatch tasks per flow run at most (the next run continues): 200,000 rows, more than a cycle
+#: of 10,000 projects queues (~125,000 rows).
+MAX_DISPATCH_TASKS = 20
 #: How long the parent run waits for its shards (``COCON_SHARD_TIMEOUT``, seconds): a shard whose
 #: machine died never ends, the parent then fails and the next run sends what is left.
 SHARD_TIMEOUT_SECONDS = 15 * 60

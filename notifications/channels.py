@@ -51,6 +51,8 @@ class Target:
     name: str
     url: str
     format: TargetFormat = "email"
+    #: The recipient's address when the target is Cocon's own SMTP server (sent without Apprise).
+    address: str | None = None
 
     def __repr__(self) -> str:
         return f"Target({self.name})"
@@ -109,7 +111,7 @@ def person_targets(
     """A person's email (when Cocon has an SMTP server) and their own Apprise URL, as their
     ``channel`` preference says (``email``, ``apprise`` or ``both``). A preference that would leave
     no way to reach them falls back to the other channel."""
-    mail = [Target("email", email_url(settings, email))] if email and settings is not None else []
+    mail = [Target("email", email_url(settings, email), address=email)] if email and settings is not None else []
     own = [Target("apprise", apprise_url, "short")] if apprise_url else []
     if channel == "email":
         return mail or own

@@ -5,6 +5,7 @@ three steps as tasks. Running it twice, or twice at once, is harmless: the outbo
 keys keep one row per reminder, and claimed rows are sent by one process only.
 """
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,8 @@ class CycleReport:
     email_enabled: bool = True
     team_alerts: int = 0
     gathering_notices: int = 0  # updates and cancellations sent to invitees' calendars
+    #: Wall time of each step, in seconds ("plan": reading the store and planning; "enqueue").
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -51,6 +54,7 @@ class CycleReport:
             "gathering_notices": self.gathering_notices,
             "by_occasion": dict(sorted(self.by_occasion.items())),
             "dispatch": self.dispatch.as_dict() if self.dispatch else None,
+            "seconds": {step: round(value, 3) for step, value in self.seconds.items()},
         }
 
 
@@ -83,11 +87,13 @@ def plan_and_enqueue(
     ``shard=(k, n)``: only the projects whose id is ``k`` modulo ``n`` (see :mod:`flows.reminders`)."""
     day = local_today()
     report = CycleReport(day=day, dry_run=dry_run, email_enabled=smtp_settings() is not None)
+    start = time.perf_counter()
     with session_scope(url) as session:
         report.projects, items = plan_due(session, day, email_enabled=report.email_enabled, shard=shard)
         report.planned = len(items)
         fresh = new_items(session, items)
         report.by_occasion = dict(Counter(item.occasion for item in fresh))
+        report.seconds["plan"] = time.perf_counter() - start
         if dry_run:
             report.enqueued = len(fresh)
             session.rollback()
@@ -95,6 +101,7 @@ def plan_and_enqueue(
             report.enqueued = enqueue_items(session, fresh)
             report.team_alerts = enqueue_team_alerts(session, fresh)
             report.gathering_notices = queue_gathering_changes(session, on=day, shard=shard)
+    report.seconds["enqueue"] = time.perf_counter() - start - report.seconds["plan"]
     return report
 
 

@@ -1,4 +1,5 @@
-"""Sending through Apprise, fast and quietly.
+"""Sending: email to people over one SMTP connection (:mod:`notifications.mailer`), every
+other target (SMS gateways, chats, team channels) through Apprise, fast and quietly.
 
 Apprise as shipped costs two things Cocon does not need (measured in ``bench/reminders.py``):
 
@@ -19,12 +20,10 @@ import logging
 import mimetypes
 import re
 import smtplib
-import ssl
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
 from urllib.parse import quote
 
 import apprise
@@ -35,19 +34,11 @@ from apprise.plugins.email import base as email_base
 from apprise.plugins.email.smtp import SMTP_EXCEPTIONS, SMTP_SECURE_MODES, AppriseSMTPController, SMTPSecureMode
 
 from notifications.attachments import Attachment
-from notifications.channels import Target, smtp_settings
+from notifications.channels import SmtpSettings, Target, smtp_settings
+from notifications.mailer import Mailer, tls_context
 
 #: Messages sent at the same time. Two cores: more threads stop helping around 4 (bench).
 DEFAULT_WORKERS = 4
-
-
-@cache
-def _tls_context(verify: bool) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if not verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 class CachedContextSMTPController(AppriseSMTPController):
@@ -64,13 +55,13 @@ class CachedContextSMTPController(AppriseSMTPController):
                     self.port,
                     None,
                     timeout=self.socket_connect_timeout,
-                    context=_tls_context(self.verify_certificate),
+                    context=tls_context(self.verify_certificate),
                 )
             else:
                 connection = smtplib.SMTP(self.host, self.port, None, timeout=self.socket_connect_timeout)
             self._socket = connection  # type: ignore[assignment]
             if self.secure_mode == SMTPSecureMode.STARTTLS:
-                connection.starttls(context=_tls_context(self.verify_certificate))
+                connection.starttls(context=tls_context(self.verify_certificate))
             if self.user and self.password:
                 connection.login(self.user, self.password)
         except SMTP_EXCEPTIONS:
@@ -162,37 +153,76 @@ class DeliveryResult:
 
 
 class Postman:
-    """Delivers envelopes through Apprise with at most ``workers`` sends at once."""
+    """Delivers envelopes: email to Cocon's SMTP server over one connection (:class:`Mailer`),
+    other targets through Apprise with at most ``workers`` sends at once.
+
+    Used as a context manager (as :func:`notifications.dispatch.dispatch` does), it keeps its SMTP
+    connection open between calls to :meth:`deliver`; otherwise each call opens and closes one."""
 
     def __init__(self, *, workers: int = DEFAULT_WORKERS, timeout: int = 15) -> None:
         install_fast_smtp()
         _quiet_apprise()
         self.workers = max(1, workers)
         self.timeout = timeout
+        self.settings: SmtpSettings | None = smtp_settings()
+        self._mailer: Mailer | None = None
 
     @classmethod
     def from_settings(cls) -> "Postman":
-        smtp_settings()  # fail early, in French, on a bad COCON_SMTP_URL
-        return cls()
+        return cls()  # reads COCON_SMTP_URL: fails early, in French, on a bad value
+
+    def __enter__(self) -> "Postman":
+        if self.settings is not None and self._mailer is None:
+            self._mailer = Mailer(self.settings, timeout=self.timeout)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._mailer is not None:
+            self._mailer.close()
+            self._mailer = None
 
     def deliver(self, envelopes: Sequence[Envelope]) -> list[DeliveryResult]:
         """Send every envelope; the result list is in the same order."""
-        if len(envelopes) <= 1 or self.workers == 1:
-            return [self.deliver_one(envelope) for envelope in envelopes]
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(envelopes)), thread_name_prefix="cocon-send") as pool:
-            return list(pool.map(self.deliver_one, envelopes))
+        outcomes: list[dict[int, str | None]] = [{} for _ in envelopes]  # target index -> error (None: sent)
+        by_apprise: list[tuple[int, int]] = []
+        mailer = self._mailer or (Mailer(self.settings, timeout=self.timeout) if self.settings else None)
+        try:
+            for e, envelope in enumerate(envelopes):
+                for t, target in enumerate(envelope.targets):
+                    if mailer is not None and target.address and target.format == "email":
+                        outcomes[e][t] = mailer.send(envelope, target.address)
+                    else:
+                        by_apprise.append((e, t))
+        finally:
+            if mailer is not None and mailer is not self._mailer:
+                mailer.close()
+        if len(by_apprise) <= 1 or self.workers == 1:
+            done = [self._apprise(envelopes[e], envelopes[e].targets[t]) for e, t in by_apprise]
+        else:
+            with ThreadPoolExecutor(
+                max_workers=min(self.workers, len(by_apprise)), thread_name_prefix="cocon-send"
+            ) as pool:
+                done = list(pool.map(lambda pair: self._apprise(envelopes[pair[0]], envelopes[pair[0]].targets[pair[1]]), by_apprise))
+        for (e, t), error in zip(by_apprise, done, strict=True):
+            outcomes[e][t] = error
+        return [self._result(envelope, outcome) for envelope, outcome in zip(envelopes, outcomes, strict=True)]
 
     def deliver_one(self, envelope: Envelope) -> DeliveryResult:
+        return self.deliver([envelope])[0]
+
+    @staticmethod
+    def _result(envelope: Envelope, outcome: dict[int, str | None]) -> DeliveryResult:
         if not envelope.targets:
             return DeliveryResult(False, error="aucun moyen de contact pour ce destinataire")
-        delivered: list[str] = []
-        errors: list[str] = []
-        for target in envelope.targets:
-            if self._send(envelope, target):
-                delivered.append(target.name)
-            else:
-                errors.append(f"{target.name} : {_REASONS.take() or 'échec'}")
+        delivered = [envelope.targets[t].name for t in sorted(outcome) if outcome[t] is None]
+        errors = [f"{envelope.targets[t].name} : {outcome[t]}" for t in sorted(outcome) if outcome[t] is not None]
         return DeliveryResult(not errors, delivered, "; ".join(errors) or None)
+
+    def _apprise(self, envelope: Envelope, target: Target) -> str | None:
+        """Send to one target through Apprise; ``None`` when sent, else a scrubbed reason."""
+        if self._send(envelope, target):
+            return None
+        return _REASONS.take() or "échec"
 
     def _send(self, envelope: Envelope, target: Target) -> bool:
         _REASONS.take()

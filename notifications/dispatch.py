@@ -1,23 +1,24 @@
 """The dispatch loop: claim → envelopes → delivery → confirm, with retries and dead letters.
 
-Delivery guarantee: at least once. A row is *claimed* (state ``sending``, ``claimed_by`` =
-host:pid:token) in a small batch (:func:`notifications.queue.claim`), turned into envelopes
-(:mod:`notifications.envelopes`), sent (:mod:`notifications.delivery`), then confirmed ``sent`` in
-one transaction. While a batch is being sent the next one is claimed and prepared, but it is sent
-only once the previous one is confirmed. If the process dies, the next ``dispatch`` on the same host
-sees that the claiming process is gone (or, elsewhere, that the claim is older than
-:data:`notifications.queue.LEASE`) and sends those rows again. So at most one batch —
-:data:`BATCH_SIZE` rows, fewer messages once digests are grouped — can be delivered twice after a
-crash, and only the part of it that had reached the SMTP server.
+Delivery guarantee: at least once. Rows are *claimed* (state ``sending``, ``claimed_by`` =
+host:pid:token) :data:`CLAIM_SIZE` at a time, a person's digest items always together
+(:func:`notifications.queue.claim`), turned into envelopes with what the whole claim needs read in a
+few queries (:mod:`notifications.envelopes`), then sent (:mod:`notifications.delivery`, one SMTP
+connection for the whole run) :data:`BATCH_SIZE` messages at a time, each group confirmed ``sent``
+in one transaction as soon as the server has accepted it. If the process dies, the next
+``dispatch`` on the same host sees that the claiming process is gone (or, elsewhere, that the claim
+is older than :data:`notifications.queue.LEASE`) and sends those rows again. So at most one group —
+:data:`BATCH_SIZE` messages — can be delivered twice after a crash, and only the part of it that
+had reached the SMTP server; the rest of the claim was never sent and is simply sent later.
 
 Imports go one way: ``queue`` ← ``delivery`` ← ``envelopes`` ← ``dispatch``.
 """
 
+import contextlib
 import os
 import socket
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -33,8 +34,10 @@ from store.clock import now
 from store.db import get_engine, session_scope
 from store.models import OutboxMessage, OutboxState
 
-#: Rows claimed at once. Also the bound on duplicates after a crash (see module docstring).
+#: Messages sent between two confirmations: the bound on duplicates after a crash (module docstring).
 BATCH_SIZE = 16
+#: Rows claimed (and prepared) at once: the store is read per claim, not per message.
+CLAIM_SIZE = 500
 
 
 @dataclass(frozen=True)
@@ -73,9 +76,6 @@ class Sender(Protocol):
     def deliver(self, envelopes: Sequence[Envelope]) -> list[DeliveryResult]: ...
 
 
-InFlight = tuple[list[Envelope], "Future[list[DeliveryResult]]"]
-
-
 def dispatch(
     *,
     url: str | None = None,
@@ -84,11 +84,13 @@ def dispatch(
     policy: RetryPolicy = DEFAULT_RETRY,
     batch_size: int = BATCH_SIZE,
     shard: tuple[int, int] | None = None,
+    claim_size: int = CLAIM_SIZE,
 ) -> DispatchReport:
-    """Send what is due: claim a batch, re-check it, render digests, send, confirm; repeat.
+    """Send what is due: claim rows, re-check them, render digests, send, confirm; repeat.
 
     ``url`` is the database URL (Cocon's by default); ``postman`` the delivery seam
     (:class:`notifications.delivery.Postman` by default); ``limit`` caps the rows handled;
+    ``batch_size`` is the number of messages sent between two confirmations (the duplicate bound);
     ``shard=(k, n)`` sends only the rows of shard ``k`` of ``n`` (:func:`notifications.queue.shard_of`),
     so that ``n`` processes share the queue without waiting on each other's claims.
     """
@@ -98,29 +100,21 @@ def dispatch(
     token_base = f"{socket.gethostname()}:{os.getpid()}"
     with session_scope(url) as session:
         report.recovered = recover_abandoned(session)
-    # Two stages: while one batch is being sent (in a worker thread), the next is claimed and
-    # prepared. A batch is sent only after the previous one is confirmed, so at most one batch
-    # is ever sent-but-unconfirmed: the duplicate bound stays BATCH_SIZE.
-    in_flight: InFlight | None = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cocon-outbox") as worker:
-        while True:
-            batch = None
-            if limit is None or report.claimed < limit:
-                size = batch_size if limit is None else min(batch_size, limit - report.claimed)
-                token = f"{token_base}:{uuid.uuid4().hex[:12]}"
-                batch = _claim_and_prepare(engine, url, token, size, shard, policy, report)
-            confirmed = in_flight is not None
-            if in_flight is not None:
-                envelopes, future = in_flight
-                with session_scope(url) as session:
-                    _confirm(session, envelopes, future.result(), policy, report)
-                in_flight = None
+    with contextlib.ExitStack() as stack:
+        if isinstance(sender, contextlib.AbstractContextManager):
+            stack.enter_context(sender)  # one SMTP connection for the whole run
+        while limit is None or report.claimed < limit:
+            size = claim_size if limit is None else min(claim_size, limit - report.claimed)
+            token = f"{token_base}:{uuid.uuid4().hex[:12]}"
+            batch = _claim_and_prepare(engine, url, token, size, shard, policy, report)
             if batch is None:
-                if confirmed:
-                    continue  # confirming may have queued alerts: one more look
                 break
-            if batch.envelopes:
-                in_flight = (batch.envelopes, worker.submit(sender.deliver, batch.envelopes))
+            group = max(1, batch_size)
+            for start in range(0, len(batch.envelopes), group):
+                envelopes = batch.envelopes[start : start + group]
+                results = sender.deliver(envelopes)
+                with session_scope(url) as session:
+                    _confirm(session, envelopes, results, policy, report)
     return report
 
 
@@ -133,7 +127,7 @@ def _claim_and_prepare(
     policy: RetryPolicy,
     report: DispatchReport,
 ) -> Batch | None:
-    """Claim the next batch and turn it into envelopes; ``None`` when nothing is due."""
+    """Claim the next rows and turn them into envelopes; ``None`` when nothing is due."""
     with Session(engine, expire_on_commit=False) as session:
         ids = claim(session, token, size, shard)
     if not ids:

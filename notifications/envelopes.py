@@ -57,7 +57,6 @@ from store.models import (
     Project,
     StepStatus,
 )
-from store.people import coordinator_people, people_with_role
 from store.plans import step_title
 from store.projects import template_of
 from store.publication import public_url
@@ -120,6 +119,8 @@ class Known:
         }
         self.stopped = stopped_projects(session, person_ids)
         self.coordination: dict[int, str | None] = {}
+        self._roles: dict[int, list[tuple[str, Person]]] | None = None  # project -> (role, person), read once
+        self.public_url = public_url(session)
         self.signed = signed_people(session, project_ids) if any(r.occasion == Occasion.CHARTER_UNSIGNED for r in rows) else {}
         local = moment.astimezone(PARIS)
         midnight = datetime.combine(local.date(), time(0), tzinfo=PARIS)
@@ -143,12 +144,33 @@ class Known:
     def step(self, row: OutboxMessage) -> PlanStep | None:
         return self.steps.get((row.project_id, row.about.removeprefix("step:")))
 
+    def members_of(self, project_id: int) -> list[tuple[str, Person]]:
+        """Active members (role, person) of a project of the batch, in membership order — the
+        members of every project of the batch read in one query, when first needed."""
+        if self._roles is None:
+            self._roles = defaultdict(list)
+            for role, owner, person in self.session.exec(
+                select(Membership.role, Membership.project_id, Person)
+                .join(Person, col(Person.id) == col(Membership.person_id))
+                .where(col(Membership.project_id).in_(list(self.projects)), col(Membership.left_at).is_(None))
+                .order_by(col(Membership.id))
+            ):
+                self._roles[owner].append((role, person))
+        return self._roles.get(project_id, [])
+
+    def people_with_role(self, project: Project, role: str) -> list[Person]:
+        return [person for held, person in self.members_of(project.id or 0) if held == role]
+
     def coordination_email(self, project_id: int) -> str | None:
-        """The address replies to a project's messages should reach: its first coordinator's."""
+        """The address replies to a project's messages should reach: its first coordinator's
+        (as :func:`store.people.coordinator_people` orders them)."""
         if project_id not in self.coordination:
             project = self.projects.get(project_id)
-            people = coordinator_people(self.session, project) if project is not None else []
-            self.coordination[project_id] = next((p.email for p in people if p.email), None)
+            address = None
+            if project is not None:
+                roles = set(self.template(project).coordinator_roles())
+                address = next((p.email for role, p in self.members_of(project_id) if role in roles and p.email), None)
+            self.coordination[project_id] = address
         return self.coordination[project_id]
 
 
@@ -296,7 +318,7 @@ def _personal(known: Known, who: Person, project_ids: Sequence[int], moment: dat
     reply_to = known.coordination_email(projects[0]) if projects else None
     if reply_to == who.email:
         reply_to = None
-    base = public_url(known.session)
+    base = known.public_url
     link = None
     unsubscribe: list[str] = []
     headers: list[tuple[str, str]] = []
@@ -381,7 +403,7 @@ REMINDER_ACTOR = "cocon:reminders"
 
 def _signing_link(known: Known, project: Project, who: Person) -> str | None:
     """The person's own link to sign the charter, when Cocon knows its public address."""
-    base = public_url(known.session)
+    base = known.public_url
     if base is None or project.id is None:
         return None
     # charters imports the charter renderer (~0.6 s): only when a reminder needs a signing link
@@ -427,7 +449,7 @@ def _step_entry(
     agenda = declared.agenda.get(lang) if declared.agenda else None
     owners = []
     if row.occasion == Occasion.ESCALATION:
-        owners = [p.name for p in people_with_role(known.session, project, step.owner_role)]
+        owners = [p.name for p in known.people_with_role(project, step.owner_role)]
     event = None
     where: dict[str, str | None] = {}
     views = gathering_views(known.session, project, [step], lang) if row.occasion in _GATHERING_OCCASIONS else []

@@ -39,7 +39,7 @@ class SlowCollector(_Collector):
     """An SMTP server taking a little time per message, so that a worker can be killed mid-cycle."""
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.005)
         return await super().handle_DATA(server, session, envelope)
 
 
@@ -134,7 +134,7 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
         "COCON_REMINDER_SHARDS": "2",
         "COCON_SHARD_TIMEOUT": "600",
     }
-    build_store(cluster["cocon_url"], projects=300, people=15, steps=30, today=DAY)
+    build_store(cluster["cocon_url"], projects=200, people=15, steps=30, today=DAY)
     # the commands of docs/deploy.md, "Cluster"
     run([str(BIN / "prefect"), "work-pool", "create", "cocon", "--type", "process"], env)
     run([str(BIN / "prefect"), "deploy", "--all"], env)
@@ -147,7 +147,7 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
             workers.append(
                 subprocess.Popen(
                     [str(BIN / "prefect"), "worker", "start", "--pool", "cocon", "--name", name],
-                    env={**env, "PREFECT_LOGGING_LEVEL": "INFO", "PREFECT_WORKER_QUERY_SECONDS": "2"},
+                    env={**env, "PREFECT_LOGGING_LEVEL": "INFO", "PREFECT_WORKER_QUERY_SECONDS": "1"},
                     cwd=tmp_path,
                     stdout=logs[-1],
                     stderr=subprocess.STDOUT,
@@ -205,11 +205,14 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
         for run_id in hosted.values():
             api.crash(run_id)
         assert api.wait(first, 400) in FINAL  # completes (its shards ran elsewhere) or fails/crashes
-        for _attempt in range(6):  # the next run (a slot held by a dead run frees after its lease)
-            if not states().keys() - {"SENT"} and len(sink.received) >= people_due:
-                break
-            time.sleep(5)
-            api.wait(api.run("reminders/cocon-reminders"), 400)
+        # the next run sends what is left: the dead process's claims are taken back at once (same
+        # host, process gone). Unsharded, so one flow run process instead of five (what is tested
+        # is the recovery, not the sharing again); a run cancelled because a slot is still held
+        # by a dead run (freed after its lease) is simply started again
+        deadline = time.monotonic() + 300
+        while (states().keys() - {"SENT"} or len(sink.received) < people_due) and time.monotonic() < deadline:
+            if api.wait(api.run("reminders/cocon-reminders", {"shards": 1}), 400) != "COMPLETED":
+                time.sleep(1)
         final = states()
         assert set(final) == {"SENT"}, final
         received = Counter(r.envelope_to[0] for r in sink.received)

@@ -53,7 +53,7 @@ def test_enqueue_is_idempotent_and_sends_real_email(
     assert enqueue(session, **kwargs) is None  # type: ignore[arg-type]
     session.commit()
     report = dispatch()
-    assert (report.sent, report.failed) == (1, 0)
+    assert (report.sent, report.failed) == (1, 0), rows(session)[0].last_error
     [received] = smtp_sink.received
     assert received.envelope_to == ["awa@example.org"]
     assert received.subject == "Votre avis compte"
@@ -337,7 +337,8 @@ def test_charter_reminders_stop_for_whoever_signs(
     reminder = smtp_sink.to("sophie@example.org")[0].text()
     assert "Vous n'avez pas encore signé la charte d'engagement du projet" in reminder
     assert "La signer la charte" not in reminder
-    assert "Pour la lire et la signer : https://cocon.msp-tilleuls.test/charte/signer/" in reminder  # text part
+    # the text part is the text template, French typography included (narrow no-break space before ":")
+    assert "Pour la lire et la signer\u202f: https://cocon.msp-tilleuls.test/charte/signer/" in reminder
     html = smtp_sink.to("sophie@example.org")[0].message.get_body(preferencelist=("html",))
     assert html is not None and '<a href="https://cocon.msp-tilleuls.test/charte/signer/' in html.get_content()
 
