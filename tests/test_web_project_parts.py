@@ -434,6 +434,11 @@ def test_my_project_pages_pass_axe_in_chromium(
                                   decisions=["Un café avant chaque réunion"],
                                   actions=[ActionItem("Maquette", "Awa Diallo", date(2027, 2, 12))])
         record_checkpoint(session, project, "rencontre", record, actor="test")
+        from charters.versions import refresh_version
+
+        refresh_version(session, project, actor="test")  # version 1; the newcomer below makes version 2
+        add_person(session, project, name="Hugo Nouveau", role="patient-partenaire", email="hugo@example.org",
+                   actor="test")
     check = Checker()
     page = browser.new_page()
     page.set_default_timeout(TIMEOUT_MS)
@@ -450,11 +455,14 @@ def test_my_project_pages_pass_axe_in_chromium(
         (f"/personnes/{awa}", "parts-04-personne"),
         (f"/personnes/{awa}/effacer", "parts-05-effacer"),
         ("/charte", "parts-06-charte"),
+        ("/charte/changements/2", "parts-06b-charte-changements"),
         ("/points-etape", "parts-07-points-etape"),
         ("/points-etape/rencontre", "parts-08-compte-rendu"),
         ("/messages", "parts-09-messages"),
+        ("/evaluation/remerciements/apercu", "parts-10-apercu-remerciements"),
     ]:
         page.goto(f"{live_server}/projets/{slug}{path}")
+        assert page.url == f"{live_server}/projets/{slug}{path}", path  # the page itself, not a redirect
         assert page.locator("nav.project-nav [aria-current=page]").count() == 1, path
         check(page, name)
     # A confirmation is visible where the coordinator lands.
