@@ -11,7 +11,7 @@ import typer
 from sqlmodel import Session
 
 from cocon.cli.numbers import decimal
-from cocon.cli.output import actor, console, db, emit_json, lang, say
+from cocon.cli.output import actor, console, db, emit_json, lang, t
 from evaluation import assessment
 from evaluation.checkpoints import (
     ActionItem,
@@ -58,7 +58,7 @@ from evaluation.restitution import record_restitution
 from evaluation.thanks import certificate_pdf, send_thanks
 from notifications.dispatch import dispatch
 from project_templates.schema import StepKind
-from store import plans, wording
+from store import plans
 from store.clock import today
 from store.exceptions import InvalidInput
 from store.models import Person, Project, StepStatus
@@ -81,10 +81,7 @@ def _date(value: str | None, option: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            say(
-                f"Date illisible pour {option} : « {value} » (écrire AAAA-MM-JJ, ex. 2027-03-22).",
-                f"Unreadable date for {option}: '{value}' (write YYYY-MM-DD, e.g. 2027-03-22).",
-            )
+            t("cli.evaluation.unreadable_date", option=option, value=value)
         ) from None
 
 
@@ -103,10 +100,7 @@ def _parse_action(text: str) -> ActionItem:
     parts = [p.strip() for p in text.split("|")]
     if not parts[0]:
         raise InvalidInput(
-            say(
-                "Une action s'écrit « quoi | qui | AAAA-MM-JJ » (qui et date facultatifs).",
-                "An action is written 'what | who | YYYY-MM-DD' (who and date optional).",
-            )
+            t("cli.checkpoint.action_format")
         )
     who = parts[1] if len(parts) > 1 and parts[1] else None
     due = _date(parts[2], "--action") if len(parts) > 2 and parts[2] else None
@@ -120,10 +114,7 @@ def _parse_status(text: str) -> tuple[str, StepStatus]:
     except ValueError:
         known = ", ".join(s.value for s in StepStatus)
         raise InvalidInput(
-            say(
-                f"Statut illisible « {text} » : écrire ÉTAPE=STATUT avec STATUT parmi {known}.",
-                f"Unreadable status '{text}': write STEP=STATUS with STATUS among {known}.",
-            )
+            t("cli.checkpoint.unreadable_status", text=text, known=known)
         ) from None
 
 
@@ -132,10 +123,7 @@ def _parse_move(text: str) -> Replanning:
     key, _, day = head.partition("=")
     if not key.strip() or not day.strip():
         raise InvalidInput(
-            say(
-                f"Changement de date illisible « {text} » : écrire ÉTAPE=AAAA-MM-JJ:raison.",
-                f"Unreadable date change '{text}': write STEP=YYYY-MM-DD:reason.",
-            )
+            t("cli.checkpoint.unreadable_date_change", text=text)
         )
     return Replanning(key.strip(), _date(day.strip(), "--move"), reason.strip())
 
@@ -192,10 +180,7 @@ def checkpoint_record(
         emit_json(result)
         return
     typer.echo(
-        say(
-            f"Compte rendu de « {step} » enregistré ; {queued} envoi(s) préparé(s).",
-            f"Minutes of '{step}' recorded; {queued} message(s) queued.",
-        )
+        t("cli.checkpoint.minutes_recorded", step=step, n=queued)
     )
 
 
@@ -228,12 +213,11 @@ def _cents(value: str | None) -> int:
         amount = float(value.replace(",", ".").replace("€", "").strip())
     except ValueError:
         raise InvalidInput(
-            say(f"Montant illisible « {value} » (ex. 12,50).", f"Unreadable amount '{value}' (e.g. 12.50).")
+            t("cli.contribution.unreadable_amount", value=value)
         ) from None
     if not math.isfinite(amount) or abs(amount) > MAX_AMOUNT_EUROS:
         raise InvalidInput(
-            say(f"Montant impossible « {value} » : donnez un nombre d'euros, au plus {MAX_AMOUNT_EUROS} (ex. 12,50).",
-                f"Impossible amount '{value}': give a number of euros, at most {MAX_AMOUNT_EUROS} (e.g. 12.50).")
+            t("cli.contribution.impossible_amount", value=value, most=MAX_AMOUNT_EUROS)
         )
     return round(amount * 100)
 
@@ -282,10 +266,7 @@ def contribution_add(
         emit_json(result)
         return
     typer.echo(
-        say(
-            f"Contribution n°{result['id']} enregistrée pour {who.name}.",
-            f"Contribution #{result['id']} recorded for {who.name}.",
-        )
+        t("cli.contribution.recorded", id=result['id'], name=who.name)
     )
 
 
@@ -302,7 +283,7 @@ def contribution_reimburse(
     with db() as session:
         project = get_project(session, slug)
         mark_reimbursed(session, project, contribution_id, _date(on, "--date"), actor=actor())
-    typer.echo(say(f"Contribution n°{contribution_id} remboursée.", f"Contribution #{contribution_id} reimbursed."))
+    typer.echo(t("cli.contribution.reimbursed", contribution_id=contribution_id))
 
 
 @contribution_app.command("list")
@@ -354,21 +335,26 @@ def contribution_list(
         typer.echo(
             f"{r.id:>4}  {r.on}  {names.get(r.person_id, r.person_id)}  {KIND_LABELS[language][r.kind]}  {hours_text(r.hours, language)}{money}"
         )
-    for pid, t in per_person.items():
+    for pid, subtotal in per_person.items():
         typer.echo(
-            say(
-                f"{names.get(pid, pid)} : {hours_text(t.hours)}, frais {euros(t.amount_cents)}, reste dû {euros(t.owed_cents)}",
-                f"{names.get(pid, pid)}: {hours_text(t.hours, 'en')}, expenses {euros(t.amount_cents, 'en')}, owed {euros(t.owed_cents, 'en')}",
+            t(
+                "cli.contribution.person_total",
+                person=names.get(pid, pid),
+                hours=hours_text(subtotal.hours, lang()),
+                amount=euros(subtotal.amount_cents, lang()),
+                owed=euros(subtotal.owed_cents, lang()),
             )
         )
     typer.echo(
-        say(
-            f"Total : {hours_text(overall.hours)}, frais {euros(overall.amount_cents)}, reste dû {euros(overall.owed_cents)}",
-            f"Total: {hours_text(overall.hours, 'en')}, expenses {euros(overall.amount_cents, 'en')}, owed {euros(overall.owed_cents, 'en')}",
+        t(
+            "cli.contribution.total",
+            hours=hours_text(overall.hours, lang()),
+            amount=euros(overall.amount_cents, lang()),
+            owed=euros(overall.owed_cents, lang()),
         )
     )
     if csv_file is not None:
-        typer.echo(say(f"CSV écrit : {csv_file}", f"CSV written: {csv_file}"))
+        typer.echo(t("cli.contribution.csv_written", csv_file=csv_file))
 
 
 # --- proposals -----------------------------------------------------------------------------------
@@ -411,7 +397,7 @@ def proposal_add(
     if as_json:
         emit_json(result)
         return
-    typer.echo(say(f"Proposition n°{result['id']} enregistrée.", f"Proposal #{result['id']} recorded."))
+    typer.echo(t("cli.proposal.recorded", id=result['id']))
 
 
 @proposal_app.command("decide")
@@ -434,10 +420,7 @@ def proposal_decide(
         emit_json(result)
         return
     typer.echo(
-        say(
-            f"Proposition n°{proposal_id} : {STATUS_LABELS['fr'][row.status]}.",
-            f"Proposal #{proposal_id}: {STATUS_LABELS['en'][row.status]}.",
-        )
+        t("cli.proposal.decided", id=proposal_id, status=STATUS_LABELS[lang()][row.status])
     )
 
 
@@ -471,7 +454,7 @@ def proposal_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = 
         who = (
             names.get(p.person_id, "—")
             if p.person_id
-            else f"{say('sans nom', 'unsigned')}, {SOURCE_LABELS[language][p.source]}"
+            else t("cli.proposal.unsigned") + f", {SOURCE_LABELS[language][p.source]}"
         )
         typer.echo(f"{p.id:>4}  [{STATUS_LABELS[language][p.status]}] {p.text} — {who}{outcome}")
 
@@ -515,7 +498,7 @@ def indicator_choose(
         ensure_indicators(session, project)
         if code and drop:
             drop_indicator(session, project, code, actor=actor(), reason=reason)
-            typer.echo(say(f"Indicateur « {code} » retiré.", f"Indicator '{code}' removed."))
+            typer.echo(t("cli.indicator.removed", code=code))
         elif code:
             choose_indicator(
                 session,
@@ -528,16 +511,13 @@ def indicator_choose(
                 minimum=minimum,
                 baseline=baseline,
             )
-            typer.echo(say(f"Indicateur « {code} » enregistré.", f"Indicator '{code}' saved."))
+            typer.echo(t("cli.indicator.saved", code=code))
         if done:
             plans.complete_steps(session, project, (StepKind.INDICATORS,), actor=actor(), note="indicateurs choisis")
-            typer.echo(say("Choix des indicateurs noté comme fait.", "Indicator choice marked as done."))
+            typer.echo(t("cli.indicator.choice_done"))
         if not code and not done:
             typer.echo(
-                say(
-                    f"{len(ensure_indicators(session, project))} indicateurs choisis (voir `cocon indicator show {slug}`).",
-                    f"{len(ensure_indicators(session, project))} indicators chosen (see `cocon indicator show {slug}`).",
-                )
+                t("cli.indicator.chosen", n=len(ensure_indicators(session, project)), slug=slug)
             )
 
 
@@ -555,7 +535,7 @@ def indicator_record(
     with db() as session:
         project = get_project(session, slug)
         record_value(session, project, code, value, actor=actor(), note=note)
-    typer.echo(say(f"Valeur enregistrée pour « {code} ».", f"Value recorded for '{code}'."))
+    typer.echo(t("cli.indicator.value_recorded", code=code))
 
 
 @indicator_app.command("show")
@@ -588,20 +568,17 @@ def indicator_show(slug: str = typer.Argument(..., metavar="P"), as_json: bool =
         return
     if locked:
         typer.echo(
-            say(
-                "Indicateurs verrouillés (tout changement demande une raison).",
-                "Indicators locked (any change needs a reason).",
-            )
+            t("cli.indicator.locked")
         )
     for s in statuses:
         d = s.definition
         typer.echo(
             f"{d.code:<28} {d.name.get(language)} — "
-            + say("départ", "baseline")
+            + t("cli.indicator.baseline")
             + f" {format_value(d, d.baseline, language)}, "
-            + say("cible", "target")
+            + t("cli.indicator.target")
             + f" {format_value(d, d.target, language)}, "
-            + say("mesure", "value")
+            + t("cli.indicator.value")
             + f" {format_value(d, s.value, language)} "
             + f"[{VERDICT_LABELS[language][s.verdict]}]"
         )
@@ -630,10 +607,7 @@ def feedback_invite(
         emit_json({"invited": created, "total": total})
         return
     typer.echo(
-        say(
-            f"{created} invitation(s) préparée(s) ({total} au total).",
-            f"{created} invitation(s) queued ({total} in all).",
-        )
+        t("cli.feedback.invitations_queued", n=created, total=total)
     )
 
 
@@ -653,9 +627,10 @@ def feedback_status(
         emit_json(data)
         return
     typer.echo(
-        say(
-            f"{data['answered']} réponse(s) sur {data['invited']} invitation(s).",
-            f"{data['answered']} answer(s) out of {data['invited']} invitation(s).",
+        t(
+            "cli.feedback.answers",
+            answers=t("cli.feedback.answer_count", n=data["answered"]),
+            invitations=t("cli.feedback.invitation_count", n=data["invited"]),
         )
     )
 
@@ -664,8 +639,8 @@ def _ask(view: Any) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     scale = " / ".join(f"{i + 1} = {label}" for i, label in enumerate(view.scale))
     # The scale once, then a short reminder at each statement (not the whole legend twenty times).
-    typer.echo(say("Pour chaque phrase : ", "For each statement: ") + f"{scale} ; {DONT_KNOW} = {view.dont_know}.")
-    short = f"(1-5 ; {DONT_KNOW} ; " + say("Entrée pour passer", "Enter to skip") + ")"
+    typer.echo(t("cli.feedback.each_statement") + f"{scale} ; {DONT_KNOW} = {view.dont_know}.")
+    short = f"(1-5 ; {DONT_KNOW} ; " + t("cli.feedback.enter_to_skip") + ")"
     for section in view.sections:
         console.print(f"\n[bold]{section.title.get(view.lang)}[/bold]")
         for item in section.items:
@@ -689,7 +664,7 @@ def _ask(view: Any) -> dict[str, Any]:
                 if value == DONT_KNOW:
                     answers[item.code] = None
                     break
-                typer.echo(say("Répondre de 1 à 5, ou nsp.", "Answer 1 to 5, or nsp."))
+                typer.echo(t("cli.feedback.answer_range"))
     return answers
 
 
@@ -709,17 +684,11 @@ def feedback_answer(
             answers = json.loads(answers_file.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:
             raise InvalidInput(
-                say(
-                    f"Fichier de réponses illisible ({error.__class__.__name__}) : il faut un objet JSON.",
-                    f"Unreadable answers file ({error.__class__.__name__}): a JSON object is needed.",
-                )
+                t("cli.feedback.answers_file_unreadable", error=error.__class__.__name__)
             ) from None
         if not isinstance(answers, dict):
             raise InvalidInput(
-                say(
-                    "Le fichier de réponses doit contenir un objet JSON {code: réponse}.",
-                    "The answers file must hold a JSON object {code: answer}.",
-                )
+                t("cli.feedback.answers_file_not_object")
             )
         with db() as session:
             answer_questionnaire(session, token, answers)
@@ -727,19 +696,13 @@ def feedback_answer(
         with db() as session:
             view = questionnaire_for(session, token)
         typer.echo(
-            say(
-                f"Questionnaire du projet « {view.project_name} » — réponses anonymes.",
-                f"Questionnaire of the project '{view.project_name}' — anonymous answers.",
-            )
+            t("cli.feedback.questionnaire_heading", project_name=view.project_name)
         )
         answers = _ask(view)
         with db() as session:
             answer_questionnaire(session, token, answers)
     typer.echo(
-        say(
-            "Merci ! Votre réponse est enregistrée, sans votre nom.",
-            "Thank you! Your answer is stored, without your name.",
-        )
+        t("cli.feedback.thanks")
     )
 
 
@@ -770,7 +733,7 @@ def restitution_record(
             discussion=discussion,
             actor=actor(),
         )
-    typer.echo(say("Restitution enregistrée.", "Restitution recorded."))
+    typer.echo(t("cli.restitution.restitution_recorded"))
 
 
 def evaluate(
@@ -818,17 +781,17 @@ def evaluate(
             }
         )
         return
-    typer.echo(say(f"Rapport interne : {files.html}", f"Internal report: {files.html}"))
-    typer.echo(say(f"Rapport public : {files.public_html}", f"Public report: {files.public_html}"))
+    typer.echo(t("cli.evaluate.internal_report", html=files.html))
+    typer.echo(t("cli.evaluate.public_report", public_html=files.public_html))
     if files.pdf and files.public_pdf:
-        typer.echo(say(f"PDF : {files.pdf}, {files.public_pdf}", f"PDF: {files.pdf}, {files.public_pdf}"))
+        typer.echo(t("cli.evaluate.pdf", pdf=files.pdf, public_pdf=files.public_pdf))
 
 
 def _language(value: str | None) -> str:
     if value is None:
         return lang()
     if value not in ("fr", "en"):
-        raise InvalidInput(say(f"Langue « {value} » inconnue : fr ou en.", f"Unknown language '{value}': fr or en."))
+        raise InvalidInput(t("cli.common.unknown_language", value=value))
     return value
 
 
@@ -867,10 +830,7 @@ def thank(
             typer.echo(f"--- {p.person_name} — {p.message.subject}\n{p.message.text}")
     queued = sum(p.queued for p in previews)
     typer.echo(
-        say(
-            f"{wording.counted(queued, 'remerciement préparé', 'remerciements préparés')} sur {len(previews)}.",
-            f"{wording.counted(queued, 'thank-you message', 'thank-you messages', 'en')} queued out of {len(previews)}.",
-        )
+        t("cli.thank.queued", n=queued, total=len(previews))
     )
 
 
@@ -897,4 +857,4 @@ def certificate(
         )
     path = output or Path(f"attestation-{slug}-{who.id}.pdf")
     path.write_bytes(data)
-    typer.echo(say(f"Attestation écrite : {path}", f"Certificate written: {path}"))
+    typer.echo(t("cli.certificate.written", path=path))
