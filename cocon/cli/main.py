@@ -10,7 +10,7 @@ import os
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+from typer._click.exceptions import ClickException
 from typer.exceptions import TyperException
 
 from cocon.cli import (
@@ -26,16 +26,19 @@ from cocon.cli import (
     templates,
     users,
 )
+from cocon.cli.language import LocalGroup, localize, show_error
 from cocon.cli.output import t
 from store.exceptions import CoconError
 
 
-class CoconGroup(TyperGroup):
+class CoconGroup(LocalGroup):
     """Turns the errors a user can cause into one clear sentence, never a traceback."""
 
     def invoke(self, ctx: Any) -> Any:  # a click Context, which typer re-exports only as its subclass
         try:
             return super().invoke(ctx)
+        except ClickException as exc:  # a usage error: typer's English is said in the user's language
+            raise typer.Exit(show_error(exc)) from None
         except (typer.Exit, typer.Abort, TyperException):
             raise
         except CoconError as exc:  # a template's problems are its message, one per line
@@ -108,6 +111,7 @@ app.command("remind")(notify.remind)
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="user")
 app.command("web")(users.web)
+localize(app)
 
 
 def run() -> None:
