@@ -58,7 +58,7 @@ from evaluation.restitution import record_restitution
 from evaluation.thanks import certificate_pdf, send_thanks
 from notifications.dispatch import dispatch
 from project_templates.schema import StepKind
-from store import plans
+from store import plans, wording
 from store.clock import today
 from store.exceptions import InvalidInput
 from store.models import Person, Project, StepStatus
@@ -210,7 +210,7 @@ def _cents(value: str | None) -> int:
     if value is None:
         return 0
     try:
-        amount = float(value.replace(",", ".").replace("€", "").strip())
+        amount = wording.parse_number(value.replace("€", ""))
     except ValueError:
         raise InvalidInput(
             t("cli.contribution.unreadable_amount", value=value)

@@ -37,7 +37,7 @@ def _hint(exc: BadParameter) -> str:
         names = [exc.param_hint] if isinstance(exc.param_hint, str) else list(exc.param_hint)
     elif exc.param is not None:
         opts = getattr(exc.param, "opts", None) if exc.param.param_type_name == "option" else None
-        names = list(opts) if opts else [exc.param.human_readable_name]
+        names = list(opts) if opts else [exc.param.display_name_raw]
     else:
         return ""
     return " / ".join(quoted(name.strip("'\"")) for name in names)
@@ -174,7 +174,8 @@ class _Localized:
         return option
 
     def format_options(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
-        args, opts = [], []
+        args: list[tuple[str, str]] = []
+        opts: list[tuple[str, str]] = []
         for param in ctx.command.get_params(ctx):
             record = param.get_help_record(ctx)
             if record is not None:
