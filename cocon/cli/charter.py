@@ -103,7 +103,8 @@ def status(
         )
         for row in report.signers:
             optional = "" if row.required else t("cli.charter.signature_optional")
-            typer.echo(f"n°{row.person_id} {row.name} ({', '.join(row.roles)}){optional} — {row.describe(lang())}")
+            typer.echo(t("cli.charter.signer_line", id=row.person_id, name=row.name, roles=", ".join(row.roles),
+                         optional=optional, state=row.describe(lang())))
         typer.echo(
             t("cli.charter.status_complete") if report.complete else t("cli.charter.status_incomplete")
         )
@@ -197,7 +198,7 @@ def verify(project_slug: str = typer.Argument(..., metavar="PROJECT", help="Proj
         problems, count = verify_charter(session, project, actor=actor())
     if problems:
         for problem in problems:
-            typer.echo(f"{problem.table} n°{problem.row_id} : {problem.message}", err=True)
+            typer.echo(t("cli.charter.problem_line", table=problem.table, id=problem.row_id, message=problem.message), err=True)
         fail(
             t("cli.charter.verify_altered", slug=project_slug, n=len(problems))
         )

@@ -33,8 +33,10 @@ def _describe(view: GatheringView, language: str) -> dict[str, Any]:
         "place": where.place,
         "video": where.video,
         "sequence": view.sequence,
-        "when": long_date(view.day, language) + (
-            (" à " if language != "en" else " at ") + (clock(where.start, language) or "") if where.start else ""
+        "when": (
+            t("cli.step.day_at", day=long_date(view.day, language), time=clock(where.start, language) or "")
+            if where.start
+            else long_date(view.day, language)
         ),
     }
 

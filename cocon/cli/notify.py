@@ -14,24 +14,16 @@ from store.projects import get_project
 
 outbox_app = typer.Typer(help="The outbox: every notification, sent or not; replay what failed.", no_args_is_help=True)
 
-STATES = {
-    "fr": {
-        "pending": "en attente",
-        "sending": "en cours",
-        "sent": "envoyé",
-        "failed": "échec (nouvel essai prévu)",
-        "dead": "abandonné",
-        "cancelled": "annulé",
-    },
-    "en": {
-        "pending": "pending",
-        "sending": "sending",
-        "sent": "sent",
-        "failed": "failed (will retry)",
-        "dead": "dead",
-        "cancelled": "cancelled",
-    },
-}
+def state_label(state: str) -> str:
+    """The state of an outbox message, in the terminal's language."""
+    return {
+        "pending": t("cli.outbox.state_pending"),
+        "sending": t("cli.outbox.state_sending"),
+        "sent": t("cli.outbox.state_sent"),
+        "failed": t("cli.outbox.state_failed"),
+        "dead": t("cli.outbox.state_dead"),
+        "cancelled": t("cli.outbox.state_cancelled"),
+    }[state]
 
 
 def _occasion(value: str) -> str:
@@ -68,7 +60,7 @@ def remind(
         t("cli.remind.due_today", planned=report.planned, enqueued=report.enqueued)
     )
     for occasion, count in sorted(report.by_occasion.items()):
-        typer.echo(f"    {_occasion(occasion)} : {count}" if lang() == "fr" else f"    {_occasion(occasion)}: {count}")
+        typer.echo(t("cli.remind.occasion_count", occasion=_occasion(occasion), count=count))
     if report.team_alerts:
         typer.echo(
             t("cli.remind.team_alerts", team_alerts=report.team_alerts)
@@ -125,7 +117,7 @@ def outbox_list(
         for r in rows:
             table.add_row(
                 str(r.id),
-                STATES[lang()][r.state.value],
+                state_label(r.state.value),
                 _occasion(r.occasion),
                 r.due_on.isoformat(),
                 str(r.attempts),

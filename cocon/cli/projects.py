@@ -205,10 +205,10 @@ def project_show(slug: str = typer.Argument(..., metavar="P"), as_json: bool = t
     if summary["missing_roles"]:
         console.print("\n[bold]" + t("cli.project.roles_still_needed") + "[/bold]")
         for item in summary["missing_roles"]:
-            console.print(f"  {item['label']} : {item['count']}/{item['minimum']}")
+            console.print(t("cli.project.role_coverage", label=item["label"], count=item["count"], minimum=item["minimum"]))
     if summary["dead_messages"]:
-        console.print("\n[bold]" + t("cli.project.undelivered_messages") + f"[/bold]: {len(summary['dead_messages'])} "
-                      + t("cli.project.see_outbox", slug=slug))
+        console.print("\n[bold]" + t("cli.project.undelivered_messages") + "[/bold]"
+                      + t("cli.project.undelivered_count", n=len(summary["dead_messages"]), slug=slug))
     if summary["gate"] and summary["phase"] != ProjectPhase.CLOS:
         console.print("\n[bold]" + t("cli.project.before_next_phase") + "[/bold]")
         for item in summary["gate"]:
@@ -419,7 +419,8 @@ def plan_history(slug: str = typer.Argument(..., metavar="P"), as_json: bool = t
         return
     for row in rows:
         cause = "" if row["moved"] == row["step"] else t("cli.plan.moved_because", step=row["moved"])
-        typer.echo(f"{row['step']}: {long_date(row['old'], lang())} → {long_date(row['new'], lang())} — {row['by']} : {row['reason']}{cause}")
+        typer.echo(t("cli.plan.history_line", step=row["step"], old=long_date(row["old"], lang()), new=long_date(row["new"], lang()),
+                     by=row["by"], reason=row["reason"], cause=cause))
 
 
 # --- steps and phases -----------------------------------------------------------------------------

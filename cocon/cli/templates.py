@@ -58,7 +58,8 @@ def show(template_id: str = typer.Argument(..., metavar="ID"), as_json: bool = t
         for step in phase.steps:
             console.print(f"  {step.id} [{step.kind.value}] {step.title.get(language)} — {step.due}")
     if tpl.indicators:
-        console.print("\n[bold]" + t("cli.templates.indicators") + "[/bold]: " + ", ".join(i.code for i in tpl.indicators))
+        console.print("\n[bold]" + t("cli.templates.indicators") + "[/bold]"
+                      + t("cli.templates.indicator_codes", codes=", ".join(i.code for i in tpl.indicators)))
 
 
 @app.command("check")
