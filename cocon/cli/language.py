@@ -213,6 +213,10 @@ class LocalCommand(_Localized, TyperCommand):
 class LocalGroup(_Localized, TyperGroup):
     """A ``cocon`` command group whose help and usage errors speak the terminal's language."""
 
+    def collect_usage_pieces(self, ctx: _click.Context) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        return [t("cli.usage.command_metavar") if piece == self.subcommand_metavar else piece for piece in pieces]
+
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().make_context(*args, **kwargs)
