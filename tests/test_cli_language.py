@@ -157,3 +157,28 @@ def test_english_output_holds_no_french(cli: Cli, eval_running: Project, eval_cl
         _english(result)
     assert "Total: 2.5\u202fh" in spoken[4].output or "Total: 2.5 h" in spoken[4].output, spoken[4].output
     assert "message queued" in spoken[6].output or "messages queued" in spoken[6].output, spoken[6].output
+
+
+def test_every_availability_word_has_a_label_in_each_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cocon.cli.projects import slot_label
+    from store.people import AVAILABILITY
+
+    for slot in set(AVAILABILITY.values()):
+        monkeypatch.setenv("COCON_LANG", "fr")
+        assert slot_label(slot) == slot.replace("apres-midi", "après-midi")
+        monkeypatch.setenv("COCON_LANG", "en")
+        assert slot_label(slot) in {"mornings", "afternoons", "evenings", "weekdays", "weekends"}, slot
+
+
+def test_person_list_in_english_names_moments_in_english(cli: Cli, eval_project: Project) -> None:
+    slug = eval_project.slug
+    added = cli("person", "add", slug, "--name", "Léa Petit", "--role", "patient-partenaire", "--email", "lea@example.org",
+                "--availability", "soir", "--availability", "après-midi")
+    assert added.exit_code == 0, added.output
+    assert "Léa Petit rejoint le projet" in added.output
+    french = cli("person", "list", slug)
+    assert "soir, après-midi" in french.output or "après-midi, soir" in french.output, french.output
+    listed = cli("person", "list", slug, env=EN)
+    assert listed.exit_code == 0, listed.output
+    assert "n°" not in listed.output and "evenings" in listed.output and "afternoons" in listed.output
+    assert not re.search(r"\b(matin|soir|après-midi|apres-midi|semaine)\b", listed.output), listed.output

@@ -38,6 +38,17 @@ def _date(value: str, option: str) -> date:
         raise InvalidInput(t("cli.project.unreadable_date", option=option, value=value)) from None
 
 
+def slot_label(slot: str) -> str:
+    """A moment a person prefers (``store.people.AVAILABILITY``), in the terminal's language."""
+    return {
+        "matin": t("cli.person.slot_morning"),
+        "apres-midi": t("cli.person.slot_afternoon"),
+        "soir": t("cli.person.slot_evening"),
+        "semaine": t("cli.person.slot_weekday"),
+        "week-end": t("cli.person.slot_weekend"),
+    }.get(slot, slot)
+
+
 def _phase_label(phase: str) -> str:
     return phases.PHASE_LABELS[lang()][ProjectPhase(phase)]
 
@@ -265,10 +276,10 @@ def person_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = ty
     if as_json:
         emit_json({"people": rows, "missing_roles": [{"role": c.role, "missing": c.missing} for c in coverage if c.missing]})
         return
-    table = Table("n°", t("cli.person.name"), t("cli.person.role"), t("cli.person.reachable_by"), t("cli.person.availability"))
+    table = Table(t("cli.person.number"), t("cli.person.name"), t("cli.person.role"), t("cli.person.reachable_by"), t("cli.person.availability"))
     for row in rows:
         table.add_row(str(row["id"]), row["name"], row["role_label"], ", ".join(row["channels"]),
-                      ", ".join(a.replace("apres-midi", "après-midi") for a in row["availability"]) + (" (" + t("cli.person.quiet") + f" {row['quiet_hours']})" if row["quiet_hours"] else ""))
+                      ", ".join(slot_label(a) for a in row["availability"]) + (" (" + t("cli.person.quiet") + f" {row['quiet_hours']})" if row["quiet_hours"] else ""))
     console.print(table)
     for c in coverage:
         if c.missing:
