@@ -639,8 +639,8 @@ def _ask(view: Any) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     scale = " / ".join(f"{i + 1} = {label}" for i, label in enumerate(view.scale))
     # The scale once, then a short reminder at each statement (not the whole legend twenty times).
-    typer.echo(t("cli.feedback.each_statement") + f"{scale} ; {DONT_KNOW} = {view.dont_know}.")
-    short = f"(1-5 ; {DONT_KNOW} ; " + t("cli.feedback.enter_to_skip") + ")"
+    typer.echo(t("cli.feedback.each_statement", scale=scale, code=DONT_KNOW, dont_know=view.dont_know))
+    short = t("cli.feedback.short_prompt", code=DONT_KNOW)
     for section in view.sections:
         console.print(f"\n[bold]{section.title.get(view.lang)}[/bold]")
         for item in section.items:
