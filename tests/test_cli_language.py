@@ -182,3 +182,16 @@ def test_person_list_in_english_names_moments_in_english(cli: Cli, eval_project:
     assert listed.exit_code == 0, listed.output
     assert "n°" not in listed.output and "evenings" in listed.output and "afternoons" in listed.output
     assert not re.search(r"\b(matin|soir|après-midi|apres-midi|semaine)\b", listed.output), listed.output
+
+
+def test_input_ending_at_a_question_aborts_in_the_users_language(cli: Cli, session: Session, eval_running: Project) -> None:
+    from evaluation.feedback import invite_participants
+    from evaluation.questionnaire import responses
+
+    created = invite_participants(session, eval_running, actor="claire")
+    session.commit()
+    french = cli("feedback", "answer", created[0].token, input="5\n")
+    assert french.exit_code == 1 and "Abandon : rien n'a été enregistré." in french.output, french.output
+    english = cli("feedback", "answer", created[1].token, input="5\n", env=EN)
+    assert english.exit_code == 1 and "\nAborted: nothing was saved." in english.output  # the questions stay in her language
+    assert responses(session, eval_running) == []

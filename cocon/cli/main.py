@@ -39,7 +39,10 @@ class CoconGroup(LocalGroup):
             return super().invoke(ctx)
         except ClickException as exc:  # a usage error: typer's English is said in the user's language
             raise typer.Exit(show_error(exc)) from None
-        except (typer.Exit, typer.Abort, TyperException):
+        except typer.Abort:  # input ended at a question (Ctrl-D, or a script's input ran out)
+            typer.echo("\n" + t("cli.usage.aborted"), err=True)  # after the question left unanswered
+            raise typer.Exit(1) from None
+        except (typer.Exit, TyperException):
             raise
         except CoconError as exc:  # a template's problems are its message, one per line
             typer.echo(str(exc), err=True)
