@@ -27,18 +27,18 @@ def kind_label(kind: AccountKind) -> str:
     }[kind]
 
 
-app = typer.Typer(help="Comptes personnels pour l'application web.", no_args_is_help=True)
+app = typer.Typer(help="Personal accounts for the web app.", no_args_is_help=True)
 
 
 @app.command("add")
 def user_add(
-    email: str = typer.Option(..., "--email", help="Adresse e-mail (sert d'identifiant)."),
-    name: str = typer.Option(..., "--name", help="Nom affiché."),
-    kind: str = typer.Option(..., "--kind", help="coordinator, facilitator ou professional."),
+    email: str = typer.Option(..., "--email", help="Email address (the login)."),
+    name: str = typer.Option(..., "--name", help="Name shown."),
+    kind: str = typer.Option(..., "--kind", help="coordinator, facilitator or professional."),
     structure: list[str] = typer.Option(
-        [], "--structure", help="Structure suivie (répétable), ex. « MSP des Tilleuls »."
+        [], "--structure", help="Structure followed (repeatable), e.g. 'MSP des Tilleuls'."
     ),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Lire le mot de passe sur l'entrée standard."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password on standard input."),
 ) -> None:
     """Create a personal account (the first one included).
 
@@ -67,7 +67,7 @@ def user_add(
 
 
 @app.command("list")
-def user_list(as_json: bool = typer.Option(False, "--json", help="Sortie JSON.")) -> None:
+def user_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the accounts (email, kind, structures followed).
 
     Example: cocon user list
@@ -97,18 +97,18 @@ def user_list(as_json: bool = typer.Option(False, "--json", help="Sortie JSON.")
 
 
 def web(
-    host: str = typer.Option("127.0.0.1", "--host", help="Adresse d'écoute."),
-    port: int = typer.Option(8000, "--port", help="Port d'écoute."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
     demo: bool = typer.Option(
-        False, "--demo", help="Créer un projet de démonstration et des comptes, dans une base à part."
+        False, "--demo", help="Create a demo project and accounts, in a separate database."
     ),
     public_url: str | None = typer.Option(
-        None, "--public-url", help="Adresse où les participants ouvrent Cocon (liens des messages)."
+        None, "--public-url", help="Address where participants open Cocon (links in messages)."
     ),
     workers: int | None = typer.Option(
         None,
         "--workers",
-        help="Processus qui servent les pages (par défaut un par cœur, au plus 4, ou COCON_WEB_WORKERS).",
+        help="Processes serving the pages (default one per core, at most 4, or COCON_WEB_WORKERS).",
     ),
 ) -> None:
     """Serve the web app (without the scheduled flows; `cocon serve` runs both).
