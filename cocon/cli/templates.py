@@ -51,7 +51,8 @@ def show(template_id: str = typer.Argument(..., metavar="ID"), as_json: bool = t
             flags.append(t("cli.templates.volunteer"))
         if role.signer:
             flags.append(t("cli.templates.signs_charter"))
-        console.print(f"  {role_id}: {role.label.get(language)}" + (f" ({', '.join(flags)})" if flags else ""))
+        console.print(t("cli.templates.role_line", role=role_id, label=role.label.get(language))
+                      + (f" ({', '.join(flags)})" if flags else ""))
     for phase_name, phase in tpl.phases.by_name().items():
         title = phase.title.get(language) if phase.title else phase_name.value
         console.print(f"\n[bold]{title}[/bold]")
