@@ -85,7 +85,7 @@ def render_message(name: str, context: BaseModel, lang: str) -> RenderedMessage:
         path = _template_name(name, lang, part)
         parts[part] = wording.typeset(env.get_template(path).render(values).strip(), lang) if path else None
     if not parts["subject"] or parts["txt"] is None:
-        raise TemplateMissing(f"Le message « {name} » n'a pas de modèle de sujet et de texte dans {TEMPLATES_DIR}.")
+        raise TemplateMissing("error.notifications.template_missing", name=name, folder=str(TEMPLATES_DIR))
     subject = _one_line(parts["subject"], lang)
     return RenderedMessage(
         subject=subject,

@@ -21,4 +21,4 @@ TEXT = 4000
 def check_length(value: str | None, *, field: str, limit: int) -> None:
     """Refuse a value longer than ``limit`` characters with one French sentence naming the field."""
     if value is not None and len(value) > limit:
-        raise InvalidInput(f"Texte trop long : {field} compte {len(value)} caractères, {limit} au plus.")
+        raise InvalidInput("error.store.too_long", field=field, length=len(value), limit=limit)

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project, visible_project
-from cocon.web.pages import DB, LoggedIn, language_of, redirect
+from cocon.web.pages import DB, LoggedIn, language_of, redirect, said
 from cocon.web.project_frame import reloaded
 from cocon.web.project_parts import show_part, typed_number
 from evaluation.indicators import (
@@ -73,7 +73,7 @@ def indicators_page(request: Request, session: DB, viewer: LoggedIn, slug: str) 
 
 def _failed(request: Request, session: Session, viewer: Viewer, project: Project, error: CoconError) -> Response:
     project = reloaded(session, viewer, project)
-    return _page(request, session, viewer, project, error=str(error), status_code=400)
+    return _page(request, session, viewer, project, error=said(error, request), status_code=400)
 
 
 @router.post("/projets/{slug}/indicateurs/choisir")

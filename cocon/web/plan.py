@@ -122,7 +122,7 @@ def move_step_action(
     try:
         moved = move_step(session, project, step, parse_date(to, "la nouvelle date"), reason=reason, actor=viewer.actor)
     except CoconError as error:
-        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
+        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error, request))
     return redirect(request, f"/projets/{slug}/planning?ok={'moved' if moved else 'not_moved'}")
 
 
@@ -139,7 +139,7 @@ def mark_done_action(
     try:
         mark_done(session, project, step, actor=viewer.actor, note=note.strip() or None, by_hand=True)
     except CoconError as error:
-        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
+        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error, request))
     return redirect(request, f"/projets/{slug}/planning?ok=done")
 
 
@@ -157,9 +157,9 @@ def step_state_action(
     project = managed_project(session, viewer, slug)
     try:
         if action not in STATE_ACTIONS:
-            raise InvalidInput("Choisissez ce qu'il faut faire de l'étape : commencer, terminer, abandonner ou rouvrir.")
+            raise InvalidInput("error.web.step_action")
         status, done_key = STATE_ACTIONS[action]
         set_status(session, project, step, status, actor=viewer.actor, note=note.strip() or None, by_hand=True)
     except CoconError as error:
-        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
+        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error, request))
     return redirect(request, f"/projets/{slug}/planning?ok={done_key}")

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from cocon.web import i18n
 from cocon.web.access import Viewer, may_manage, visible_project
-from cocon.web.pages import language_of, render
+from cocon.web.pages import language_of, render, said
 from store.exceptions import CoconError, DatabaseUnavailable, InvalidInput
 from store.models import Project
 
@@ -56,12 +56,12 @@ def reloaded(session: Session, viewer: Viewer, project: Project) -> Project:
     return visible_project(session, viewer, project.slug)
 
 
-def refused(error: CoconError) -> str:
-    """The sentence a refused form shows; a database that cannot answer is not the form's fault
-    and goes on to the app's own page (503)."""
+def refused(error: CoconError, request: Request) -> str:
+    """The sentence a refused form shows, in the page's language; a database that cannot answer is
+    not the form's fault and goes on to the app's own page (503)."""
     if isinstance(error, DatabaseUnavailable):
         raise error
-    return str(error)
+    return said(error, request)
 
 
 def parse_date(value: str, what: str) -> date:
@@ -69,7 +69,7 @@ def parse_date(value: str, what: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(f"Date illisible pour {what} : utilisez le format AAAA-MM-JJ.") from None
+        raise InvalidInput("error.web.unreadable_date", what=what) from None
 
 
 #: Numbers a confirmation may carry in the address after a redirect (``?ok=…&n=3``), by placeholder.

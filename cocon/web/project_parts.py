@@ -84,9 +84,9 @@ def typed_number(value: str, what: str) -> float | None:
     try:
         number = wording.parse_number(value)
     except ValueError:
-        raise InvalidInput(f"« {value} » n'est pas un nombre pour {what} : écrivez par exemple 2,5.") from None
+        raise InvalidInput("error.web.not_a_number", value=value, what=what) from None
     if not math.isfinite(number):
-        raise InvalidInput(f"« {value} » n'est pas un nombre pour {what} : écrivez par exemple 2,5.")
+        raise InvalidInput("error.web.not_a_number", value=value, what=what)
     return number
 
 
@@ -96,5 +96,5 @@ def typed_cents(value: str) -> int:
     if number is None:
         return 0
     if abs(number) > MAX_AMOUNT_EUROS:
-        raise InvalidInput(f"Montant impossible « {value} » : au plus {MAX_AMOUNT_EUROS} euros (ex. 12,50).")
+        raise InvalidInput("error.web.impossible_amount", value=value, limit=MAX_AMOUNT_EUROS)
     return round(number * 100)
