@@ -10,6 +10,7 @@ from accounts.exceptions import AccountError
 from accounts.passwords import PASSWORD_LIMITS, hash_password, password_problem, verify_password
 from accounts.sessions import close_other_sessions
 from store import audit, limits
+from store.exceptions import Phrase
 from store.limits import check_length
 from store.models import Account, AccountKind, Person
 from store.people import EMAIL
@@ -43,10 +44,10 @@ def add_account(
 ) -> Account:
     """Create a personal account; the person is reused when their email is already known."""
     address = normalise_email(email)
-    check_length(address, field="l'adresse e-mail", limit=limits.EMAIL)
-    check_length(name, field="le nom", limit=limits.NAME)
+    check_length(address, field=Phrase("error.field.email"), limit=limits.EMAIL)
+    check_length(name, field=Phrase("error.field.name"), limit=limits.NAME)
     for structure in structures:
-        check_length(structure, field="le nom de structure", limit=limits.NAME)
+        check_length(structure, field=Phrase("error.field.structure_name"), limit=limits.NAME)
     if not EMAIL.match(address):
         raise AccountError("error.store.invalid_email", email=email)
     if not name.strip():
@@ -161,7 +162,7 @@ def set_structures(
     if outside:
         raise AccountError("error.accounts.structure_not_followed", structure=outside[0].strip())
     for structure in structures:
-        check_length(structure, field="le nom de structure", limit=limits.NAME)
+        check_length(structure, field=Phrase("error.field.structure_name"), limit=limits.NAME)
     kept = _outside(account.structures, inviter_structures)
     chosen = [s.strip() for s in structures if s.strip()]
     account.structures = sorted({*kept, *chosen}, key=str.casefold)

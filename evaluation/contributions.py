@@ -14,7 +14,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from store import audit, limits, wording
-from store.exceptions import InvalidInput, NotFound
+from store.exceptions import InvalidInput, NotFound, Phrase
 from store.limits import check_length
 from store.models import Contribution, ContributionKind, Person, Project
 
@@ -80,8 +80,8 @@ def add_contribution(
     """Record time given and/or an expense incurred by one member."""
     if not math.isfinite(hours) or hours < 0 or hours > 24:
         raise InvalidInput("error.evaluation.hours_range")
-    check_length(receipt_ref, field="la référence du justificatif", limit=limits.NAME)
-    check_length(description, field="la description", limit=limits.TEXT)
+    check_length(receipt_ref, field=Phrase("error.field.receipt"), limit=limits.NAME)
+    check_length(description, field=Phrase("error.field.description"), limit=limits.TEXT)
     if amount_cents < 0:
         raise InvalidInput("error.evaluation.negative_amount")
     if hours == 0 and amount_cents == 0:

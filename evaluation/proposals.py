@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from evaluation.exceptions import ReasonRequired
 from store import audit, limits
 from store.clock import today
-from store.exceptions import InvalidInput, NotFound
+from store.exceptions import InvalidInput, NotFound, Phrase
 from store.limits import check_length
 from store.models import Person, Project, Proposal, ProposalSource, ProposalStatus
 
@@ -81,7 +81,7 @@ def add_proposal(
     """Record a proposal (``person`` None for an unsigned idea-box note)."""
     if not text.strip():
         raise InvalidInput("error.evaluation.proposal_text_required")
-    check_length(text, field="la proposition", limit=limits.TEXT)
+    check_length(text, field=Phrase("error.field.proposal"), limit=limits.TEXT)
     assert project.id is not None
     row = Proposal(
         project_id=project.id,
@@ -126,7 +126,7 @@ def decide_proposal(
     """Say what became of a proposal. Not retained needs the reason; adapted says how."""
     row = get_proposal(session, project, proposal_id)
     outcome = (outcome or "").strip() or None
-    check_length(outcome, field="la raison", limit=limits.TEXT)
+    check_length(outcome, field=Phrase("error.field.reason"), limit=limits.TEXT)
     if status == ProposalStatus.NOT_RETAINED and not outcome:
         raise ReasonRequired("error.evaluation.not_retained_reason")
     if status == ProposalStatus.ADAPTED and not outcome:

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from evaluation.checkpoints import record_attendance, refuse_future
 from project_templates.schema import StepKind
 from store import audit, limits, plans
-from store.exceptions import InvalidInput, TransitionNotAllowed
+from store.exceptions import InvalidInput, Phrase, TransitionNotAllowed
 from store.limits import check_length
 from store.models import Project, Restitution, StepStatus
 
@@ -42,7 +42,7 @@ def record_restitution(
     refuse_future(held_on, StepKind.RESTITUTION)
     if not presented.strip():
         raise InvalidInput("error.evaluation.presented_required")
-    check_length(presented, field="ce qui a été présenté", limit=limits.TEXT)
+    check_length(presented, field=Phrase("error.field.presented"), limit=limits.TEXT)
     if not attendees:
         raise InvalidInput("error.evaluation.attendee_required")
     assert project.id is not None

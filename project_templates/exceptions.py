@@ -148,13 +148,12 @@ def _restore(kind: type[CoconError], args: tuple[Any, ...], state: dict[str, Any
 class TemplateProblem:
     file: str
     line: int
-    field: str
+    field: str | Phrase
     message: str | Phrase
 
     def text(self, lang: str = "fr") -> str:
-        """``FILE:LINE: field: message`` with the message in ``lang``."""
-        message = self.message.message(lang) if isinstance(self.message, Phrase) else self.message
-        return f"{self.file}:{self.line}: {self.field}: {message}"
+        """``FILE:LINE: field: message`` with the message (and a field like ``(racine)``) in ``lang``."""
+        return f"{self.file}:{self.line}: {localized(self.field, lang)}: {localized(self.message, lang)}"
 
     def __str__(self) -> str:
         return self.text("fr")

@@ -67,7 +67,7 @@ class LoadedTemplate:
 class _TooBig(Exception):
     """A template beyond one of the limits; ``message`` says which."""
 
-    def __init__(self, line: int, field: str, message: Phrase) -> None:
+    def __init__(self, line: int, field: str | Phrase, message: Phrase) -> None:
         self.line, self.field, self.message = line, field, message
 
 
@@ -128,8 +128,13 @@ def _line_for(loc: Loc, lines: dict[Loc, int]) -> int:
     return 1
 
 
-def _dotted(loc: Iterable[str | int]) -> str:
-    return ".".join(str(part) for part in loc) or "(racine)"
+ROOT_FIELD = Phrase("error.templates.field_root")
+YAML_FIELD = Phrase("error.templates.field_yaml")
+FILE_FIELD = Phrase("error.templates.field_file")
+
+
+def _dotted(loc: Iterable[str | int]) -> str | Phrase:
+    return ".".join(str(part) for part in loc) or ROOT_FIELD
 
 
 def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
@@ -142,11 +147,11 @@ def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
-        raise TemplateError([TemplateProblem(source, line, "(yaml)", Phrase("error.templates.yaml_unreadable", problem=problem))]) from None
+        raise TemplateError([TemplateProblem(source, line, YAML_FIELD, Phrase("error.templates.yaml_unreadable", problem=problem))]) from None
     except RecursionError:
-        raise TemplateError([TemplateProblem(source, 1, "(yaml)", Phrase("error.templates.too_deep", limit=MAX_DEPTH))]) from None
+        raise TemplateError([TemplateProblem(source, 1, YAML_FIELD, Phrase("error.templates.too_deep", limit=MAX_DEPTH))]) from None
     if node is None:
-        raise TemplateError([TemplateProblem(source, 1, "(racine)", Phrase("error.templates.empty_file"))])
+        raise TemplateError([TemplateProblem(source, 1, ROOT_FIELD, Phrase("error.templates.empty_file"))])
     builder = _Builder()
     try:
         data = builder.value(node, ())
@@ -161,14 +166,14 @@ def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
-        raise TemplateError([TemplateProblem(source, line, "(yaml)", Phrase("error.templates.value_unreadable", problem=problem))]) from None
+        raise TemplateError([TemplateProblem(source, line, YAML_FIELD, Phrase("error.templates.value_unreadable", problem=problem))]) from None
     _check_step_count(data, builder.lines, source)
     return data, builder.lines
 
 
 def _too_large(source: str, size: int) -> TemplateProblem:
     return TemplateProblem(
-        source, 1, "(fichier)",
+        source, 1, FILE_FIELD,
         Phrase("error.templates.file_too_large", size=size // 1024, limit=MAX_TEMPLATE_BYTES // 1024),
     )
 
@@ -367,7 +372,7 @@ def load_template(path: str | Path) -> LoadedTemplate:
     except PermissionError:
         raise TemplateNotFound("error.templates.unreadable_file", file=str(file)) from None
     except UnicodeDecodeError:
-        raise TemplateError([TemplateProblem(str(file), 1, "(fichier)", Phrase("error.templates.not_utf8"))]) from None
+        raise TemplateError([TemplateProblem(str(file), 1, FILE_FIELD, Phrase("error.templates.not_utf8"))]) from None
     return LoadedTemplate(parse_template(text, str(file)), str(file), text)
 
 

@@ -18,7 +18,7 @@ from project_templates.exceptions import sentence
 from project_templates.schema import GATHERING_KINDS, ProjectTemplate, check_video_url, parse_clock, parse_span
 from store import audit
 from store.clock import now, today
-from store.exceptions import CoconError, InvalidInput
+from store.exceptions import CoconError, InvalidInput, Phrase
 from store.limits import check_length
 from store.members import members
 from store.models import (
@@ -188,7 +188,7 @@ def set_where(
         raise InvalidInput("error.store.gathering_value", problem=sentence(error)) from None
     if place is not _KEEP:
         text = str(place).strip() if place else ""
-        check_length(text, field="le lieu", limit=300)
+        check_length(text, field=Phrase("error.field.place"), limit=300)
         new_place = " ".join(text.split()) or None
     if (new_start, new_minutes, new_place, new_video) == (current.start, current.minutes, current.place, current.video):
         return gathering_view(session, project, key)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from store import audit, limits
 from store.erasure import redact_texts
-from store.exceptions import InvalidInput, PersonNotFound
+from store.exceptions import InvalidInput, PersonNotFound, Phrase
 from store.limits import check_length
 from store.members import members
 from store.models import (
@@ -120,10 +120,10 @@ def add_person(
         raise InvalidInput("error.store.unknown_role", role=role, roles=roles)
     if not name.strip():
         raise InvalidInput("error.store.name_required")
-    check_length(name, field="le nom", limit=limits.NAME)
-    check_length(email, field="l'adresse e-mail", limit=limits.EMAIL)
-    check_length(phone, field="le numéro de téléphone", limit=limits.PHONE)
-    check_length(apprise_url, field="l'adresse Apprise", limit=limits.URL)
+    check_length(name, field=Phrase("error.field.name"), limit=limits.NAME)
+    check_length(email, field=Phrase("error.field.email"), limit=limits.EMAIL)
+    check_length(phone, field=Phrase("error.field.phone"), limit=limits.PHONE)
+    check_length(apprise_url, field=Phrase("error.field.apprise_url"), limit=limits.URL)
     if email is not None and not EMAIL.match(email.strip()):
         raise InvalidInput("error.store.invalid_email", email=email)
     if quiet_hours is not None and not QUIET_HOURS.match(quiet_hours):

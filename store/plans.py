@@ -14,7 +14,7 @@ from project_templates.phases import ProjectPhase
 from project_templates.schema import GATHERING_KINDS, StepKind
 from store import audit, limits
 from store.clock import now, today
-from store.exceptions import InvalidInput, StepNotFound, TransitionNotAllowed
+from store.exceptions import InvalidInput, Phrase, StepNotFound, TransitionNotAllowed
 from store.limits import check_length
 from store.members import members, unavailable_days
 from store.models import OPEN_STATUSES, STEP_TRANSITIONS, PlanChange, PlanStep, Project, StepStatus
@@ -84,7 +84,7 @@ def move_step(
     """Move one step; its dependents shift with it; every change is kept in the history."""
     if not reason.strip():
         raise InvalidInput("error.store.move_reason_required")
-    check_length(reason, field="la raison", limit=limits.TEXT)
+    check_length(reason, field=Phrase("error.field.reason"), limit=limits.TEXT)
     steps = plan_steps(session, project)
     step = get_step(session, project, key)
     if step.status in (StepStatus.DONE, StepStatus.SKIPPED):

@@ -13,7 +13,7 @@ from planning.planner import PlanError, schedule
 from project_templates import LoadedTemplate, ProjectTemplate, parse_template
 from store import audit, limits
 from store.clock import today
-from store.exceptions import InvalidInput, ProjectNotFound
+from store.exceptions import InvalidInput, Phrase, ProjectNotFound
 from store.limits import check_length
 from store.models import Account, Membership, PlanStep, Project, ProjectPhase, TemplateRecord
 
@@ -90,8 +90,8 @@ def create_project(
         raise InvalidInput("error.store.slug_format", slug=slug, example=slugify(slug))
     if slug in RESERVED_SLUGS:
         raise InvalidInput("error.store.slug_reserved", slug=slug)
-    check_length(name, field="le nom du projet", limit=limits.NAME)
-    check_length(structure, field="le nom de la structure", limit=limits.NAME)
+    check_length(name, field=Phrase("error.field.project_name"), limit=limits.NAME)
+    check_length(structure, field=Phrase("error.field.structure_name"), limit=limits.NAME)
     if allowed_structures is not None and structure.strip().casefold() not in {
         s.strip().casefold() for s in allowed_structures
     }:

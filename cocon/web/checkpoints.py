@@ -24,7 +24,7 @@ from evaluation.checkpoints import (
     send_minutes,
 )
 from store.clock import today
-from store.exceptions import CoconError, InvalidInput
+from store.exceptions import CoconError, InvalidInput, Phrase
 from store.models import OPEN_STATUSES, Gathering, Project, StepStatus
 from store.people import members
 from store.plans import STATUS_LABELS, plan_steps, titles
@@ -105,7 +105,7 @@ def _actions(what: list[str] | None, who: list[str] | None, due: list[str] | Non
         if not text.strip():
             raise InvalidInput("error.web.action_text")
         actions.append(ActionItem(text.strip(), person.strip() or None,
-                                  parse_date(day, "l'échéance d'une action") if day.strip() else None))
+                                  parse_date(day, Phrase("error.field.action_due")) if day.strip() else None))
     return actions
 
 
@@ -114,7 +114,7 @@ def _moves(step: list[str] | None, to: list[str] | None, reason: list[str] | Non
     for key, day, why in _rows(step, to, reason):
         if not key.strip() or not day.strip():
             raise InvalidInput("error.web.move_fields")
-        moves.append(Replanning(key.strip(), parse_date(day, "la nouvelle date"), why.strip()))
+        moves.append(Replanning(key.strip(), parse_date(day, Phrase("error.field.new_date")), why.strip()))
     return moves
 
 
@@ -155,7 +155,7 @@ def record_checkpoint_action(
     project = managed_project(session, viewer, slug)
     try:
         record = CheckpointRecord(
-            held_on=parse_date(held_on, "la date du point d'étape"),
+            held_on=parse_date(held_on, Phrase("error.field.checkpoint_date")),
             attendees=attendees or [],
             decisions=[line.strip() for line in decisions.splitlines() if line.strip()],
             actions=_actions(action_what, action_who, action_due),

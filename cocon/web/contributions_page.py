@@ -24,7 +24,7 @@ from evaluation.contributions import (
     totals_by_person,
 )
 from store.clock import today
-from store.exceptions import CoconError, InvalidInput
+from store.exceptions import CoconError, InvalidInput, Phrase
 from store.models import Project
 
 router = APIRouter()
@@ -85,9 +85,9 @@ def add_contribution_action(
             session,
             project,
             who,
-            on=typed_day(on, "le jour", default=today()),
+            on=typed_day(on, Phrase("error.field.day"), default=today()),
             kind=parse_kind(kind),
-            hours=typed_number(hours, "les heures") or 0.0,
+            hours=typed_number(hours, Phrase("error.field.hours")) or 0.0,
             amount_cents=typed_cents(amount),
             receipt_ref=receipt.strip() or None,
             description=description.strip() or None,
@@ -114,7 +114,7 @@ def reimburse_action(
     try:
         if not chosen:
             raise InvalidInput("error.web.tick_an_expense")
-        day = typed_day(on, "le jour du remboursement", default=today())
+        day = typed_day(on, Phrase("error.field.reimbursement_day"), default=today())
         for contribution_id in chosen:
             mark_reimbursed(session, project, contribution_id, day, actor=viewer.actor)
     except CoconError as error:

@@ -22,7 +22,7 @@ from evaluation.report import Audience, build_report, report_filename, report_ht
 from evaluation.restitution import get_restitution, record_restitution
 from evaluation.thanks import certificate_pdf, send_thanks
 from store.clock import today
-from store.exceptions import CoconError
+from store.exceptions import CoconError, Phrase
 from store.models import Project
 from store.projects import template_of
 from store.publication import publication_of, write_publication
@@ -132,7 +132,7 @@ def restitution_action(
         record_restitution(
             session,
             project,
-            held_on=typed_day(held_on, "le jour de la restitution", default=today()),
+            held_on=typed_day(held_on, Phrase("error.field.restitution_day"), default=today()),
             attendees=[person_id for person_id in present if person_id is not None],
             presented=presented,
             discussion=discussion,

@@ -17,7 +17,7 @@ from cocon.web.project_frame import parse_date, project_page, refused, reloaded
 from cocon.web.timeline import TimelineRow, timeline_svg
 from project_templates.schema import GATHERING_KINDS
 from store.clock import today
-from store.exceptions import CoconError, InvalidInput
+from store.exceptions import CoconError, InvalidInput, Phrase
 from store.models import OPEN_STATUSES, PlanChange, Project, StepStatus
 from store.plan_calendar import plan_ics
 from store.plans import (
@@ -120,7 +120,7 @@ def move_step_action(
 ) -> Response:
     project = managed_project(session, viewer, slug)
     try:
-        moved = move_step(session, project, step, parse_date(to, "la nouvelle date"), reason=reason, actor=viewer.actor)
+        moved = move_step(session, project, step, parse_date(to, Phrase("error.field.new_date")), reason=reason, actor=viewer.actor)
     except CoconError as error:
         return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error, request))
     return redirect(request, f"/projets/{slug}/planning?ok={'moved' if moved else 'not_moved'}")

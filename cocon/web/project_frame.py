@@ -14,7 +14,7 @@ from sqlmodel import Session
 from cocon.web import i18n
 from cocon.web.access import Viewer, may_manage, visible_project
 from cocon.web.pages import language_of, render, said
-from store.exceptions import CoconError, DatabaseUnavailable, InvalidInput
+from store.exceptions import CoconError, DatabaseUnavailable, InvalidInput, Phrase
 from store.models import Project
 
 
@@ -64,7 +64,7 @@ def refused(error: CoconError, request: Request) -> str:
     return said(error, request)
 
 
-def parse_date(value: str, what: str) -> date:
+def parse_date(value: str, what: str | Phrase) -> date:
     """A date typed in a form (``AAAA-MM-JJ``, what ``<input type=date>`` sends)."""
     try:
         return date.fromisoformat(value.strip())

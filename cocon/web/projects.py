@@ -22,7 +22,7 @@ from project_templates import LoadedTemplate, builtin_templates
 from project_templates.phases import NEXT_PHASE
 from project_templates.schema import StepKind
 from store.clock import today
-from store.exceptions import CoconError, InvalidInput
+from store.exceptions import CoconError, InvalidInput, Phrase
 from store.models import OPEN_STATUSES, PlanStep, Project, ProjectPhase, StepStatus
 from store.people import add_person, role_coverage
 from store.phases import advance_phase, gate_problems
@@ -98,8 +98,8 @@ def create_project_action(
             loaded=loaded,
             name=name,
             structure=structure,
-            start=parse_date(start, "le début") if start.strip() else None,
-            end=parse_date(end, "la fin"),
+            start=parse_date(start, Phrase("error.field.start")) if start.strip() else None,
+            end=parse_date(end, Phrase("error.field.end")),
             actor=viewer.actor,
             allowed_structures=structures_of(session, viewer.person_id),
             holiday_zone=HolidayZone.ALSACE_MOSELLE if alsace_moselle else HolidayZone.METROPOLE,

@@ -21,7 +21,7 @@ from evaluation.proposals import (
     proposals,
 )
 from store.clock import today
-from store.exceptions import CoconError
+from store.exceptions import CoconError, Phrase
 from store.models import Project
 
 router = APIRouter()
@@ -76,7 +76,7 @@ def add_proposal_action(
             who,
             text=text,
             source=parse_source(source),
-            proposed_on=typed_day(on, "le jour de la proposition", default=today()),
+            proposed_on=typed_day(on, Phrase("error.field.proposal_day"), default=today()),
             actor=viewer.actor,
         )
     except CoconError as error:
