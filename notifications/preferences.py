@@ -42,7 +42,6 @@ def sms_gateway() -> str | None:
     return value or None
 
 
-
 @dataclass(frozen=True)
 class ChannelChoice:
     """What a channel preference means for the person's row."""

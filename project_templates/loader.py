@@ -21,8 +21,9 @@ import yaml
 from pydantic import ValidationError
 from yaml.constructor import SafeConstructor
 
-from project_templates.exceptions import Phrase, TemplateError, TemplateNotFound, TemplateProblem, WrongValue
+from project_templates.exceptions import TemplateError, TemplateNotFound, TemplateProblem
 from project_templates.phases import PHASE_ORDER, ProjectPhase
+from project_templates.phrases import Phrase, WrongValue
 from project_templates.schema import (
     GATHERING_KINDS,
     IndicatorDefinition,

@@ -25,8 +25,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from project_templates.exceptions import WrongValue
 from project_templates.phases import PHASE_ORDER, ProjectPhase
+from project_templates.phrases import WrongValue
 
 SLUG_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=2, max_length=60)]

@@ -13,7 +13,8 @@
 
 from typing import Any
 
-from project_templates.exceptions import CoconError, Phrase
+from project_templates.exceptions import CoconError
+from project_templates.phrases import Phrase
 
 __all__ = [
     "CoconError",

@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from planning.ics import Attendee, IcsEvent, gathering_uid
-from project_templates.exceptions import sentence
+from project_templates.phrases import sentence
 from project_templates.schema import GATHERING_KINDS, ProjectTemplate, check_video_url, parse_clock, parse_span
 from store import audit
 from store.clock import now, today

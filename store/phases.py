@@ -2,8 +2,8 @@
 
 from sqlmodel import Session
 
-from project_templates.exceptions import in_language
 from project_templates.phases import NEXT_PHASE
+from project_templates.phrases import in_language
 from project_templates.schema import StepKind
 from store import audit
 from store.clock import now

@@ -9,8 +9,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from planning.planner import Attendee, PlanError, PlannedStep, avoid_unavailability, replan
-from project_templates.exceptions import from_table
 from project_templates.phases import ProjectPhase
+from project_templates.phrases import from_table
 from project_templates.schema import GATHERING_KINDS, StepKind
 from store import audit, limits
 from store.clock import now, today

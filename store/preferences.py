@@ -40,7 +40,6 @@ def preferences_of(person: Person) -> Preferences:
     return Preferences(channel, person.digest_time, person.language)
 
 
-
 def set_preferences(
     session: Session,
     person: Person,

@@ -20,8 +20,9 @@ from typer.testing import Result
 
 import locales
 from planning.planner import PlanDoesNotFit, PlanError
-from project_templates.exceptions import CoconError, TemplateError, WrongValue
+from project_templates.exceptions import CoconError, TemplateError
 from project_templates.loader import parse_template
+from project_templates.phrases import WrongValue
 from store.exceptions import DatabaseUnavailable, PhaseGateClosed, StepNotFound
 from store.phases import advance_phase
 from store.plans import get_step, move_step
@@ -215,3 +216,22 @@ def test_the_command_line_speaks_cocon_lang(cli: Callable[..., Result], session:
     assert "Saturday 6 February 2027 is not a working day" in english.output and "ouvré" not in english.output
     missing = cli("project", "show", "inexistant", env={"COCON_LANG": "en"})
     assert missing.exit_code == 1 and 'No project "inexistant".' in missing.output
+
+
+def test_keys_chosen_at_run_time_exist_with_the_values_given() -> None:
+    # The scan sees literal keys; these are picked from a table, so each member is checked here.
+    from accounts.exceptions import LinkRefused
+    from accounts.passwords import PASSWORD_LIMITS
+    from evaluation.checkpoints import FUTURE_GATHERING
+    from store.db import _SQLITE_FAULTS
+
+    for key in [*FUTURE_GATHERING.values(), "error.evaluation.future_gathering"]:
+        assert _placeholders(key) == {"day"}, key
+    for _, _, key in _SQLITE_FAULTS:
+        assert _placeholders(key) <= {"path"}, key
+        assert "{" not in DatabaseUnavailable(key, reason="x", path="/srv/c.sqlite").message("en")
+    for key in PASSWORD_LIMITS:
+        assert _placeholders(key) == {"limit"}, key
+    for reason in ("unknown", "used", "expired", "anything"):
+        refused = LinkRefused(reason)
+        assert refused.reason == reason and "lien de connexion" in str(refused) and "login link" in refused.message("en")
