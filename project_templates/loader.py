@@ -346,11 +346,31 @@ def _message(error: Any) -> str | Phrase:
         return Phrase("error.templates.unknown_value", value=str(error.get("input")), expected=expected)
     if kind == "string_pattern_mismatch":
         return Phrase("error.templates.invalid_id", value=str(error.get("input")))
-    wrong = error.get("ctx", {}).get("error")
+    context = error.get("ctx", {})
+    wrong = context.get("error")
     if isinstance(wrong, WrongValue):
         return wrong.phrase
+    if kind in _LIMITS:
+        return Phrase(f"error.templates.{kind}", limit=str(context.get(_LIMITS[kind], "")))
+    if kind in _KINDS:
+        return Phrase(f"error.templates.{_KINDS[kind]}")
     msg = str(error["msg"])
     return msg.removeprefix("Value error, ")
+
+
+#: pydantic's checks of a bound, by error type, and the bound named in their context.
+_LIMITS = {
+    "greater_than_equal": "ge", "greater_than": "gt", "less_than_equal": "le", "less_than": "lt",
+    "string_too_long": "max_length", "string_too_short": "min_length", "too_long": "max_length", "too_short": "min_length",
+}
+#: pydantic's checks of a kind of value, by error type, and the catalogue key saying what is expected.
+_KINDS = {
+    "int_parsing": "integer_expected", "int_type": "integer_expected", "int_from_float": "integer_expected",
+    "float_parsing": "number_expected", "float_type": "number_expected",
+    "string_type": "text_expected", "bool_parsing": "yes_no_expected", "bool_type": "yes_no_expected",
+    "list_type": "list_expected", "date_parsing": "date_expected", "date_from_datetime_parsing": "date_expected",
+    "date_type": "date_expected",
+}
 
 
 def _unique(problems: list[TemplateProblem]) -> list[TemplateProblem]:

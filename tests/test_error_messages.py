@@ -223,7 +223,13 @@ def test_keys_chosen_at_run_time_exist_with_the_values_given() -> None:
     from accounts.exceptions import LinkRefused
     from accounts.passwords import PASSWORD_LIMITS
     from evaluation.checkpoints import FUTURE_GATHERING
+    from project_templates.loader import _KINDS, _LIMITS
     from store.db import _SQLITE_FAULTS
+
+    for kind in _LIMITS:
+        assert _placeholders(f"error.templates.{kind}") == {"limit"}, kind
+    for key in _KINDS.values():
+        assert _placeholders(f"error.templates.{key}") == set(), key
 
     for key in [*FUTURE_GATHERING.values(), "error.evaluation.future_gathering"]:
         assert _placeholders(key) == {"day"}, key
@@ -235,3 +241,13 @@ def test_keys_chosen_at_run_time_exist_with_the_values_given() -> None:
     for reason in ("unknown", "used", "expired", "anything"):
         refused = LinkRefused(reason)
         assert refused.reason == reason and "lien de connexion" in str(refused) and "login link" in refused.message("en")
+
+
+def test_template_problems_are_printed_in_cocon_lang(cli: Callable[..., Result]) -> None:
+    broken = str(ROOT / "tests" / "broken_templates" / "bad-date-rule.yaml")
+    french = cli("templates", "check", broken)
+    english = cli("templates", "check", broken, env={"COCON_LANG": "en"})
+    assert french.exit_code == english.exit_code == 1
+    assert f"{broken}:35: phases.pendant.steps.1.due: règle de date invalide « avant la fin »" in french.output
+    assert f'{broken}:35: phases.pendant.steps.1.due: invalid date rule "avant la fin": write for example' in english.output
+    assert "règle" not in english.output
