@@ -351,25 +351,34 @@ def _message(error: Any) -> str | Phrase:
     if isinstance(wrong, WrongValue):
         return wrong.phrase
     if kind in _LIMITS:
-        return Phrase(f"error.templates.{kind}", limit=str(context.get(_LIMITS[kind], "")))
+        bound, key = _LIMITS[kind]
+        return Phrase(key, limit=str(context.get(bound, "")))
     if kind in _KINDS:
-        return Phrase(f"error.templates.{_KINDS[kind]}")
+        return Phrase(_KINDS[kind])
     msg = str(error["msg"])
     return msg.removeprefix("Value error, ")
 
 
-#: pydantic's checks of a bound, by error type, and the bound named in their context.
+#: pydantic's checks of a bound, by error type: the bound named in their context, and the catalogue key.
 _LIMITS = {
-    "greater_than_equal": "ge", "greater_than": "gt", "less_than_equal": "le", "less_than": "lt",
-    "string_too_long": "max_length", "string_too_short": "min_length", "too_long": "max_length", "too_short": "min_length",
+    kind: (bound, f"error.templates.{kind}")
+    for kind, bound in [
+        ("greater_than_equal", "ge"), ("greater_than", "gt"), ("less_than_equal", "le"), ("less_than", "lt"),
+        ("string_too_long", "max_length"), ("string_too_short", "min_length"),
+        ("too_long", "max_length"), ("too_short", "min_length"),
+    ]
 }
-#: pydantic's checks of a kind of value, by error type, and the catalogue key saying what is expected.
+
+#: pydantic's checks of a kind of value, by error type: the catalogue key saying what is expected.
 _KINDS = {
-    "int_parsing": "integer_expected", "int_type": "integer_expected", "int_from_float": "integer_expected",
-    "float_parsing": "number_expected", "float_type": "number_expected",
-    "string_type": "text_expected", "bool_parsing": "yes_no_expected", "bool_type": "yes_no_expected",
-    "list_type": "list_expected", "date_parsing": "date_expected", "date_from_datetime_parsing": "date_expected",
-    "date_type": "date_expected",
+    "int_parsing": "error.templates.integer_expected", "int_type": "error.templates.integer_expected",
+    "int_from_float": "error.templates.integer_expected",
+    "float_parsing": "error.templates.number_expected", "float_type": "error.templates.number_expected",
+    "string_type": "error.templates.text_expected",
+    "bool_parsing": "error.templates.yes_no_expected", "bool_type": "error.templates.yes_no_expected",
+    "list_type": "error.templates.list_expected",
+    "date_parsing": "error.templates.date_expected", "date_from_datetime_parsing": "error.templates.date_expected",
+    "date_type": "error.templates.date_expected",
 }
 
 

@@ -226,10 +226,10 @@ def test_keys_chosen_at_run_time_exist_with_the_values_given() -> None:
     from project_templates.loader import _KINDS, _LIMITS
     from store.db import _SQLITE_FAULTS
 
-    for kind in _LIMITS:
-        assert _placeholders(f"error.templates.{kind}") == {"limit"}, kind
+    for _, key in _LIMITS.values():
+        assert _placeholders(key) == {"limit"}, key
     for key in _KINDS.values():
-        assert _placeholders(f"error.templates.{key}") == set(), key
+        assert _placeholders(key) == set(), key
 
     for key in [*FUTURE_GATHERING.values(), "error.evaluation.future_gathering"]:
         assert _placeholders(key) == {"day"}, key
