@@ -77,9 +77,10 @@ def create_feed(session: Session, *, person: Person | None = None, project: Proj
 
 
 def feed_url(session: Session, token: str, lang: str = "fr") -> str:
-    """The https address to paste into a calendar application."""
+    """The https address to paste into a calendar application (without a public address, a refusal
+    the face writes in the reader's language: ``lang`` is no longer needed here)."""
     what = Phrase("error.what.calendar_link")
-    return f"{require_public_url(session, what, lang)}{FEED_PATH}{token}{FEED_SUFFIX}"
+    return f"{require_public_url(session, what)}{FEED_PATH}{token}{FEED_SUFFIX}"
 
 
 def has_live_feed(session: Session, *, person: Person | None = None, project: Project | None = None) -> bool:

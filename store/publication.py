@@ -54,7 +54,7 @@ def record_public_url(session: Session, url: str, *, actor: str) -> str:
     return value
 
 
-def require_public_url(session: Session, what: str | Phrase, lang: str = "fr") -> str:
+def require_public_url(session: Session, what: str | Phrase) -> str:
     """The public address, or :class:`NoPublicAddress` saying that ``what`` was not sent and why."""
     url = public_url(session)
     if url:
