@@ -329,7 +329,8 @@ def _personal(known: Known, who: Person, project_ids: Sequence[int], moment: dat
         unsubscribe.append(f"<{link}{ONE_CLICK_SUFFIX}>")
     address = reply_to or (smtp_settings().mail_from if smtp_settings() is not None else None)  # type: ignore[union-attr]
     if address:
-        unsubscribe.append(f"<mailto:{address}?subject={quote(locales.gettext('mail.footer.unsubscribe_subject', who.language))}>")
+        subject = locales.gettext("mail.footer.unsubscribe_subject", who.language)
+        unsubscribe.append(f"<mailto:{address}?subject={quote(subject)}>")
     if unsubscribe:
         headers.append(("List-Unsubscribe", ", ".join(unsubscribe)))
     if link:
@@ -346,7 +347,8 @@ def _with_footer(text: str, html: str | None, lang: str, link: str | None) -> tu
             label = locales.gettext("mail.footer.pause_label", lang)
             # the address also in clear: the plain-text alternative is made from this HTML
             anchor = f'<a href="{escape(link)}">{escape(label)}</a>'
-            footer = f'<p style="font-size:small">{locales.gettext("mail.footer.pause_html", lang, label=anchor, link=escape(link))}</p>'
+            line = locales.gettext("mail.footer.pause_html", lang, label=anchor, link=escape(link))
+            footer = f'<p style="font-size:small">{line}</p>'
         else:
             footer = f'<p style="font-size:small">{escape(without)}</p>'
         html = html.replace("</body>", footer + "</body>") if "</body>" in html else html + footer
@@ -510,7 +512,9 @@ def _digest(
     # one event (one UID) per file, as calendar applications expect: a request, or a cancellation
     attachments = tuple(
         Attachment(
-            ("annulation" if event.cancelled else "invitation") + (".ics" if len(events) == 1 else f"-{index}.ics"),
+            (locales.gettext("mail.calendar.file_cancellation", lang) if event.cancelled
+             else locales.gettext("mail.calendar.file_invitation", lang))
+            + (".ics" if len(events) == 1 else f"-{index}.ics"),
             calendar_bytes("Cocon", [event], method="CANCEL" if event.cancelled else "REQUEST"),
             "text/calendar",
         )
