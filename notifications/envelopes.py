@@ -43,6 +43,7 @@ from planning.calendar import working_days_between
 from planning.ics import IcsEvent, calendar_bytes
 from project_templates.phases import PHASE_ORDER, ProjectPhase
 from project_templates.schema import ProjectTemplate
+from store import wording
 from store.clock import PARIS
 from store.gatherings import gathering_views
 from store.members import unavailable_days
@@ -339,15 +340,15 @@ def _personal(known: Known, who: Person, project_ids: Sequence[int], moment: dat
 
 
 def _with_footer(text: str, html: str | None, lang: str, link: str | None) -> tuple[str, str | None]:
-    without = locales.gettext("mail.footer.pause_reply", lang)
-    line = locales.gettext("mail.footer.pause_link", lang, link=link) if link else without
+    without = wording.typeset(locales.gettext("mail.footer.pause_reply", lang), lang)
+    line = wording.typeset(locales.gettext("mail.footer.pause_link", lang, link=link), lang) if link else without
     text = f"{text.rstrip()}\n\n--\n{line}\n"
     if html is not None:
         if link:
             label = locales.gettext("mail.footer.pause_label", lang)
             # the address also in clear: the plain-text alternative is made from this HTML
             anchor = f'<a href="{escape(link)}">{escape(label)}</a>'
-            line = locales.gettext("mail.footer.pause_html", lang, label=anchor, link=escape(link))
+            line = wording.typeset(locales.gettext("mail.footer.pause_html", lang, label=anchor, link=escape(link)), lang)
             footer = f'<p style="font-size:small">{line}</p>'
         else:
             footer = f'<p style="font-size:small">{escape(without)}</p>'

@@ -7,6 +7,7 @@ from datetime import date, time
 
 import pytest
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from evaluation.messages import (
     FEEDBACK_INVITATION,
@@ -27,6 +28,7 @@ from evaluation.messages import (
     StepLine,
     ThanksMessage,
 )
+from notifications.dispatch import dispatch
 from notifications.envelopes import _with_footer
 from notifications.gatherings import clock
 from notifications.messages import (
@@ -37,8 +39,14 @@ from notifications.messages import (
     TeamAlertContext,
     render_message,
 )
+from notifications.planner import DigestItem
+from notifications.queue import enqueue_items
 from store import wording
 from store.models import Occasion
+from store.people import add_person
+from store.plans import plan_steps
+from tests.factories import make_project
+from tests.fixtures_notifications import SmtpSink
 
 NNBSP = "\u202f"
 #: Words that only the other language would write (with spaces or punctuation around them).
@@ -237,8 +245,48 @@ def test_counts_agree_with_their_nouns() -> None:
 
 def test_the_pause_footer_speaks_the_persons_language() -> None:
     text, html = _with_footer("Bonjour", "<html><body><p>x</p></body></html>", "fr", "https://cocon.example.org/pause/abc")
-    assert "Faire une pause ou arrêter les rappels, en deux gestes : https://cocon.example.org/pause/abc" in text
-    assert html is not None and '">Faire une pause ou arrêter les rappels, en deux gestes</a> : https://' in html
+    assert "Faire une pause ou arrêter les rappels, en deux gestes\u202f: https://cocon.example.org/pause/abc" in text
+    assert html is not None and '">Faire une pause ou arrêter les rappels, en deux gestes</a>\u202f: https://' in html
     text, html = _with_footer("Hello", "<html><body><p>x</p></body></html>", "en", None)
     assert "To pause or stop these reminders, just reply to this message." in text
     assert html is not None and "just reply" in html and "répondez" not in html
+
+
+DIGEST_OCCASIONS = ("before", "invitation", "overdue", "escalation", "notes-follow-up", "charter-unsigned", "phase-change")
+
+
+def test_a_digest_through_smtp_speaks_each_persons_language(
+    session: Session, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same reminders, queued for a French and an English partner and sent through the outbox to a
+    real SMTP server: each email (subject, body, pause footer, calendar file) is in its reader's language."""
+    monkeypatch.setenv("COCON_BASE_URL", "http://testserver")
+    project = make_project(session)
+    step = plan_steps(session, project)[0]
+    monkeypatch.setenv("COCON_NOW", f"{step.due.isoformat()}T10:00")  # a weekday daytime: sent at once
+    assert step.due.weekday() < 5
+    readers = {
+        lang: add_person(session, project, name=name, role="patient-partenaire", email=f"{lang}@example.org",
+                         language=lang, actor="test")
+        for lang, name in (("fr", "Awa Diallo"), ("en", "Mary Dunn"))
+    }
+    for who in readers.values():
+        assert who.id is not None and project.id is not None
+        enqueue_items(session, [
+            DigestItem(project.id, who.id, occasion, "phase:avant" if occasion == "phase-change" else f"step:{step.key}",
+                       step.due, {"phase": "avant"} if occasion == "phase-change" else {"due": step.due.isoformat()})
+            for occasion in DIGEST_OCCASIONS
+        ])
+    session.commit()
+    dispatch()
+    (french,), (english,) = smtp_sink.to("fr@example.org"), smtp_sink.to("en@example.org")
+    assert french.subject.startswith("Vos rappels du ") and english.subject.startswith("Your reminders for ")
+    assert "Bonjour Awa Diallo," in french.text() and "Hello Mary Dunn," in english.text()
+    assert "Faire une pause ou arrêter les rappels, en deux gestes\u202f: http://testserver/pause/" in french.text()
+    assert "Pause or stop these reminders, in two taps: http://testserver/pause/" in english.text()
+    for phrase in ("Bonjour", "Belle journée", "prévu le", "Faire une pause", "répondez", "Pour la lire", "\u202f:"):
+        assert phrase not in english.text(), phrase
+    for phrase in ("Hello", "Have a good day", "planned on", "Pause or stop", "mail.", "label."):
+        assert phrase not in french.text(), phrase
+    assert "Stop%20the%20reminders" in str(english.message["List-Unsubscribe"])
+    assert "Arr%C3%AAter%20les%20rappels" in str(french.message["List-Unsubscribe"])
