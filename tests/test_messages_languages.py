@@ -290,3 +290,22 @@ def test_a_digest_through_smtp_speaks_each_persons_language(
         assert phrase not in french.text(), phrase
     assert "Stop%20the%20reminders" in str(english.message["List-Unsubscribe"])
     assert "Arr%C3%AAter%20les%20rappels" in str(french.message["List-Unsubscribe"])
+
+
+def test_words_from_the_catalogue_escape_what_people_typed_in_html() -> None:
+    """In an HTML part, ``t`` escapes the values it is given; the template's own markup survives."""
+    typed = "<script>alert(1)</script>"
+    base = _thanks(DATA["fr"], "fr", everything=True)
+    context = base.model_copy(update={
+        "project_name": typed,
+        "proposals": [ProposalLine(text=typed, status="adoptée", outcome=typed, kept=True)],
+        "report_attached": False,
+        "report_link": 'https://cocon.example.org/r?a=1&b="x"',
+    })
+    html = render_message(THANKS, context, "fr").html
+    assert html is not None and "<script>" not in html
+    assert "«\u202f&lt;script&gt;alert(1)&lt;/script&gt;\u202f»" in html
+    assert "<strong>adoptée</strong>, &lt;script&gt;" in html and "<strong>restent à vous rembourser</strong>" in html
+    assert '<a href="https://cocon.example.org/r?a=1&amp;b=' in html and '"x"' not in html
+    minutes = render_message(MINUTES, dict(cases("en"))[MINUTES].model_copy(update={"person_name": typed}), "en").html
+    assert minutes is not None and "Hello &lt;script&gt;" in minutes
