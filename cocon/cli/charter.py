@@ -31,7 +31,7 @@ def _charter_lang(value: str | None) -> Literal["fr", "en"] | None:
     if value is None:
         return None
     if value not in ("fr", "en"):
-        raise InvalidInput(t("cli.common.unknown_language", value=value))
+        raise InvalidInput("error.cli.unknown_language", value=value)
     return "en" if value == "en" else "fr"
 
 
@@ -49,9 +49,7 @@ def render(
     Example: cocon charter render accueil-msp --format pdf --output charte.pdf
     """
     if fmt not in ("md", "html", "pdf"):
-        raise InvalidInput(
-            t("cli.charter.unknown_format", fmt=fmt)
-        )
+        raise InvalidInput("error.cli.charter_format", value=fmt)
     with db() as session:
         project = get_project(session, project_slug)
         refresh = refresh_version(session, project, actor=actor(), lang=_charter_lang(charter_lang))
@@ -122,9 +120,7 @@ def sign(
     Example: cocon charter sign accueil-msp --person awa@example.org --method paper --version 2
     """
     if method not in ("paper", "papier"):
-        raise InvalidInput(
-            t("cli.charter.method_impossible", method=method)
-        )
+        raise InvalidInput("error.cli.sign_method", value=method)
     with db() as session:
         project = get_project(session, project_slug)
         person = find_member(session, project, person_ref)

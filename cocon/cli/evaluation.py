@@ -80,9 +80,7 @@ def _date(value: str | None, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(
-            t("cli.evaluation.unreadable_date", option=option, value=value)
-        ) from None
+        raise InvalidInput("error.cli.unreadable_date", option=option, value=value) from None
 
 
 def _people(session: Session, project: Project, refs: list[str]) -> list[Person]:
@@ -99,9 +97,7 @@ def _names(session: Session, project: Project) -> dict[int, str]:
 def _parse_action(text: str) -> ActionItem:
     parts = [p.strip() for p in text.split("|")]
     if not parts[0]:
-        raise InvalidInput(
-            t("cli.checkpoint.action_format")
-        )
+        raise InvalidInput("error.cli.action_format")
     who = parts[1] if len(parts) > 1 and parts[1] else None
     due = _date(parts[2], "--action") if len(parts) > 2 and parts[2] else None
     return ActionItem(parts[0], who, due)
@@ -113,18 +109,14 @@ def _parse_status(text: str) -> tuple[str, StepStatus]:
         return key.strip(), StepStatus(value.strip())
     except ValueError:
         known = ", ".join(s.value for s in StepStatus)
-        raise InvalidInput(
-            t("cli.checkpoint.unreadable_status", text=text, known=known)
-        ) from None
+        raise InvalidInput("error.cli.status_format", value=text, known=known) from None
 
 
 def _parse_move(text: str) -> Replanning:
     head, _, reason = text.partition(":")
     key, _, day = head.partition("=")
     if not key.strip() or not day.strip():
-        raise InvalidInput(
-            t("cli.checkpoint.unreadable_date_change", text=text)
-        )
+        raise InvalidInput("error.cli.move_format", value=text)
     return Replanning(key.strip(), _date(day.strip(), "--move"), reason.strip())
 
 
@@ -212,13 +204,9 @@ def _cents(value: str | None) -> int:
     try:
         amount = wording.parse_number(value.replace("€", ""))
     except ValueError:
-        raise InvalidInput(
-            t("cli.contribution.unreadable_amount", value=value)
-        ) from None
+        raise InvalidInput("error.cli.unreadable_amount", value=value) from None
     if not math.isfinite(amount) or abs(amount) > MAX_AMOUNT_EUROS:
-        raise InvalidInput(
-            t("cli.contribution.impossible_amount", value=value, most=MAX_AMOUNT_EUROS)
-        )
+        raise InvalidInput("error.cli.impossible_amount", value=value, limit=MAX_AMOUNT_EUROS)
     return round(amount * 100)
 
 
@@ -683,13 +671,9 @@ def feedback_answer(
         try:
             answers = json.loads(answers_file.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:
-            raise InvalidInput(
-                t("cli.feedback.answers_file_unreadable", error=error.__class__.__name__)
-            ) from None
+            raise InvalidInput("error.cli.answers_unreadable", reason=error.__class__.__name__) from None
         if not isinstance(answers, dict):
-            raise InvalidInput(
-                t("cli.feedback.answers_file_not_object")
-            )
+            raise InvalidInput("error.cli.answers_not_object")
         with db() as session:
             answer_questionnaire(session, token, answers)
     else:
@@ -791,7 +775,7 @@ def _language(value: str | None) -> str:
     if value is None:
         return lang()
     if value not in ("fr", "en"):
-        raise InvalidInput(t("cli.common.unknown_language", value=value))
+        raise InvalidInput("error.cli.unknown_language", value=value)
     return value
 
 

@@ -27,7 +27,7 @@ from cocon.cli import (
     users,
 )
 from cocon.cli.language import LocalGroup, localize, show_error
-from cocon.cli.output import t
+from cocon.cli.output import lang, t
 from store.exceptions import CoconError
 
 
@@ -45,7 +45,7 @@ class CoconGroup(LocalGroup):
         except (typer.Exit, TyperException):
             raise
         except CoconError as exc:  # a template's problems are its message, one per line
-            typer.echo(str(exc), err=True)
+            typer.echo(exc.message(lang()), err=True)
             raise typer.Exit(1) from None
         except OSError as exc:
             typer.echo(file_problem(exc), err=True)

@@ -1,6 +1,5 @@
 """Numbers typed on the command line: ``2,5`` as well as ``2.5`` (French decimal comma)."""
 
-from cocon.cli.output import t
 from store import wording
 from store.exceptions import InvalidInput
 
@@ -12,6 +11,4 @@ def decimal(value: str | float) -> float:
     try:
         return wording.parse_number(value)
     except ValueError:
-        raise InvalidInput(
-            t("cli.numbers.not_a_number", value=value)
-        ) from None
+        raise InvalidInput("error.cli.not_a_number", value=value) from None

@@ -25,7 +25,7 @@ def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(t("cli.person.unreadable_date", value=value)) from None
+        raise InvalidInput("error.cli.unreadable_day", value=value) from None
 
 
 def person_pause(

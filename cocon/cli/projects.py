@@ -35,7 +35,7 @@ def _date(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(t("cli.project.unreadable_date", option=option, value=value)) from None
+        raise InvalidInput("error.cli.unreadable_date", option=option, value=value) from None
 
 
 def slot_label(slot: str) -> str:
@@ -310,7 +310,7 @@ def person_erase(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
     Example: cocon person erase 5 --yes
     """
     if not yes:
-        raise InvalidInput(t("cli.person.erase_confirm"))
+        raise InvalidInput("error.cli.erase_confirm")
     with db() as session:
         erase_person(session, person_id, actor=actor())
     reclaim_space()
@@ -352,7 +352,7 @@ def plan_show(
     Example: cocon plan show accueil-msp --format ics -o accueil.ics
     """
     if fmt not in ("table", "json", "ics"):
-        raise InvalidInput(t("cli.plan.unknown_format"))
+        raise InvalidInput("error.cli.plan_format")
     with db() as session:
         project = get_project(session, slug)
         rows = _step_rows(session, project)

@@ -76,7 +76,7 @@ def check(files: list[Path] = typer.Argument(..., metavar="FILE...", help="Templ
         except TemplateError as exc:
             failed = True
             for problem in exc.problems:
-                typer.echo(str(problem))
+                typer.echo(problem.text(lang()))
             continue
         typer.echo(t("cli.templates.valid", file=file, id=loaded.template.id, version=loaded.template.version, n=len(loaded.template.steps())))
     if failed:
