@@ -48,21 +48,21 @@ def test_usage_errors_are_french_by_default(cli: Cli) -> None:
     assert "il manque l'argument « P »." in cli("contribution", "add").output
     assert "argument en trop : b." in cli("project", "list", "b").output
     for result in (missing, unknown, not_integer, no_value):
-        assert not re.search(r"Usage:|Error:|Missing|Invalid value|No such|Try '", result.output), result.output
+        assert not re.search(r"Usage:|Error:|Missing|Invalid value|No such|Try \"", result.output), result.output
 
 
 def test_usage_errors_are_english_with_cocon_lang_en(cli: Cli) -> None:
     missing = cli("project", "new", env=EN)
     assert missing.exit_code == 2
     assert "Usage: root project new [OPTIONS]" in _english(missing)
-    assert "Try 'root project new --help' for help." in missing.output
-    assert "Error: Missing option '--template'." in missing.output
+    assert 'Try "root project new --help" for help.' in missing.output
+    assert 'Error: Missing option "--template".' in missing.output
     unknown = cli("project", "list", "--nope", env=EN)
-    assert "Error: No such option: '--nope'. (Possible options: --phase)" in _english(unknown)
+    assert 'Error: No such option: "--nope". (Possible options: --phase)' in _english(unknown)
     not_integer = cli("charter", "diff", "accueil", "--from", "abc", env=EN)
-    assert "Error: Invalid value for '--from': a whole number is needed." in _english(not_integer)
+    assert 'Error: Invalid value for "--from": a whole number is needed.' in _english(not_integer)
     assert "Got unexpected extra arguments: b c." in _english(cli("project", "list", "b", "c", env=EN))
-    assert "No such command: 'nope'." in _english(cli("nope", env=EN))
+    assert 'No such command: "nope".' in _english(cli("nope", env=EN))
 
 
 def test_help_pages_speak_the_users_language(cli: Cli) -> None:
@@ -130,7 +130,7 @@ def test_a_number_that_is_not_one_gets_one_sentence_in_each_language(cli: Cli, e
     assert french.exit_code == 1
     assert french.output.strip() == "« deux » n'est pas un nombre : écrivez par exemple 2,5 ou 2.5."
     english = cli("contribution", "add", eval_running.slug, "-p", "awa@example.org", "--hours", "two", env=EN)
-    assert english.exit_code == 1 and english.output.strip() == "'two' is not a number: write for example 2.5 or 2,5."
+    assert english.exit_code == 1 and english.output.strip() == '"two" is not a number: write for example 2.5 or 2,5.'
 
 
 def test_english_output_holds_no_french(cli: Cli, eval_running: Project, eval_clock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
