@@ -40,6 +40,11 @@ SHARD_TIMEOUT_SECONDS = 15 * 60
 Stage = Literal["both", "plan", "send"]
 #: How often a paused shard asks whether it was resumed, and the parent whether all have planned.
 POLL_SECONDS = 1
+#: How long shards that have planned wait for the others to *start* planning: a shard still
+#: waiting for a worker after this (workers started with a ``--limit`` below the shards + 1, all
+#: busy) would otherwise hold the planned ones paused until the timeout. They are then resumed:
+#: their people's items from the late shard's projects come in a later digest (tomorrow's).
+BARRIER_PATIENCE_SECONDS = 300
 
 
 @task(name="plan-and-enqueue")
@@ -118,25 +123,32 @@ def _run_shards(count: int) -> list[str]:
         )
         for k in range(count)
     ]
-    deadline = time.monotonic() + _shard_timeout()
+    begun = time.monotonic()
+    deadline = begun + _shard_timeout()
     states: dict[Any, str] = {}  # final states
-    planned: set[Any] = set()  # paused, or resumed and past the pause
+    paused: set[Any] = set()  # planned and waiting
+    resumed: set[Any] = set()
     with get_client(sync_client=True) as client:
         while len(states) < len(started) and time.monotonic() < deadline:
+            not_started = 0
             for run in started:
                 if run.id in states:
                     continue
                 state = client.read_flow_run(run.id).state
-                if state is None:
-                    continue
-                if state.is_final():
+                if state is None or state.is_scheduled() or state.is_pending():
+                    not_started += 1
+                elif state.is_final():
                     states[run.id] = state.type.value
-                elif state.is_paused() and run.id not in planned:
-                    planned.add(run.id)
-                    if len(planned | set(states)) == len(started):  # the last one planned: all go
-                        for other in planned:
-                            with contextlib.suppress(NotPausedError):
-                                resume_flow_run(other)
+                elif state.is_paused() and run.id not in resumed:
+                    paused.add(run.id)
+            everyone = len(paused | resumed | set(states)) == len(started)  # the last one has planned
+            stuck = not_started and time.monotonic() - begun > BARRIER_PATIENCE_SECONDS
+            if paused and (everyone or stuck):
+                for run_id in sorted(paused, key=str):
+                    with contextlib.suppress(NotPausedError):
+                        resume_flow_run(run_id)
+                resumed |= paused
+                paused = set()
             if len(states) < len(started):
                 time.sleep(POLL_SECONDS / 2)
     failed = [s for s in states.values() if s != "COMPLETED"]
