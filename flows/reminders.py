@@ -154,6 +154,6 @@ def _run_shards(count: int) -> list[str]:
     failed = [s for s in states.values() if s != "COMPLETED"]
     if failed or len(states) < len(started):
         raise NotificationError(
-            f"{len(failed) + len(started) - len(states)} part(s) sur {count} du cycle de rappels n'ont pas abouti."
+            "error.flows.reminder_parts_failed", n=len(failed) + len(started) - len(states), count=count, stage="plan + send"
         )
     return [states[run.id] for run in started]

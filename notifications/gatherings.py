@@ -20,6 +20,7 @@ from datetime import date, time
 
 from sqlmodel import Session, col, select
 
+from locales import gettext
 from notifications.planner import DigestItem
 from notifications.queue import enqueue_items
 from planning.ics import Attendee, IcsEvent
@@ -61,13 +62,15 @@ def answer_links(session: Session, project: Project, step_key: str, person: Pers
     return AnswerLinks(f"{base}{ANSWER_PATH}{token}/{YES}", f"{base}{ANSWER_PATH}{token}/{NO}")
 
 
-def organizer_of(session: Session, project: Project) -> Attendee | None:
+def organizer_of(session: Session, project: Project, lang: str = "fr") -> Attendee | None:
     """The ORGANIZER of a project's events: its coordination's address."""
-    return organizer(project, next((p.email for p in coordinator_people(session, project) if p.email), None))
+    return organizer(project, next((p.email for p in coordinator_people(session, project) if p.email), None), lang)
 
 
-def organizer(project: Project, coordination_email: str | None) -> Attendee | None:
-    return Attendee(coordination_email, f"Coordination — {project.name}") if coordination_email else None
+def organizer(project: Project, coordination_email: str | None, lang: str) -> Attendee | None:
+    if not coordination_email:
+        return None
+    return Attendee(coordination_email, gettext("mail.calendar.organizer", lang, project=project.name))
 
 
 def invitation_event(
