@@ -14,13 +14,13 @@ machine's load average is printed with every figure: other work on the machine s
 """
 
 import argparse
+import asyncio
 import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -103,7 +103,7 @@ def start_server(url: str, home: str, port: int, workers: int) -> subprocess.Pop
     more = f", workers={workers}" if workers != 1 else ""  # one worker: also how older versions are measured
     code = f"from cocon.web.server import server_for; server_for('127.0.0.1', {port}, {url!r}{more}).run()"
     process = subprocess.Popen([sys.executable, "-c", code], env=env)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a busy machine imports slowly
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/connexion", timeout=1)
@@ -125,27 +125,54 @@ def log_in(base: str) -> httpx.Cookies:
 
 
 def run_clients(base: str, cookies: httpx.Cookies, clients: int, requests: int, path: str) -> tuple[list[float], float]:
+    """``clients`` browsers fetching ``path`` together, ``requests`` times in all: each client its own
+    connection, one request after another without pause. The clients are asyncio tasks in this
+    process (not threads): twenty threads would contend for this process's GIL and add their waits to
+    the latencies measured, which are the server's."""
+    return asyncio.run(_run_clients(base, cookies, clients, requests, path))
+
+
+async def _run_clients(
+    base: str, cookies: httpx.Cookies, clients: int, requests: int, path: str
+) -> tuple[list[float], float]:
     latencies: list[float] = []
-    lock = threading.Lock()
     per_client = max(1, requests // clients)
 
-    def worker() -> None:
-        with httpx.Client(base_url=base, cookies=cookies, timeout=60) as client:
-            for _ in range(per_client):
-                began = time.perf_counter()
-                response = client.get(path)
-                elapsed = time.perf_counter() - began
-                assert response.status_code == 200 and "Projet " in response.text, (path, response.status_code)
-                with lock:
-                    latencies.append(elapsed)
+    async def client_loop(client: httpx.AsyncClient) -> None:
+        for _ in range(per_client):
+            began = time.perf_counter()
+            response = await client.get(path)
+            elapsed = time.perf_counter() - began
+            assert response.status_code == 200 and "Projet " in response.text, (path, response.status_code)
+            latencies.append(elapsed)
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, time.perf_counter() - began
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    browsers = [httpx.AsyncClient(base_url=base, cookies=cookies, timeout=60, limits=limits) for _ in range(clients)]
+    try:
+        for browser in browsers:  # connect first: the figures are for pages, not for TCP handshakes
+            await browser.get("/connexion")
+        began = time.perf_counter()
+        await asyncio.gather(*(client_loop(browser) for browser in browsers))
+        return latencies, time.perf_counter() - began
+    finally:
+        for browser in browsers:
+            await browser.aclose()
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server's processes (uvicorn and its workers), from /proc."""
+    total, pending = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(n) for n in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
 
 
 def load() -> str:
@@ -207,6 +234,7 @@ def main() -> None:
                 for slug in ("projet-0001", f"projet-{args.projects - 2:04d}")
             )
             for label, path, clients, aim in runs:
+                cpu = server_cpu(server.pid)
                 latencies, wall = run_clients(base, cookies, clients, args.requests if clients > 1 else 40, path)
                 p95 = percentile(latencies, 0.95)
                 verdict = "" if aim is None else (f" — aim p95 < {aim * 1000:.0f} ms: " + ("met" if p95 < aim else "MISSED"))
@@ -214,7 +242,8 @@ def main() -> None:
                     f"{label}: {len(latencies)} requests, {clients} client(s) — "
                     f"p50 {percentile(latencies, 0.50) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
                     f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, mean {statistics.mean(latencies) * 1000:.0f} ms, "
-                    f"{len(latencies) / wall:.1f} req/s{verdict} (load {load()})"
+                    f"{len(latencies) / wall:.1f} req/s, server CPU {(server_cpu(server.pid) - cpu) / len(latencies) * 1000:.1f} ms"
+                    f"/request{verdict} (load {load()})"
                 )
         finally:
             server.terminate()

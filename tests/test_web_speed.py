@@ -107,11 +107,93 @@ def test_the_cached_dashboard_is_never_shown_to_another_viewer(
 
     app = create_app(db_url)
     browsers = [(email, TestClient(app, follow_redirects=False)) for email in (TILLEULS, LITTORAL, TILLEULS)]
-    for email, browser in browsers:  # logging in is audited: it changes the data stamp, so log in first
+    seen = []
+    for email, browser in browsers:  # each logs in just before looking: a login redraws nothing
         assert log_in(browser, email=email).status_code == 303
-    seen = [(email, _listed(browser.get("/tableau-de-bord").text)) for email, browser in browsers]
+        seen.append((email, _listed(browser.get("/tableau-de-bord").text)))
     assert seen == [(TILLEULS, ["accueil"]), (LITTORAL, ["diagnostic"]), (TILLEULS, ["accueil"])]
     assert drawings == ["Léa", "Marc"]  # Léa's second browser got the page drawn for her first one
+
+
+def _version(db_url: str) -> int:
+    from store.db import session_scope
+    from store.models import ContentVersion
+
+    with session_scope(db_url) as session:
+        row = session.get(ContentVersion, 1)
+        assert row is not None
+        return row.version
+
+
+def test_logins_and_page_views_move_no_version_and_redraw_nothing(
+    client: TestClient, two_structures: None, db_url: str, drawings: list[str]
+) -> None:
+    log_in(client, email=TILLEULS)
+    client.get("/projets/accueil/evaluation")  # its first view writes the template's indicators (once)
+    assert _listed(client.get("/tableau-de-bord").text) == ["accueil"]
+    version = _version(db_url)
+    for _ in range(3):  # others log in (sessions, attempts, last login, audit log: all written), pages are read
+        other = TestClient(client.app, follow_redirects=False)
+        assert log_in(other, email=LITTORAL).status_code == 303
+        assert other.get("/tableau-de-bord").status_code == 200
+        assert client.get("/projets/accueil").status_code == 200
+        assert client.get("/projets/accueil/evaluation").status_code == 200
+        assert _listed(client.get("/tableau-de-bord").text) == ["accueil"]
+    assert _version(db_url) == version
+    assert drawings == ["Léa", "Marc"]  # Léa's dashboard was drawn once, whoever logged in since
+
+
+def test_an_undelivered_message_marked_by_the_sender_shows_on_the_next_request(
+    client: TestClient, two_structures: None, db_url: str, drawings: list[str]
+) -> None:
+    """The sender marks a message dead with a plain UPDATE and no audit event: the triggers see it."""
+    from sqlalchemy import text
+
+    from notifications.queue import enqueue
+    from store.db import get_engine, session_scope
+
+    log_in(client, email=TILLEULS)
+    assert "1 message n'a pas pu être remis" not in unescape(client.get("/tableau-de-bord").text)
+    with session_scope(db_url) as session:
+        project = get_project(session, "accueil")
+        assert project.id is not None
+        queued = enqueue(
+            session, project_id=project.id, person_id=None, occasion="invitation", about="step:x",
+            due_on=TODAY, subject="s", text="t", channel_url="json://localhost/",
+        )
+        assert queued is not None
+        message_id = queued.id
+    assert "1 message n'a pas pu être remis" not in unescape(client.get("/tableau-de-bord").text)
+    with get_engine(db_url).begin() as connection:  # by hand, as any other program could
+        connection.execute(text("UPDATE outbox_message SET state = 'dead' WHERE id = :id"), {"id": message_id})
+    assert "1 message n'a pas pu être remis" in unescape(client.get("/tableau-de-bord").text)
+    assert drawings == ["Léa", "Léa", "Léa"]
+
+
+def test_every_table_a_page_shows_moves_the_content_version(db_url: str) -> None:
+    """A table added later without its triggers (store/migrations/versions/0009_*.py: ``create_triggers``)
+    would leave pages stale: every table of the models but the untracked ones has them."""
+    from sqlalchemy import text
+    from sqlmodel import SQLModel
+
+    from store.db import get_engine
+    from store.models.changes import UNTRACKED
+
+    with get_engine(db_url).connect() as connection:
+        triggers = {
+            str(name) for (name,) in connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        }
+        for table in sorted(set(SQLModel.metadata.tables) - UNTRACKED):
+            for event in ("insert", "update", "delete"):
+                assert f"content_version_{table}_{event}" in triggers, f"{table}: no {event} trigger"
+        for table in UNTRACKED:
+            assert not any(name.startswith(f"content_version_{table}_") for name in triggers), table
+    before = _version(db_url)
+    with get_engine(db_url).begin() as connection:
+        connection.execute(text("INSERT INTO site_setting (key, value, updated_at) VALUES ('k', 'v', '2027-01-01')"))
+        connection.execute(text("UPDATE site_setting SET value = 'w' WHERE key = 'k'"))
+        connection.execute(text("DELETE FROM site_setting WHERE key = 'k'"))
+    assert _version(db_url) == before + 3
 
 
 def test_the_dashboard_still_sends_a_logged_out_visitor_to_the_login_page(client: TestClient, two_structures: None) -> None:
