@@ -189,8 +189,28 @@ class _Cache:
                 self.entries.popitem(last=False)
 
 
-_CACHE = _Cache()
-_COMPUTING = threading.RLock()  # one computation at a time: twenty clients arriving together wait for the first
+class Memo:
+    """Values kept in this process under keys that include the content version (:func:`data_stamp`),
+    for up to ``MAX_AGE_S``; concurrent requests for the same key wait for the first one instead of
+    computing it again. The values are shared by requests and threads: they must not be changed."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._cache = _Cache(size)
+        self._computing = threading.RLock()  # one computation at a time: twenty clients arriving together wait
+
+    def __call__(self, key: Hashable, compute: Callable[[], object]) -> object:
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        with self._computing:
+            found = self._cache.get(key)
+            if found is None:
+                found = compute()
+                self._cache.put(key, found)
+        return found
+
+
+_MEMO = Memo()
 
 
 #: Built once: the statement is run on every request.
@@ -280,19 +300,10 @@ def data_stamp(session: Session) -> tuple[object, ...]:
 def cached(key: Hashable, compute: Callable[[], object]) -> object:
     """``compute()`` kept under ``key`` in this process for up to ``MAX_AGE_S`` (the board's cache);
     concurrent requests for the same key wait for the first one instead of computing it again."""
-    return _cached(key, compute)
+    return _MEMO(key, compute)
 
 
-def _cached(key: Hashable, compute: Callable[[], object]) -> object:
-    found = _CACHE.get(key)
-    if found is not None:
-        return found
-    with _COMPUTING:
-        found = _CACHE.get(key)
-        if found is None:
-            found = compute()
-            _CACHE.put(key, found)
-    return found
+_cached = _MEMO
 
 
 def project_facts(session: Session, today: date) -> list[Facts]:
