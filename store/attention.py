@@ -306,6 +306,12 @@ def cached(key: Hashable, compute: Callable[[], object]) -> object:
 _cached = _MEMO
 
 
+def warm(session: Session, today: date) -> None:
+    """Compute every project's facts now (at the web app's start), so that the first dashboard
+    after a start does not wait for them; concurrent first requests would wait for one another."""
+    project_facts(session, today)
+
+
 def project_facts(session: Session, today: date) -> list[Facts]:
     """Every project's facts on ``today`` (cached until the data changes)."""
     return _facts(session, _database(session), _stamp(session), today)

@@ -147,10 +147,12 @@ def test_an_undelivered_message_marked_by_the_sender_shows_on_the_next_request(
     client: TestClient, two_structures: None, db_url: str, drawings: list[str]
 ) -> None:
     """The sender marks a message dead with a plain UPDATE and no audit event: the triggers see it."""
-    from sqlalchemy import text
+    from sqlalchemy import update
+    from sqlmodel import col
 
     from notifications.queue import enqueue
     from store.db import get_engine, session_scope
+    from store.models import OutboxMessage, OutboxState
 
     log_in(client, email=TILLEULS)
     assert "1 message n'a pas pu être remis" not in unescape(client.get("/tableau-de-bord").text)
@@ -164,10 +166,65 @@ def test_an_undelivered_message_marked_by_the_sender_shows_on_the_next_request(
         assert queued is not None
         message_id = queued.id
     assert "1 message n'a pas pu être remis" not in unescape(client.get("/tableau-de-bord").text)
-    with get_engine(db_url).begin() as connection:  # by hand, as any other program could
-        connection.execute(text("UPDATE outbox_message SET state = 'dead' WHERE id = :id"), {"id": message_id})
+    with get_engine(db_url).begin() as connection:  # a plain UPDATE, no session, no audit event
+        connection.execute(update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(state=OutboxState.DEAD))
     assert "1 message n'a pas pu être remis" in unescape(client.get("/tableau-de-bord").text)
     assert drawings == ["Léa", "Léa", "Léa"]
+
+
+def test_the_charter_page_is_computed_once_and_a_signature_shows_on_the_next_request(
+    client: TestClient, two_structures: None, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from charters.signing import sign_on_paper
+    from cocon.web import charters
+    from store.db import session_scope
+    from store.members import members
+
+    refreshed: list[str] = []
+    real = charters.refresh_version
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        refreshed.append("x")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(charters, "refresh_version", counting)
+    log_in(client, email=TILLEULS)
+    client.get("/projets/accueil/charte")  # the first view stores the charter's first version (once)
+    first = unescape(client.get("/projets/accueil/charte").text)
+    assert unescape(client.get("/projets/accueil/charte").text) == first
+    assert len(refreshed) == 2  # the first view, and the one after its version was stored; then kept
+    with session_scope(db_url) as session:
+        project = get_project(session, "accueil")
+        person = members(session, project)[0][0]
+        sign_on_paper(session, project, person, actor="test")
+    after = unescape(client.get("/projets/accueil/charte").text)
+    assert after.count("a signé la version") == first.count("a signé la version") + 1, "the signature must show at once"
+    assert len(refreshed) == 3
+
+
+def test_the_evaluation_report_is_built_once_and_a_change_shows_on_the_next_request(
+    client: TestClient, two_structures: None, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cocon.web import evaluation
+    from store.db import session_scope
+
+    built: list[str] = []
+    real = evaluation.build_report
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        built.append(kwargs.get("audience", ""))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evaluation, "build_report", counting)
+    log_in(client, email=TILLEULS)
+    client.get("/projets/accueil/evaluation")  # the first view writes the template's indicators (once)
+    page = client.get("/projets/accueil/evaluation").text
+    assert client.get("/projets/accueil/evaluation").text == page
+    assert len(built) == 2
+    with session_scope(db_url) as session:
+        get_project(session, "accueil").name = "Accueil des patients"
+    assert "Accueil des patients" in client.get("/projets/accueil/evaluation").text
+    assert len(built) == 3
 
 
 def test_every_table_a_page_shows_moves_the_content_version(db_url: str) -> None:
