@@ -6,8 +6,13 @@ separate process as `cocon web` runs it (``--workers``, by default one per core,
 facilitator in who follows every structure, then lets C clients (default 20) fetch the dashboard R
 times in all, and one client fetch every page of two projects (the overview and each part: plan,
 people, charter…, those that exist), and prints p50, p95, p99 and the throughput against the aims:
-dashboard p95 under 200 ms with 20 clients, project page p95 under 100 ms with one client. The
-machine's load average is printed with every figure: other work on the machine slows them all.
+dashboard p95 under 200 ms with 20 clients, project page p95 under 100 ms with one client.
+
+The clients are asyncio tasks of this process (httpx.AsyncClient, one connection each, each request
+sent when the previous one is answered), not threads: they share the machine's cores with the
+server but add no GIL waits of their own to the latencies. The server's CPU time per request (its
+processes, read from /proc) is printed with each figure: unlike latencies it hardly depends on the
+other work on the machine, whose load average is printed too.
 
     .venv/bin/python bench/web.py [--projects 1000] [--clients 20] [--requests 400] [--workers N]
                                   [--store /tmp/bench.sqlite]   # kept and reused between runs
@@ -216,7 +221,7 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             cookies = log_in(base)
             run_clients(base, cookies, 2, 4, "/tableau-de-bord")  # warm-up: template cache, connections
-            runs = (
+            runs: tuple[tuple[str, str, int, float | None], ...] = (
                 ("dashboard, all projects", "/tableau-de-bord", args.clients, 0.200),
                 ("dashboard, one structure", "/tableau-de-bord?structure=MSP+n%C2%B001", args.clients, 0.200),
                 ("dashboard, needs attention, by lateness", "/tableau-de-bord?attention=any&sort=lateness", args.clients, 0.200),
