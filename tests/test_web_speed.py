@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from store.projects import get_project
 from tests.factories import make_project
 from tests.fixtures_notifications import free_port
 from tests.fixtures_web import PASSWORD, log_in
+from tests.test_postgres import postgres_url  # noqa: F401  (the throw-away PostgreSQL cluster)
 
 TILLEULS = "lea@example.org"
 LITTORAL = "marc@example.org"
@@ -327,3 +328,29 @@ def test_workers_default_to_the_cores_or_cocon_web_workers(monkeypatch: pytest.M
         default_workers()
 
 
+
+
+def test_the_content_version_on_postgresql(postgres_url: str) -> None:  # noqa: F811
+    """The same triggers on PostgreSQL (deferred to the commit): a change moves it, a login does not."""
+    from sqlalchemy import text, update
+    from sqlmodel import col
+
+    from store.db import get_engine, session_scope, upgrade
+    from store.models import Account
+
+    upgrade(postgres_url)
+    before = _version(postgres_url)
+    with session_scope(postgres_url) as session:
+        add_account(
+            session, email=TILLEULS, name="Léa", kind=AccountKind.FACILITATOR, structures=["MSP des Tilleuls"],
+            password=PASSWORD, actor="test",
+        )
+    created = _version(postgres_url)
+    assert created > before
+    with get_engine(postgres_url).begin() as connection:
+        connection.execute(update(Account).values(last_login_at=datetime(2027, 1, 12, 9, tzinfo=UTC)))
+        connection.execute(text("INSERT INTO audit_event (at, actor, action, details) VALUES (now(), 'web', 'login', '{}')"))
+    assert _version(postgres_url) == created
+    with get_engine(postgres_url).begin() as connection:
+        connection.execute(update(Account).where(col(Account.email) == TILLEULS).values(disabled=True))
+    assert _version(postgres_url) == created + 1
