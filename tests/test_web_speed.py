@@ -354,3 +354,29 @@ def test_the_content_version_on_postgresql(postgres_url: str) -> None:  # noqa: 
     with get_engine(postgres_url).begin() as connection:
         connection.execute(update(Account).where(col(Account.email) == TILLEULS).values(disabled=True))
     assert _version(postgres_url) == created + 1
+
+
+def test_cocon_serve_starts_and_stops_several_web_processes(
+    tmp_path: Path, db_url: str, two_structures: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cocon serve --web-workers 2``: the web part as its own processes, stopped with the flows."""
+    from cocon.web.server import start_for_serve
+
+    port = free_port()
+    monkeypatch.setenv("COCON_WEB_PORT", str(port))
+    monkeypatch.setenv("COCON_HOME", str(tmp_path / "home"))
+    address, stop = start_for_serve(2)
+    try:
+        assert address == f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=address, follow_redirects=False, timeout=30) as browser:
+            token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', browser.get("/connexion").text)
+            assert token is not None
+            response = browser.post("/connexion", data={"email": LITTORAL, "password": PASSWORD, "csrf_token": token.group(1)})
+            assert response.status_code == 303
+            assert _listed(browser.get("/tableau-de-bord").text) == ["diagnostic"]
+        supervisor = [pid for pid in _children(os.getpid()) if "server_for" in Path(f"/proc/{pid}/cmdline").read_text()]
+        assert len(supervisor) == 1 and len(_children(supervisor[0])) >= 2
+    finally:
+        stop()
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{address}/connexion", timeout=2)
