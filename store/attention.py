@@ -306,10 +306,13 @@ def cached(key: Hashable, compute: Callable[[], object]) -> object:
 _cached = _MEMO
 
 
-def warm(session: Session, today: date) -> None:
-    """Compute every project's facts now (at the web app's start), so that the first dashboard
-    after a start does not wait for them; concurrent first requests would wait for one another."""
-    project_facts(session, today)
+def warm(session: Session, today: date, lang: str = "fr") -> None:
+    """Compute every project's facts and their next steps' titles now (at the web app's start), so
+    that the first dashboard after a start does not wait for them."""
+    titles = Titles(session)
+    for facts in project_facts(session, today):
+        if facts.next_step is not None:
+            titles(facts, lang)
 
 
 def project_facts(session: Session, today: date) -> list[Facts]:

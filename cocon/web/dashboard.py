@@ -59,9 +59,12 @@ QueryFilters = Annotated[Filters, Depends(_query_filters)]
 
 
 def warm_up(database_url: str | None) -> None:
-    """Compute the board's facts when the app starts (each worker process has its own cache)."""
+    """Compute the board's facts and compile the dashboard's templates when the app starts (each
+    worker process has its own cache)."""
     with session_scope(database_url) as session:
         warm(session, today())
+    for name in ("dashboard.html", "dashboard_main.html"):
+        ENV.get_template(name)
 
 
 @router.get("/")
