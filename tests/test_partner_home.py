@@ -159,15 +159,6 @@ def test_the_home_says_which_reminders_are_stopped(client: TestClient, web_world
     assert "Vous recevez les rappels de vos projets, sauf ceux de : Accueil en salle d'attente." in text
 
 
-def test_partner_words_do_not_replace_anyone_elses() -> None:
-    from cocon.web import evaluation_texts, pause_texts
-    from cocon.web.partner_texts import PARTNER_MESSAGES
-
-    others = set(evaluation_texts.EVALUATION_MESSAGES) | set(pause_texts.PAUSE_MESSAGES)
-    assert not set(PARTNER_MESSAGES) & others
-    assert all(fr and en for fr, en in PARTNER_MESSAGES.values())
-
-
 def test_the_partner_home_gives_each_gathering_its_time_and_the_partners_answer(
     client: TestClient, web_world: WebWorld, db_url: str, office_hours: str
 ) -> None:

@@ -55,7 +55,9 @@ def _done_message(done: Done | None, lang: str) -> str:
         return i18n.translate("pause_done_until", lang, day=long_date(done.until, lang))
     if done.choice == "stop-project" and done.project is not None:
         return i18n.translate("pause_done_stop_project", lang, project=done.project.name)
-    return i18n.translate("pause_done_open" if done.choice == "open" else "pause_done_stop_all", lang)
+    if done.choice == "open":
+        return i18n.translate("pause_done_open", lang)
+    return i18n.translate("pause_done_stop_all", lang)
 
 
 def _link_project(session: Session, project_id: int | None) -> Project | None:
