@@ -1,5 +1,6 @@
 """Latency of each part of a project's pages for one client, on loopback: overview, plan, people,
-charter, checkpoints, messages (and the plan's calendar file), against the aim p95 < 100 ms.
+charter, checkpoints, contributions, proposals, indicators, questionnaire, evaluation, messages
+(and the plan's calendar file), against the aim p95 < 100 ms.
 
 Builds the same store as ``bench/web.py`` (default 200 projects here: the project pages read one
 project), starts the app in its own process, logs the facilitator in and fetches each page R times.
@@ -18,10 +19,10 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from web import build_store, log_in, percentile, start_server
+from web import PROJECT_PARTS, build_store, log_in, percentile, start_server
 
 AIM = 0.100
-PAGES = ("", "/planning", "/personnes", "/charte", "/points-etape", "/messages", "/planning.ics")
+PAGES = (*PROJECT_PARTS, "/planning.ics")
 
 
 def main() -> None:
@@ -37,7 +38,7 @@ def main() -> None:
         from tests.fixtures_notifications import free_port
 
         port = free_port()
-        server = start_server(url, home, port)
+        server = start_server(url, home, port, 1)
         try:
             base = f"http://127.0.0.1:{port}"
             cookies = log_in(base)

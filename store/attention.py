@@ -6,10 +6,10 @@ charter not yet signed by everyone while the project is before or during its wor
 (dead) messages, or an end date in the past while it is not closed.
 
 Speed: the facts of every project come from a few grouped queries (never one per project) and are
-kept in memory, per database, until the data changes. "Changes" is read from a cheap stamp: the
-last audit event (every action that changes data is audited, see docs/ARCHITECTURE.md) and the
-undelivered messages (the sender marks them without an audit event). A stamp older than
-``MAX_AGE_S`` is re-read anyway, so that a write outside these rules shows within seconds.
+kept in memory, per database, until the data changes. "Changes" is read from the content version
+(store/models/changes.py: one row, moved by database triggers in the same transaction as any
+change to what pages show, but not by logins). It is read before the data, so that a page is never
+kept under a version older than its data. An entry older than ``MAX_AGE_S`` is computed again anyway.
 """
 
 import csv
@@ -30,12 +30,12 @@ from sqlmodel import Session, col, select
 
 from planning.calendar import long_date, short_date
 from project_templates.schema import StepKind
-from store.models import AuditEvent, OutboxMessage, OutboxState, PlanStep, Project, ProjectPhase, StepStatus
+from store.models import ContentVersion, OutboxMessage, OutboxState, PlanStep, Project, ProjectPhase, StepStatus
 from store.phases import PHASE_LABELS
 from store.plans import overdue_condition, step_title
 from store.projects import template_of_record
 
-MAX_AGE_S = 15.0
+MAX_AGE_S = 600.0
 _OPEN = (StepStatus.PLANNED, StepStatus.IN_PROGRESS)
 _PHASE_ORDER = {phase: n for n, phase in enumerate(ProjectPhase)}
 
@@ -189,21 +189,36 @@ class _Cache:
                 self.entries.popitem(last=False)
 
 
-_CACHE = _Cache()
-_COMPUTING = threading.RLock()  # one computation at a time: twenty clients arriving together wait for the first
+class Memo:
+    """Values kept in this process under keys that include the content version (:func:`data_stamp`),
+    for up to ``MAX_AGE_S``; concurrent requests for the same key wait for the first one instead of
+    computing it again. The values are shared by requests and threads: they must not be changed."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._cache = _Cache(size)
+        self._computing = threading.RLock()  # one computation at a time: twenty clients arriving together wait
+
+    def __call__(self, key: Hashable, compute: Callable[[], object]) -> object:
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        with self._computing:
+            found = self._cache.get(key)
+            if found is None:
+                found = compute()
+                self._cache.put(key, found)
+        return found
 
 
-_DEAD = col(OutboxMessage.state) == OutboxState.DEAD
+_MEMO = Memo()
+
+
 #: Built once: the statement is run on every request.
-_STAMP = sa_select(
-    sa_select(func.max(AuditEvent.id)).scalar_subquery(),
-    sa_select(func.count()).select_from(OutboxMessage).where(_DEAD).scalar_subquery(),
-    sa_select(func.max(OutboxMessage.id)).where(_DEAD).scalar_subquery(),
-)
+_STAMP = sa_select(col(ContentVersion.version)).where(col(ContentVersion.id) == 1)
 
 
 def _stamp(session: Session) -> tuple[object, ...]:
-    return tuple(session.execute(_STAMP).one())
+    return (session.execute(_STAMP).scalar_one(),)
 
 
 def _database(session: Session) -> str:
@@ -285,19 +300,19 @@ def data_stamp(session: Session) -> tuple[object, ...]:
 def cached(key: Hashable, compute: Callable[[], object]) -> object:
     """``compute()`` kept under ``key`` in this process for up to ``MAX_AGE_S`` (the board's cache);
     concurrent requests for the same key wait for the first one instead of computing it again."""
-    return _cached(key, compute)
+    return _MEMO(key, compute)
 
 
-def _cached(key: Hashable, compute: Callable[[], object]) -> object:
-    found = _CACHE.get(key)
-    if found is not None:
-        return found
-    with _COMPUTING:
-        found = _CACHE.get(key)
-        if found is None:
-            found = compute()
-            _CACHE.put(key, found)
-    return found
+_cached = _MEMO
+
+
+def warm(session: Session, today: date, lang: str = "fr") -> None:
+    """Compute every project's facts and their next steps' titles now (at the web app's start), so
+    that the first dashboard after a start does not wait for them."""
+    titles = Titles(session)
+    for facts in project_facts(session, today):
+        if facts.next_step is not None:
+            titles(facts, lang)
 
 
 def project_facts(session: Session, today: date) -> list[Facts]:

@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Callable
+from functools import partial
 
 import typer
 
@@ -11,11 +12,12 @@ from store.db import ensure_schema, session_scope
 from store.publication import remember_serving_address
 
 
-def start_web() -> Callable[[], None]:
-    """The web app, in a thread next to the flows (``COCON_WEB_HOST``:``COCON_WEB_PORT``)."""
+def start_web(workers: int = 1) -> Callable[[], None]:
+    """The web app next to the flows (``COCON_WEB_HOST``:``COCON_WEB_PORT``): in a thread, or in
+    ``workers`` processes."""
     from cocon.web.server import start_for_serve
 
-    address, stop = start_for_serve()
+    address, stop = start_for_serve(workers)
     typer.echo(t("cli.serve.address", address=address))
     return stop
 
@@ -35,6 +37,9 @@ def serve(
         help="When the evaluation flow runs (default 0 7 * * *, or COCON_EVALUATION_SCHEDULE).",
     ),
     web: bool = typer.Option(True, "--web/--no-web", help="Also serve the web app (COCON_WEB_HOST, COCON_WEB_PORT)."),
+    web_workers: int = typer.Option(
+        1, "--web-workers", help="Processes serving the web app (1: a thread of this process; as `cocon web --workers`)."
+    ),
     demo: bool = typer.Option(
         False, "--demo", help="Serve a fresh demo database with a seeded project and demo logins."
     ),
@@ -49,8 +54,10 @@ def serve(
 
     Example: COCON_SMTP_URL=smtp://localhost:25 cocon serve --demo
     """
+    from cocon.web.server import check_workers
     from flows.serve import serve_forever
 
+    check_workers(web_workers)  # refused before anything starts
     if demo:
         os.environ["COCON_DATABASE_URL"] = seed_web_demo()
         for email in DEMO_LOGINS:
@@ -68,5 +75,5 @@ def serve(
     chosen = {"cocon-reminders": reminders_cron, "cocon-lifecycle": lifecycle_cron, "cocon-evaluation": evaluation_cron}
     serve_forever(
         schedules={name: value for name, value in chosen.items() if value},
-        extra_services=[start_web] if web else [],
+        extra_services=[partial(start_web, web_workers)] if web else [],
     )

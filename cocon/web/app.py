@@ -95,6 +95,7 @@ def create_app(database_url: str | None = None, *, base_url: str | None = None) 
     without it the address the request came to is used.
     """
     ensure_schema(database_url)
+    dashboard.warm_up(database_url)
     app = FastAPI(title="Cocon", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(check_csrf)])
     app.state.settings = WebSettings(
         database_url=database_url,

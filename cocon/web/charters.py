@@ -3,6 +3,8 @@
 After a signature the signer is sent the signed copy (:mod:`notifications.charter_confirmation`)."""
 
 import logging
+from dataclasses import dataclass
+from functools import lru_cache
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from fastapi.responses import Response
@@ -42,6 +44,8 @@ from cocon.web.pages import (
 from cocon.web.project_frame import project_page, refused
 from notifications.charter_confirmation import queue_signature_confirmation
 from notifications.timing import waits
+from store.attention import Memo, data_stamp
+from store.clock import today
 from store.exceptions import CoconError
 from store.models import CharterSignature, CharterVersion, Occasion, Person, Project, SignatureMethod
 from store.tokens import token_hash
@@ -51,8 +55,39 @@ router = APIRouter()
 
 
 def _charter_html(version: CharterVersion) -> Markup:
-    # The charter text is Markdown rendered by the charters service with raw HTML escaped.
-    return Markup(markdown_to_html(version.text))
+    return _markdown(version.text)
+
+
+@lru_cache(maxsize=128)
+def _markdown(text: str) -> Markup:
+    """The charter text as HTML: Markdown rendered by the charters service with raw HTML escaped.
+    A version's text never changes, and rendering it is the page's costliest step: done once per text."""
+    return Markup(markdown_to_html(text))
+
+
+@dataclass(frozen=True)
+class _CharterData:
+    version: CharterVersion
+    status: CharterStatus
+    versions: list[CharterVersion]  # newest first
+
+
+#: The charter's current version, status and history, per project, until the content version moves
+#: (store/models/changes.py): refreshing the version renders the whole charter from the project.
+_CHARTERS = Memo(64)
+
+
+def _charter_data(session: Session, viewer: Viewer, project: Project) -> _CharterData:
+    def compute() -> _CharterData:
+        version = refresh_version(session, project, actor=viewer.actor).version
+        status = charter_status(session, project, actor=viewer.actor)
+        return _CharterData(version, status, list(reversed(all_versions(session, project, version.language))))
+
+    # The version is read before the data: a refresh that writes a new version moves it, so what was
+    # computed then is kept under a key no later request asks for.
+    found = _CHARTERS(("charter-page", data_stamp(session), project.id, today()), compute)
+    assert isinstance(found, _CharterData)
+    return found
 
 
 def _pdf(project: Project, version: CharterVersion) -> Response:
@@ -86,8 +121,8 @@ def _charter_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    version = refresh_version(session, project, actor=viewer.actor).version
-    status = charter_status(session, project, actor=viewer.actor)
+    data = _charter_data(session, viewer, project)
+    version, status = data.version, data.status
     mine = next((s for s in status.signers if s.person_id == viewer.person_id), None)
     lang = language_of(request)
     return project_page(
@@ -105,7 +140,7 @@ def _charter_page(
         can_sign=mine is not None and mine.required and mine.state != SignerState.SIGNED,
         error=error,
         describe=lambda s: s.describe(lang),
-        versions=list(reversed(all_versions(session, project, version.language))),
+        versions=data.versions,
     )
 
 

@@ -1,20 +1,23 @@
 """Tableau de bord: every project the viewer sees, what needs attention, and the list as CSV.
 
 Speed: twenty facilitators opening the dashboard together must each get it in well under 200 ms.
-The board itself is cached (store/attention.py); so is the dashboard's HTML, the same way: it is
-drawn once per data stamp, day, viewer, language, filters and page, and every request after that
-only checks the stamp (one small query) and draws the layout around it (the layout holds the
-per-browser CSRF token, so it is never cached).
+The board itself is cached (store/attention.py); so is the whole page, the same way: it is drawn
+once per content version (store/models/changes.py), day, viewer, language, filters and page. Every
+request after that reads its browser session and the content version (two small queries), and
+writes the browser's CSRF token into the kept page (the one part that differs per browser).
+The viewer is checked when the page is drawn: a change to their person or account (disabled, new
+structures…) moves the content version, so a kept page never outlives what it was drawn for.
 """
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from accounts.sessions import live_session
 from cocon.web import i18n
 from cocon.web.access import Viewer
 from cocon.web.overview import dashboard_page, read_filters, visible_board
@@ -24,14 +27,15 @@ from cocon.web.pages import (
     LoggedIn,
     LoginRequired,
     MaybeViewer,
+    csrf_seed,
     current_viewer,
     finish,
     language_of,
     redirect,
-    render,
     settings_of,
 )
-from store.attention import ANY, Filters, Reason, SortKey, board_csv, cached, data_stamp
+from cocon.web.security import CSRF_FIELD, SESSION_COOKIE, csrf_token
+from store.attention import ANY, Filters, Memo, Reason, SortKey, board_csv, cached, data_stamp, warm
 from store.clock import today
 from store.db import session_scope
 from store.models import ProjectPhase
@@ -52,6 +56,15 @@ def _query_filters(
 
 
 QueryFilters = Annotated[Filters, Depends(_query_filters)]
+
+
+def warm_up(database_url: str | None) -> None:
+    """Compute the board's facts and compile the dashboard's templates when the app starts (each
+    worker process has its own cache)."""
+    with session_scope(database_url) as session:
+        warm(session, today())
+    for name in ("dashboard.html", "dashboard_main.html"):
+        ENV.get_template(name)
 
 
 @router.get("/")
@@ -80,14 +93,39 @@ async def dashboard(
     return await run_in_threadpool(_dashboard_response, request, filters, page)
 
 
+#: Stands for the browser's CSRF token in a kept page (a token is 64 hexadecimal digits, never this).
+_TOKEN = "csrf-token-of-this-browser"
+_PAGES = Memo(256)
+
+
 def _dashboard_response(request: Request, filters: Filters, page: int) -> Response:
     with session_scope(settings_of(request).database_url) as session:
-        viewer = current_viewer(request, session)
-        if viewer is None:
+        found = live_session(session, request.cookies.get(SESSION_COOKIE))
+        if found is None:
             raise LoginRequired(request.url.path)
         lang = language_of(request)
-        main = dashboard_html(session, viewer, filters=filters, page=page, lang=lang)
-        return render(request, "dashboard.html", viewer, title_key="dashboard_title", main=main)
+        key = ("dashboard-page", data_stamp(session), today(), found.person_id, found.account_id, lang, filters, page)
+
+        def draw() -> str:
+            viewer = current_viewer(request, session)
+            if viewer is None:  # a disabled account: nothing is kept
+                raise LoginRequired(request.url.path)
+            main = dashboard_html(session, viewer, filters=filters, page=page, lang=lang)
+            return ENV.get_template("dashboard.html").render(
+                request=request,
+                viewer=viewer,
+                lang=lang,
+                t=lambda key_, **values: i18n.translate(key_, lang, **values),
+                title=i18n.translate("dashboard_title", lang),
+                csrf_field=Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{_TOKEN}">'),
+                csrf_value=_TOKEN,
+                main=main,
+            )
+
+        html = _PAGES(key, draw)
+        assert isinstance(html, str)
+    token = csrf_token(settings_of(request).secret, csrf_seed(request))
+    return finish(request, HTMLResponse(html.replace(_TOKEN, token)))
 
 
 def dashboard_html(session: Session, viewer: Viewer, *, filters: Filters, page: int, lang: str) -> Markup:

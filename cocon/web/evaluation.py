@@ -3,6 +3,7 @@ standalone HTML file and a PDF (internal or public); and, for the coordination, 
 evaluation with its conclusions, recording the restitution, sending the thanks and writing each
 volunteer's certificate. The report itself is built by the evaluation service."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request, UploadFile
@@ -18,12 +19,13 @@ from cocon.web.project_parts import people_of, show_part, typed_day
 from evaluation import assessment
 from evaluation.checkpoints import all_members
 from evaluation.participants import is_partner
-from evaluation.report import Audience, build_report, report_filename, report_html, report_pdf
+from evaluation.report import Audience, Report, build_report, report_filename, report_html, report_pdf
 from evaluation.restitution import get_restitution, record_restitution
 from evaluation.thanks import certificate_pdf, send_thanks
+from store.attention import Memo, data_stamp
 from store.clock import today
 from store.exceptions import CoconError, Phrase
-from store.models import Project
+from store.models import Person, Project, Publication
 from store.projects import template_of
 from store.publication import publication_of, write_publication
 
@@ -35,15 +37,39 @@ def _audience(session: Session, viewer: Viewer, project: Project, public: bool) 
     return "internal" if may_manage(session, viewer, project) and not public else "public"
 
 
+@dataclass(frozen=True)
+class _EvaluationData:
+    report: Report
+    publication: Publication | None
+    volunteers: list[Person]
+
+
+#: Each project's report and what the page shows with it, per language and audience, until the content
+#: version moves (store/models/changes.py): building the report reads the whole project (~20 queries).
+_REPORTS = Memo(64)
+
+
+def _evaluation_data(session: Session, project: Project, lang: str, manager: bool) -> _EvaluationData:
+    def compute() -> _EvaluationData:
+        report = build_report(session, project, lang, audience="internal" if manager else "public")
+        template = template_of(session, project)
+        volunteers = [m.person for m in all_members(session, project) if is_partner(template, m)] if manager else []
+        return _EvaluationData(report, publication_of(session, project), volunteers)
+
+    # The version is read before the data (a first report may write the project's default indicators:
+    # what it computed then is kept under a key no later request asks for).
+    found = _REPORTS(("evaluation-page", data_stamp(session), project.id, lang, manager, today()), compute)
+    assert isinstance(found, _EvaluationData)
+    return found
+
+
 def _page(
     request: Request, session: Session, viewer: Viewer, project: Project, *, error: str | None = None, status_code: int = 200
 ) -> Response:
     lang = language_of(request)
     manager = may_manage(session, viewer, project)
-    report = build_report(session, project, lang, audience="internal" if manager else "public")
-    template = template_of(session, project)
-    publication = publication_of(session, project)
-    volunteers = [m.person for m in all_members(session, project) if is_partner(template, m)] if manager else []
+    data = _evaluation_data(session, project, lang, manager)
+    report, publication, volunteers = data.report, data.publication, data.volunteers
     return show_part(
         request,
         session,

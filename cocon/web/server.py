@@ -9,7 +9,10 @@ same data stamp (store/attention.py).
 """
 
 import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -137,15 +140,47 @@ def start_in_thread(host: str, port: int, database_url: str | None = None) -> tu
     return server, thread
 
 
-def start_for_serve() -> tuple[str, Callable[[], None]]:
+def start_processes(host: str, port: int, workers: int) -> Callable[[], None]:
+    """Start ``workers`` web processes in a child process (uvicorn's supervisor needs a main thread
+    of its own) and wait until they accept connections; returns the function that stops them."""
+    check_address(host, port)
+    check_workers(workers)
+    code = f"from cocon.web.server import server_for; server_for({host!r}, {port}, workers={workers}).run()"
+    process = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + WORKER_STARTUP_S
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"le serveur web n'a pas démarré sur {host}:{port}") from None
+            time.sleep(0.1)
+
+    def stop() -> None:
+        process.send_signal(signal.SIGINT)  # uvicorn stops its workers, then itself
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    return stop
+
+
+def start_for_serve(workers: int = 1) -> tuple[str, Callable[[], None]]:
     """What ``cocon serve`` starts next to the flows: the web app on ``COCON_WEB_HOST``:``COCON_WEB_PORT``
-    (default 127.0.0.1:8000). Returns its address and the function that stops it."""
+    (default 127.0.0.1:8000), in a thread, or in ``workers`` processes. Returns its address and the
+    function that stops it."""
     host = os.environ.get("COCON_WEB_HOST", "127.0.0.1")
     try:
         port = int(os.environ.get("COCON_WEB_PORT", "8000"))
     except ValueError:
         raise InvalidInput("error.web.port_number") from None
     os.environ.setdefault("COCON_BASE_URL", f"http://{host}:{port}")
+    if check_workers(workers) > 1:
+        return f"http://{host}:{port}", start_processes(host, port, workers)
     server, thread = start_in_thread(host, port)
 
     def stop() -> None:

@@ -1,6 +1,7 @@
 """All tables of Cocon. Each domain keeps its tables in its own module here."""
 
 from store.models.accounts import MANAGING_KINDS, Account, AccountKind, LoginAttempt, MagicLink, WebSession
+from store.models.changes import ContentVersion
 from store.models.charters import CharterSignature, CharterVersion, SignatureMethod, SigningToken
 from store.models.evaluation import (
     Attendance,
@@ -50,6 +51,7 @@ __all__ = [
     "CalendarFeed",
     "CharterSignature",
     "CharterVersion",
+    "ContentVersion",
     "Contribution",
     "ContributionKind",
     "FeedbackInvitation",
