@@ -192,9 +192,9 @@ def _journey(
     page.goto(f"{project}/charte")
     page.get_by_role("button", name="Je signe la charte").click()
     expect(page).to_have_url(re.compile(r"ok=signed"))
-    page.get_by_role("button", name="Envoyer le lien de signature à ces 3 personne(s)").click()
+    page.get_by_role("button", name="Envoyer le lien de signature à ces 3 personnes").click()
     expect(page).to_have_url(re.compile(r"/charte\?ok=sign_links&n=3&plus_tard=0"))
-    _ok(page, "3 lien(s) de signature envoyé(s).")
+    _ok(page, "3 liens de signature envoyés.")
     check(page, "charte-liens-envoyes")
 
     # The partner, on a phone, opens the link from the email and signs.
