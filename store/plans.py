@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, and_, case, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from locales.labels import LabelTable, label
 from planning.planner import Attendee, PlanError, PlannedStep, avoid_unavailability, replan
 from project_templates.phases import ProjectPhase
 from project_templates.schema import GATHERING_KINDS, StepKind
@@ -19,10 +20,14 @@ from store.members import members, unavailable_days
 from store.models import OPEN_STATUSES, STEP_TRANSITIONS, PlanChange, PlanStep, Project, StepStatus
 from store.projects import template_of
 
-STATUS_LABELS = {
-    "fr": {StepStatus.PLANNED: "à venir", StepStatus.IN_PROGRESS: "en cours", StepStatus.DONE: "faite", StepStatus.SKIPPED: "abandonnée"},  # une étape,
-    "en": {StepStatus.PLANNED: "planned", StepStatus.IN_PROGRESS: "in progress", StepStatus.DONE: "done", StepStatus.SKIPPED: "skipped"},
-}
+
+def status_label(status: StepStatus | str, lang: str = "fr") -> str:
+    """How a step's status is named (``label.step_status.<value>``): ``à venir``, ``faite`` (une étape)."""
+    return label("step_status", StepStatus(status), lang)
+
+
+#: The same labels as a table, ``STATUS_LABELS[lang][status]``, for callers not yet on :func:`status_label`.
+STATUS_LABELS = LabelTable("step_status", StepStatus)
 
 
 def plan_steps(session: Session, project: Project) -> list[PlanStep]:
