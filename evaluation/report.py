@@ -255,6 +255,7 @@ def _identity(src: _Sources) -> Identity:
 
 def _indicator_section(src: _Sources) -> tuple[list[IndicatorRow], dict[str, int], list[ChangeRow]]:
     from evaluation import charts  # matplotlib costs ~0.3 s to import: not at every `cocon` start
+    from evaluation.measurement import NOT_ENOUGH  # the stored note of a value withheld (imports this module)
 
     lang = src.lang
     statuses = indicator_statuses(src.session, src.project)
@@ -277,7 +278,7 @@ def _indicator_section(src: _Sources) -> tuple[list[IndicatorRow], dict[str, int
                 evolution=evolution,
                 verdict=status.verdict.value,
                 verdict_label=verdict_label(status.verdict, lang),
-                note=status.note,
+                note=say("report.note.too_few", lang, min_group=MIN_GROUP) if status.note == NOT_ENOUGH else status.note,
             )
         )
         if status.value is not None and d.target and d.direction == "higher":
