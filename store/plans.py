@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, and_, case, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from locales import gettext
 from locales.labels import LabelTable, label
 from planning.planner import Attendee, PlanError, PlannedStep, avoid_unavailability, replan
 from project_templates.phases import ProjectPhase
@@ -270,7 +271,7 @@ def step_title(template_step_title: str, step: PlanStep, lang: str = "fr") -> st
     """A step's title for people; a recurring occurrence gets its number."""
     if step.occurrence is None:
         return template_step_title
-    return f"{template_step_title} n°{step.occurrence}" if lang != "en" else f"{template_step_title} #{step.occurrence}"
+    return gettext("label.step_occurrence", lang, title=template_step_title, occurrence=step.occurrence)
 
 
 def titles(session: Session, project: Project, lang: str = "fr") -> dict[str, str]:
