@@ -66,9 +66,8 @@ def signed_copy(session: Session, project: Project, *, actor: str) -> SignedCopy
     required = sum(1 for s in status.signers if s.required)
     text = version.text.rstrip() + "\n\n" + signatures_section(rows, signed=len(done), required=required, lang=lang)
     page = render_html(text, lang=lang, title=project.name, stamp=VersionStamp.of(version))
-    name = "signed-charter" if lang == "en" else "charte-signee"
     return SignedCopy(
-        filename=f"{name}-{project.slug}-v{version.number}.pdf",
+        filename=gettext("charter.signed_copy.filename", lang, slug=project.slug, number=version.number),
         pdf=render_pdf(page),
         version=version,
         signed=len(done),

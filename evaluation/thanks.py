@@ -66,7 +66,7 @@ def signers(session: Session, project: Project, template: ProjectTemplate, lang:
     ]
     if result:
         return result
-    fallback = "the coordination" if lang == "en" else "la coordination"
+    fallback = say("certificate.signatory_fallback", lang)
     return [Signatory(name=wording.capitalised(wording.structure_with_article(project.structure, lang)), role=fallback)]
 
 
@@ -265,7 +265,7 @@ def send_thanks(
         if attach_report and not dry_run:
             if lang not in public_reports:
                 public_reports[lang] = report_pdf(build_report(session, project, lang, audience="public"))
-            name = f"evaluation-report-{project.slug}.pdf" if lang == "en" else f"rapport-evaluation-{project.slug}.pdf"
+            name = say("report.filename", lang, slug=project.slug)
             attachments.append(Attachment(name, public_reports[lang], "application/pdf"))
         if volunteer and not dry_run:
             attachments.append(
@@ -305,7 +305,7 @@ def send_thanks(
         names = tuple(a.filename for a in attachments)
         if dry_run:
             if attach_report:
-                names += (f"evaluation-report-{project.slug}.pdf" if lang == "en" else f"rapport-evaluation-{project.slug}.pdf",)
+                names += (say("report.filename", lang, slug=project.slug),)
             if volunteer:
                 names += (f"attestation-{project.slug}.pdf",)
         result.append(ThanksPreview(member.id, member.name, message, names, queued))

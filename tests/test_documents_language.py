@@ -197,4 +197,5 @@ def test_units_minutes_statuses_and_the_web_phase_names_come_from_the_catalogue(
         assert locales.has(f"minutes.status.{status.value}")
     catalogue = locales.keys()
     assert not any(key.startswith("phase_") for key in catalogue)  # one home: label.phase.*
+    assert not {f"contribution_{kind.value}" for kind in ContributionKind} & catalogue  # label.contribution.*
     assert plans.STATUS_LABELS["fr"][StepStatus.DONE] == "faite"
