@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 from sqlmodel import Session
@@ -100,6 +101,7 @@ def test_the_english_report_is_wholly_english_and_the_french_one_wholly_french(
             drawn.extend([axis.get_title(), axis.get_xlabel(), axis.get_ylabel()])
             legend = axis.get_legend()
             drawn.extend(text.get_text() for text in (legend.get_texts() if legend else []))
+        plt.close(figure)
         return b"png"
 
     monkeypatch.setattr(charts, "_png", keep_words)
