@@ -8,10 +8,9 @@ questionnaire keeps only this group (partner / professional) with an anonymous a
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from project_templates.schema import ProjectTemplate
+from project_templates.schema import EVERYONE, ProjectTemplate
 from store.models import Membership, Person, RoleGroup
 
-EVERYONE = "tous"
 
 
 def partner_roles(template: ProjectTemplate) -> frozenset[str]:

@@ -30,14 +30,12 @@ from typing import Any
 from planning.calendar import HolidayZone, add_working_days
 from planning.planner import shift
 from project_templates.phases import ProjectPhase
-from project_templates.schema import GATHERING_KINDS, Duration, ProjectTemplate, StepKind
+from project_templates.schema import EVERYONE, GATHERING_KINDS, Duration, ProjectTemplate, StepKind
 from store.clock import PARIS
 from store.models import Occasion
 
 #: How many days late a reminder may still be sent (after downtime).
 CATCH_UP_DAYS = 2
-#: Participants keyword meaning "every member".
-EVERYONE = "tous"
 
 
 @dataclass(frozen=True)

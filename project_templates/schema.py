@@ -64,6 +64,9 @@ class StepKind(StrEnum):
     FEEDBACK = "feedback"
 
 
+#: The participants keyword meaning "every member of the project" (``participants: [tous]``).
+EVERYONE = "tous"
+
 #: Kinds of step where people gather: their date avoids days most participants cannot come.
 GATHERING_KINDS = frozenset(
     {StepKind.MEETING, StepKind.CHECKPOINT, StepKind.CONVIVIALITY, StepKind.RESTITUTION}

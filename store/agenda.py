@@ -1,8 +1,8 @@
 """What is coming for one person: the gatherings they attend and the steps they own, soonest first.
 
-The partner's home (``/mon-espace``) reads :func:`upcoming_for`. It works from the plan's steps
-and the template alone; once gatherings carry their own time and place, a richer source can
-replace it behind the same :class:`AgendaItem`.
+The partner's home (``/mon-espace``) reads :func:`upcoming_for`. Who is invited to a gathering,
+with its time, place and the person's answer, comes from :func:`store.gatherings.upcoming_gatherings`
+(the same rule as the invitations sent); the steps a person owns come from their roles.
 """
 
 from dataclasses import dataclass
@@ -10,13 +10,10 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from project_templates.schema import GATHERING_KINDS
+from store.gatherings import UpcomingGathering, upcoming_gatherings
 from store.models import OPEN_STATUSES, Membership, Person, PlanStep, Project
 from store.plans import step_title
 from store.projects import template_of
-
-#: Participants keyword meaning "every member" (as the reminder planner reads it).
-EVERYONE = "tous"
 
 
 @dataclass(frozen=True)
@@ -30,6 +27,7 @@ class AgendaItem:
     gathering: bool
     owner: bool  # the person's role owns the step: something is expected of them
     expected: str | None  # what the template says the step is about (its description or agenda)
+    meeting: UpcomingGathering | None = None  # a gathering they are invited to: time, place, answer
 
 
 def upcoming_for(session: Session, person: Person, *, today: date, lang: str = "fr", limit: int = 8) -> list[AgendaItem]:
@@ -53,6 +51,7 @@ def upcoming_for(session: Session, person: Person, *, today: date, lang: str = "
         )
         .order_by(col(PlanStep.due), col(PlanStep.position))
     ).all()
+    meetings = {(g.view.project.id, g.view.step.key): g for g in upcoming_gatherings(session, person, lang=lang, on=today)}
     items: list[AgendaItem] = []
     templates = {}
     for step in steps:
@@ -61,11 +60,9 @@ def upcoming_for(session: Session, person: Person, *, today: date, lang: str = "
             templates[project.template_record_id] = template_of(session, project)
         template = templates[project.template_record_id]
         spec = template.step(step.template_step)
-        roles = roles_by_project[step.project_id]
-        owner = step.owner_role in roles
-        gathering = step.kind in GATHERING_KINDS
-        invited = gathering and (not spec.participants or EVERYONE in spec.participants or bool(roles & set(spec.participants)))
-        if not (owner or invited):
+        owner = step.owner_role in roles_by_project[step.project_id]
+        meeting = meetings.get((step.project_id, step.key))
+        if not (owner or meeting):
             continue
         about = spec.description or spec.agenda
         items.append(
@@ -76,9 +73,10 @@ def upcoming_for(session: Session, person: Person, *, today: date, lang: str = "
                 title=step_title(spec.title.get(lang), step, lang),
                 due=step.due,
                 kind=step.kind,
-                gathering=gathering,
+                gathering=meeting is not None,
                 owner=owner,
                 expected=about.get(lang) if about else None,
+                meeting=meeting,
             )
         )
         if len(items) >= limit:

@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from planning.ics import Attendee, IcsEvent, gathering_uid
-from project_templates.schema import GATHERING_KINDS, ProjectTemplate, check_video_url, parse_clock, parse_span
+from project_templates.schema import EVERYONE, GATHERING_KINDS, ProjectTemplate, check_video_url, parse_clock, parse_span
 from store import audit
 from store.clock import now, today
 from store.exceptions import CoconError, InvalidInput
@@ -36,8 +36,6 @@ from store.projects import template_of
 from store.tokens import new_token, token_hash
 
 _GATHERING_KINDS = frozenset(kind.value for kind in GATHERING_KINDS)
-#: Participants keyword meaning "every member" (as in the templates).
-EVERYONE = "tous"
 #: How long the links of an invitation stay good after it was sent.
 ANSWER_LINK_LIFETIME = timedelta(days=180)
 #: Where the answer links of an invitation lead.

@@ -1,5 +1,8 @@
 """The project part pages in Chromium, with axe-core: a coordinator records a contribution, a
-proposal and a measurement, then looks at the questionnaire, evaluation and team pages."""
+proposal and a measurement, then looks at the questionnaire, evaluation and team pages, gives a
+gathering its time and place, and makes the team's calendar link."""
+
+import re
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -60,4 +63,20 @@ def test_project_parts_in_chromium_pass_axe(
 
     page.goto(f"{live_server}/equipe")
     check(page, "parts-06-equipe")
+
+    page.goto(f"{base}/planning")
+    page.locator('a[href*="/lieu"]').first.click()
+    page.get_by_label("Heure de début (ex. 18:30)").fill("18:30")
+    page.get_by_label("Adresse").fill("Salle du conseil, 2 rue des Tilleuls")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page).to_have_url(re.compile(r"/etapes/[\w-]+/lieu\?ok=where$"))
+    expect(page.get_by_role("status")).to_be_visible()
+    expect(page.get_by_label("Adresse")).to_have_value("Salle du conseil, 2 rue des Tilleuls")
+    check(page, "parts-07-rencontre-lieu")
+
+    page.goto(f"{base}/planning")
+    page.get_by_role("link", name="Agenda de l'équipe").click()
+    page.get_by_role("button", name="Obtenir un nouveau lien (l'ancien cesse de fonctionner)").click()
+    expect(page.locator("code.feed-url")).to_contain_text("/calendrier/")
+    check(page, "parts-08-agenda-equipe")
     assert not check.problems, check.problems

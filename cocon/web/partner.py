@@ -30,7 +30,6 @@ from store import limits
 from store.agenda import upcoming_for
 from store.clock import today
 from store.exceptions import CoconError
-from store.gatherings import upcoming_gatherings
 from store.models import Person, Project, ProposalSource, ProposalStatus
 
 router = APIRouter()
@@ -65,9 +64,6 @@ def _home(request: Request, session: DB, viewer: LoggedIn, *, error: str | None 
         title_key="partner_title",
         status_code=status_code,
         agenda=upcoming_for(session, viewer.person, today=today(), lang=lang, limit=AGENDA_SHOWN),
-        gatherings={
-            (g.view.project.slug, g.view.step.key): g for g in upcoming_gatherings(session, viewer.person, lang=lang)
-        },
         clock=lambda start: clock(start, lang),
         blocks=mine,
         reminders=reminders_sentence(session, viewer.person, [b.project for b in mine], lang),
