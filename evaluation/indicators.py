@@ -25,6 +25,9 @@ from store.models import IndicatorChange, IndicatorValue, Project, ProjectIndica
 from store.projects import template_of
 
 TUNABLE = ("baseline", "target", "minimum")
+#: The note stored with a questionnaire indicator withheld for too few respondents (kept as it is in
+#: existing stores; documents show ``report.note.too_few`` in their language instead).
+NOT_ENOUGH = "moins de 5 répondants : non publié"
 
 
 def field_label(field: str, lang: str = "fr") -> str:

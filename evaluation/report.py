@@ -25,7 +25,14 @@ from sqlmodel import Session
 
 from evaluation.checkpoints import all_members, attendance_of
 from evaluation.contributions import contributions, totals, totals_by_person
-from evaluation.indicators import Verdict, changes_after_lock, format_value, indicator_statuses, verdict_label
+from evaluation.indicators import (
+    NOT_ENOUGH,
+    Verdict,
+    changes_after_lock,
+    format_value,
+    indicator_statuses,
+    verdict_label,
+)
 from evaluation.participants import Member, coordinator_roles, is_partner
 from evaluation.proposals import proposals, source_label
 from evaluation.proposals import status_label as proposal_status_label
@@ -255,7 +262,6 @@ def _identity(src: _Sources) -> Identity:
 
 def _indicator_section(src: _Sources) -> tuple[list[IndicatorRow], dict[str, int], list[ChangeRow]]:
     from evaluation import charts  # matplotlib costs ~0.3 s to import: not at every `cocon` start
-    from evaluation.measurement import NOT_ENOUGH  # the stored note of a value withheld (imports this module)
 
     lang = src.lang
     statuses = indicator_statuses(src.session, src.project)
