@@ -8,10 +8,10 @@
 
 from store.exceptions import CoconError, InvalidInput
 
-_SENTENCES = {
-    "unknown": "Ce lien de connexion n'est pas valable : demandez-en un nouveau.",
-    "used": "Ce lien de connexion a déjà servi : demandez-en un nouveau.",
-    "expired": "Ce lien de connexion a expiré : demandez-en un nouveau.",
+_KEYS = {
+    "unknown": "error.accounts.link_unknown",
+    "used": "error.accounts.link_used",
+    "expired": "error.accounts.link_expired",
 }
 
 
@@ -24,4 +24,4 @@ class LinkRefused(CoconError):
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-        super().__init__(_SENTENCES.get(reason, _SENTENCES["unknown"]))
+        super().__init__(_KEYS.get(reason, _KEYS["unknown"]))

@@ -26,17 +26,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def password_problem(password: str, lang: str = "fr") -> str | None:
-    """Why a new password cannot be used, or None."""
+def password_problem(password: str) -> str | None:
+    """Why a new password cannot be used (a catalogue key, ``{n}`` the limit), or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        if lang == "en":
-            return f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
-        return f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
+        return "error.accounts.password_short"
     if len(password) > MAX_PASSWORD_LENGTH:
-        if lang == "en":
-            return f"The password may have at most {MAX_PASSWORD_LENGTH} characters."
-        return f"Le mot de passe doit compter au plus {MAX_PASSWORD_LENGTH} caractères."
+        return "error.accounts.password_long"
     return None
+
+
+#: The limit each password problem names.
+PASSWORD_LIMITS = {"error.accounts.password_short": MIN_PASSWORD_LENGTH, "error.accounts.password_long": MAX_PASSWORD_LENGTH}
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:

@@ -7,9 +7,10 @@ from collections.abc import Collection, Sequence
 from sqlmodel import Session, col, select
 
 from accounts.exceptions import AccountError
-from accounts.passwords import hash_password, password_problem, verify_password
+from accounts.passwords import PASSWORD_LIMITS, hash_password, password_problem, verify_password
 from accounts.sessions import close_other_sessions
 from store import audit, limits
+from store.exceptions import Phrase
 from store.limits import check_length
 from store.models import Account, AccountKind, Person
 from store.people import EMAIL
@@ -24,7 +25,7 @@ def parse_kind(value: str) -> AccountKind:
         return AccountKind(value.strip().lower())
     except ValueError:
         choices = ", ".join(k.value for k in AccountKind)
-        raise AccountError(f"Type de compte inconnu « {value} » : choisir parmi {choices}.") from None
+        raise AccountError("error.accounts.unknown_kind", value=value, choices=choices) from None
 
 
 def find_account(session: Session, email: str) -> Account | None:
@@ -43,20 +44,20 @@ def add_account(
 ) -> Account:
     """Create a personal account; the person is reused when their email is already known."""
     address = normalise_email(email)
-    check_length(address, field="l'adresse e-mail", limit=limits.EMAIL)
-    check_length(name, field="le nom", limit=limits.NAME)
+    check_length(address, field=Phrase("error.field.email"), limit=limits.EMAIL)
+    check_length(name, field=Phrase("error.field.name"), limit=limits.NAME)
     for structure in structures:
-        check_length(structure, field="le nom de structure", limit=limits.NAME)
+        check_length(structure, field=Phrase("error.field.structure_name"), limit=limits.NAME)
     if not EMAIL.match(address):
-        raise AccountError(f"Adresse e-mail invalide « {email} ».")
+        raise AccountError("error.store.invalid_email", email=email)
     if not name.strip():
-        raise AccountError("Indiquez le nom de la personne (--name).")
+        raise AccountError("error.store.name_required")
     if find_account(session, address) is not None:
-        raise AccountError(f"Un compte existe déjà pour {address}.")
+        raise AccountError("error.accounts.account_exists", email=address)
     if password is not None:
         problem = password_problem(password)
         if problem:
-            raise AccountError(problem)
+            raise AccountError(problem, limit=PASSWORD_LIMITS[problem])
     cleaned = [s.strip() for s in structures if s.strip()]
     person = session.exec(select(Person).where(Person.email == address).order_by(col(Person.id))).first()
     if person is None:
@@ -102,28 +103,19 @@ def change_password(
     Changing an existing password asks for the current one; a person without a password yet (a
     partner who came by a login link) proves themselves by that link. Raises :class:`AccountError`.
     """
-    en = lang == "en"
     if account is not None and account.password_hash is not None and not verify_password(account.password_hash, current):
-        raise AccountError("The current password is wrong." if en else "Le mot de passe actuel est faux.")
-    problem = password_problem(new, lang)
-    if problem is None and new != confirm:
-        problem = "The two passwords differ." if en else "Les deux mots de passe diffèrent."
+        raise AccountError("error.accounts.current_password_wrong")
+    problem = password_problem(new)
     if problem is not None:
-        raise AccountError(problem)
+        raise AccountError(problem, limit=PASSWORD_LIMITS[problem])
+    if new != confirm:
+        raise AccountError("error.accounts.passwords_differ")
     if account is None:
         if not person.email:
-            raise AccountError(
-                "A password needs an email address: ask the coordination to add yours."
-                if en
-                else "Un mot de passe demande une adresse e-mail : demandez à la coordination d'ajouter la vôtre."
-            )
+            raise AccountError("error.accounts.password_needs_email")
         address = normalise_email(person.email)
         if find_account(session, address) is not None:
-            raise AccountError(
-                "This address already has an account: log in with it."
-                if en
-                else "Cette adresse a déjà un compte : connectez-vous avec lui."
-            )
+            raise AccountError("error.accounts.address_has_account")
         assert person.id is not None
         account = Account(person_id=person.id, email=address, kind=AccountKind.PARTNER)
     account.password_hash = hash_password(new)
@@ -152,14 +144,12 @@ def invite_account(
     """A coordinator creates a colleague's or a facilitator's account (no password: they log in
     with a link), for structures the coordinator belongs to only."""
     if kind == AccountKind.PARTNER:
-        raise AccountError(
-            "Les partenaires n'ont pas besoin de compte : ajoutez-les au projet, ils reçoivent un lien de connexion."
-        )
+        raise AccountError("error.accounts.partners_need_no_account")
     outside = _outside(structures, inviter_structures)
     if outside:
-        raise AccountError(f"Vous ne suivez pas la structure « {outside[0].strip()} » : vous ne pouvez pas la confier.")
+        raise AccountError("error.accounts.structure_not_followed", structure=outside[0].strip())
     if not [s for s in structures if s.strip()]:
-        raise AccountError("Choisissez au moins une structure pour ce compte.")
+        raise AccountError("error.accounts.structure_required")
     return add_account(session, email=email, name=name, kind=kind, structures=structures, actor=actor)
 
 
@@ -170,9 +160,9 @@ def set_structures(
     not belong to are kept as they were (someone else gave them)."""
     outside = _outside(structures, inviter_structures)
     if outside:
-        raise AccountError(f"Vous ne suivez pas la structure « {outside[0].strip()} » : vous ne pouvez pas la confier.")
+        raise AccountError("error.accounts.structure_not_followed", structure=outside[0].strip())
     for structure in structures:
-        check_length(structure, field="le nom de structure", limit=limits.NAME)
+        check_length(structure, field=Phrase("error.field.structure_name"), limit=limits.NAME)
     kept = _outside(account.structures, inviter_structures)
     chosen = [s.strip() for s in structures if s.strip()]
     account.structures = sorted({*kept, *chosen}, key=str.casefold)

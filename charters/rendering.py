@@ -90,18 +90,13 @@ def render_markdown(
     try:
         template = (env or environment()).select_template(names)
     except jinja2.TemplateNotFound:
-        raise CharterTemplateMissing(
-            f"Aucune charte « {template_id} » en langue « {context.lang} » : "
-            f"modèles disponibles : {', '.join(f'{i} ({lang})' for i, lang in available_templates())}."
-        ) from None
+        raise CharterTemplateMissing("error.charters.template_missing", template=template_id, lang=context.lang,
+                                     available=[f"{i} ({lang})" for i, lang in available_templates()]) from None
     name = template.name
     try:
         text = template.render(context.model_dump(), t=_translator(context.lang))
     except jinja2.UndefinedError as error:
-        raise CharterRenderError(
-            f"La charte « {name} » utilise une valeur absente du contexte ({error.message}) : "
-            "corriger le modèle de charte."
-        ) from None
+        raise CharterRenderError("error.charters.render", name=name, problem=error.message) from None
     return normalise(text)
 
 

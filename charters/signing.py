@@ -73,10 +73,7 @@ def _member_roles(session: Session, project: Project) -> dict[int, tuple[Person,
 
 def _require_member(session: Session, project: Project, person: Person) -> None:
     if person.id not in _member_roles(session, project):
-        raise NotAMember(
-            f"{person.name} ne fait pas partie du projet « {project.slug} » : "
-            "ajoutez la personne au projet avant de lui faire signer la charte."
-        )
+        raise NotAMember("error.charters.not_a_member", person=person.name, project=project.slug)
 
 
 def _signatures_of(session: Session, version: CharterVersion) -> dict[int, CharterSignature]:
@@ -104,12 +101,10 @@ def record_signature(
     version = refresh_version(session, project, actor=actor).version
     assert version.id is not None and person.id is not None
     if expected_version is not None and expected_version != version.number:
-        raise VersionNotCurrent(
-            f"La version actuelle de la charte est la {version.number}, pas la {expected_version} : "
-            f"faites signer la version actuelle (`cocon charter render {project.slug} --format pdf`)."
-        )
+        raise VersionNotCurrent("error.charters.version_not_current", current=version.number, signed=expected_version,
+                                project=project.slug)
     if person.id in _signatures_of(session, version):
-        raise AlreadySigned(f"{person.name} a déjà signé la version {version.number} de la charte.")
+        raise AlreadySigned("error.charters.already_signed", person=person.name, version=version.number)
     signed_at = now()
     signature = CharterSignature(
         version_id=version.id,
@@ -231,9 +226,7 @@ def check_signing_token(session: Session, token: str, *, project_slug: str | Non
     if link is None:
         raise _refuse(
             session,
-            UnknownSigningToken(
-                "Ce lien de signature n'existe pas : vérifiez l'adresse ou demandez un nouveau lien à la coordination."
-            ),
+            UnknownSigningToken("error.charters.link_unknown"),
             None,
         )
     project = session.get(Project, link.project_id)
@@ -242,40 +235,33 @@ def check_signing_token(session: Session, token: str, *, project_slug: str | Non
     if project_slug is not None and project_slug != project.slug:
         raise _refuse(
             session,
-            ForeignSigningToken(
-                "Ce lien de signature concerne un autre projet : demandez un lien pour ce projet à la coordination."
-            ),
+            ForeignSigningToken("error.charters.link_other_project"),
             link,
             presented_for=project_slug,
         )
     if link.used_at is not None:
         raise _refuse(
             session,
-            SigningTokenUsed(
-                "Ce lien de signature a déjà servi : demandez un nouveau lien à la coordination si besoin."
-            ),
+            SigningTokenUsed("error.charters.link_used"),
             link,
         )
     if link.expires_at <= now():
         raise _refuse(
             session,
-            SigningTokenExpired("Ce lien de signature a expiré : demandez un nouveau lien à la coordination."),
+            SigningTokenExpired("error.charters.link_expired"),
             link,
         )
     if person.id not in _member_roles(session, project):
         raise _refuse(
             session,
-            ForeignSigningToken(f"{person.name} ne fait plus partie du projet : ce lien ne peut plus servir."),
+            ForeignSigningToken("error.charters.link_person_left", person=person.name),
             link,
         )
     version = refresh_version(session, project, actor="lien de signature").version
     if link.version_id != version.id:
         raise _refuse(
             session,
-            OutdatedSigningToken(
-                "La charte a changé depuis l'envoi de ce lien : "
-                "demandez un nouveau lien pour signer la version actuelle."
-            ),
+            OutdatedSigningToken("error.charters.link_outdated"),
             link,
             current_version=version.number,
         )
@@ -288,7 +274,7 @@ def redeem_signing_token(session: Session, token: str, *, project_slug: str | No
     assert request.link.id is not None
     # One conditional UPDATE: of concurrent requests with the same link, exactly one signs.
     if not claim_once(session, SigningToken, request.link.id, column="used_at", value=now()):
-        raise SigningTokenUsed("Ce lien de signature a déjà servi : demandez un nouveau lien à la coordination si besoin.")
+        raise SigningTokenUsed("error.charters.link_used")
     session.refresh(request.link)
     return record_signature(
         session, request.project, request.person, method=SignatureMethod.LINK, actor=f"person:{request.person.id}"

@@ -78,8 +78,9 @@ def get_version(session: Session, project: Project, number: int, lang: str) -> C
     ).first()
     if version is None:
         latest = latest_version(session, project, lang)
-        known = f"les versions vont de 1 à {latest.number}" if latest else "aucune version n'existe encore"
-        raise VersionNotFound(f"Pas de version {number} de la charte de « {project.slug} » : {known}.")
+        if latest:
+            raise VersionNotFound("error.charters.version_not_found", number=number, project=project.slug, latest=latest.number)
+        raise VersionNotFound("error.charters.version_not_found_none", number=number, project=project.slug)
     return version
 
 
@@ -101,10 +102,7 @@ def refresh_version(session: Session, project: Project, *, actor: str, lang: Cha
     if latest is not None and latest.sha256 == digest:
         if latest.text != text:
             # Never show or let anyone sign a text edited behind Cocon's back.
-            raise CharterTampered(
-                f"Le texte enregistré de la version {latest.number} de la charte a été modifié hors de Cocon : "
-                f"lancez `cocon charter verify {project.slug}`."
-            )
+            raise CharterTampered("error.charters.tampered", version=latest.number, project=project.slug)
         return Refresh(latest, created=False)
     assert project.id is not None
     version = CharterVersion(

@@ -9,6 +9,7 @@ checkpoint step done. The minutes are rendered from ``templates/minutes.txt.j2``
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from sqlmodel import Session, col, select
 
@@ -80,10 +81,7 @@ def record_attendance(
     known = {m.id for m in members}
     unknown = sorted(set(attendees) - known)
     if unknown:
-        raise PersonNotFound(
-            f"La personne n°{unknown[0]} n'est pas membre du projet « {project.slug} » "
-            f"(voir `cocon person list {project.slug}`)."
-        )
+        raise PersonNotFound("error.evaluation.attendee_not_member", id=unknown[0], project=project.slug)
     participants = template.step(step.template_step).participants
     invited = {m.id for m in expected(members, participants)}
     present = set(attendees)
@@ -104,12 +102,12 @@ def record_attendance(
     return rows
 
 
-#: How each recorded gathering is named in a sentence, and whether the noun is feminine.
-GATHERING_NOUNS: dict[str, tuple[str, bool]] = {
-    StepKind.CHECKPOINT: ("Le point d'étape", False),
-    StepKind.MEETING: ("La réunion", True),
-    StepKind.CONVIVIALITY: ("Le moment convivial", False),
-    StepKind.RESTITUTION: ("La restitution", True),
+#: The sentence refusing to record each kind of gathering before it is held.
+FUTURE_GATHERING: dict[str, str] = {
+    StepKind.CHECKPOINT: "error.evaluation.future_checkpoint",
+    StepKind.MEETING: "error.evaluation.future_meeting",
+    StepKind.CONVIVIALITY: "error.evaluation.future_conviviality",
+    StepKind.RESTITUTION: "error.evaluation.future_restitution",
 }
 
 
@@ -118,12 +116,7 @@ def refuse_future(held_on: date, kind: str) -> None:
     so that no step is marked done and no attendance counted before it happened."""
     if held_on <= today():
         return
-    noun, feminine = GATHERING_NOUNS.get(kind, ("La rencontre", True))
-    e, pronoun = ("e", "la") if feminine else ("", "le")
-    raise InvalidInput(
-        f"{noun} ne peut pas être enregistré{e} à une date future ({long_date(held_on, 'fr')}) : "
-        f"enregistrez-{pronoun} une fois tenu{e}."
-    )
+    raise InvalidInput(FUTURE_GATHERING.get(kind, "error.evaluation.future_gathering"), day=partial(long_date, held_on))
 
 
 def record_checkpoint(
@@ -132,23 +125,19 @@ def record_checkpoint(
     """Record a checkpoint or meeting that was held, apply its decisions and mark it done."""
     step = plans.get_step(session, project, step_key)
     if step.kind not in RECORDED_KINDS:
-        raise InvalidInput(f"L'étape « {step_key} » n'est pas un point d'étape ni une réunion (c'est « {step.kind} »).")
+        raise InvalidInput("error.evaluation.not_a_checkpoint", step=step_key, kind=step.kind)
     if find_gathering(session, project, step_key) is not None:
-        raise TransitionNotAllowed(
-            f"Le compte rendu de « {step_key} » est déjà enregistré ; voir `cocon checkpoint show {project.slug} {step_key}`."
-        )
+        raise TransitionNotAllowed("error.evaluation.minutes_recorded", step=step_key, project=project.slug)
     refuse_future(record.held_on, step.kind)
     if not record.attendees:
-        raise InvalidInput("Indiquez au moins une personne présente (--attendee).")
+        raise InvalidInput("error.evaluation.attendee_required")
     for change in record.replanning:
         if not change.reason.strip():
-            raise ReasonRequired(
-                f"Donnez la raison du nouveau calendrier de « {change.step} » (elle reste dans l'historique)."
-            )
+            raise ReasonRequired("error.evaluation.replanning_reason", step=change.step)
     steps = {s.key: s for s in plans.plan_steps(session, project)}
     for key in [*record.step_statuses, *(c.step for c in record.replanning)]:
         if key not in steps:
-            raise InvalidInput(f"Le plan de « {project.slug} » n'a pas d'étape « {key} ».")
+            raise InvalidInput("error.evaluation.plan_has_no_step", project=project.slug, step=key)
 
     assert project.id is not None
     record_attendance(session, project, step, record.held_on, record.attendees)
@@ -202,10 +191,7 @@ def find_gathering(session: Session, project: Project, step_key: str) -> Gatheri
 def get_gathering(session: Session, project: Project, step_key: str) -> Gathering:
     gathering = find_gathering(session, project, step_key)
     if gathering is None:
-        raise EvaluationError(
-            f"Aucun compte rendu pour « {step_key} » dans « {project.slug} » ; "
-            f"l'enregistrer avec `cocon checkpoint record {project.slug} {step_key} …`."
-        )
+        raise EvaluationError("error.evaluation.no_minutes", step=step_key, project=project.slug)
     return gathering
 
 

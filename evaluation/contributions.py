@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from locales.labels import LabelTable, label
 from store import audit, limits, wording
-from store.exceptions import InvalidInput, NotFound
+from store.exceptions import InvalidInput, NotFound, Phrase
 from store.limits import check_length
 from store.models import Contribution, ContributionKind, Person, Project
 
@@ -34,7 +34,7 @@ def parse_kind(value: str) -> ContributionKind:
         return ContributionKind(value)
     except ValueError:
         known = ", ".join(k.value for k in ContributionKind)
-        raise InvalidInput(f"Nature de contribution « {value} » inconnue ; choisir parmi : {known}.") from None
+        raise InvalidInput("error.evaluation.unknown_contribution_kind", value=value, known=known) from None
 
 
 def number_text(value: float, lang: str = "fr") -> str:
@@ -68,17 +68,17 @@ def add_contribution(
 ) -> Contribution:
     """Record time given and/or an expense incurred by one member."""
     if not math.isfinite(hours) or hours < 0 or hours > 24:
-        raise InvalidInput("Le nombre d'heures doit être compris entre 0 et 24 pour une journée.")
-    check_length(receipt_ref, field="la référence du justificatif", limit=limits.NAME)
-    check_length(description, field="la description", limit=limits.TEXT)
+        raise InvalidInput("error.evaluation.hours_range")
+    check_length(receipt_ref, field=Phrase("error.field.receipt"), limit=limits.NAME)
+    check_length(description, field=Phrase("error.field.description"), limit=limits.TEXT)
     if amount_cents < 0:
-        raise InvalidInput("Un montant de frais ne peut pas être négatif.")
+        raise InvalidInput("error.evaluation.negative_amount")
     if hours == 0 and amount_cents == 0:
-        raise InvalidInput("Indiquez des heures (--hours) ou un montant de frais (--amount), ou les deux.")
+        raise InvalidInput("error.evaluation.hours_or_amount")
     if reimbursed_on is not None and amount_cents == 0:
-        raise InvalidInput("Une date de remboursement n'a de sens que pour des frais (--amount).")
+        raise InvalidInput("error.evaluation.reimbursement_without_amount")
     if reimbursed_on is not None and reimbursed_on < on:
-        raise InvalidInput("Le remboursement ne peut pas précéder la dépense.")
+        raise InvalidInput("error.evaluation.reimbursement_before_expense")
     assert project.id is not None and person.id is not None
     row = Contribution(
         project_id=project.id,
@@ -110,11 +110,11 @@ def add_contribution(
 def mark_reimbursed(session: Session, project: Project, contribution_id: int, on: date, *, actor: str) -> Contribution:
     row = session.get(Contribution, contribution_id)
     if row is None or row.project_id != project.id:
-        raise NotFound(f"Aucune contribution n°{contribution_id} dans le projet « {project.slug} ».")
+        raise NotFound("error.evaluation.contribution_not_found", id=contribution_id, project=project.slug)
     if row.amount_cents == 0:
-        raise InvalidInput(f"La contribution n°{contribution_id} n'a pas de frais à rembourser.")
+        raise InvalidInput("error.evaluation.nothing_to_reimburse", id=contribution_id)
     if on < row.on:
-        raise InvalidInput("Le remboursement ne peut pas précéder la dépense.")
+        raise InvalidInput("error.evaluation.reimbursement_before_expense")
     row.reimbursed_on = on
     session.add(row)
     audit.record(

@@ -20,6 +20,7 @@ from notifications.messages import render_message
 from notifications.queue import enqueue
 from store import audit
 from store.clock import PARIS, today
+from store.exceptions import Phrase
 from store.models import Occasion, OutboxMessage, OutboxState, Person, Project, RoleGroup
 from store.projects import template_of
 from store.publication import require_public_url
@@ -86,7 +87,7 @@ def invite_participants(
     """Invite every participant not yet invited; queue the invitation and its two reminders.
 
     Without a public address nothing is created: the invitation would carry no working link."""
-    link_base = require_public_url(session, "l'invitation au questionnaire")
+    link_base = require_public_url(session, Phrase("error.what.questionnaire_invitation"))
     created = invite(session, project, feedback_people(session, project), actor=actor, valid_days=valid_days)
     for new in created:
         _queue(session, project, new, link_base)
@@ -101,7 +102,7 @@ def relaunch_unanswered(session: Session, project: Project, *, actor: str) -> in
     waiting are rewritten with it (the old link stops working). Only counts come out of here:
     never who answered. An invitation already relaunched today is not relaunched twice.
     """
-    link_base = require_public_url(session, "la relance du questionnaire")
+    link_base = require_public_url(session, Phrase("error.what.questionnaire_reminder"))
     assert project.id is not None
     waiting = [i for i in invitations(session, project) if still_waiting(i)]
     relaunched = 0

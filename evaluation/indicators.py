@@ -128,10 +128,7 @@ def is_locked(project: Project) -> bool:
 def _check_reason(project: Project, code: str, reason: str | None) -> str | None:
     reason = (reason or "").strip() or None
     if is_locked(project) and reason is None:
-        raise IndicatorLocked(
-            f"Les indicateurs de « {project.slug} » sont verrouillés depuis la fin de la phase « avant » : "
-            f"pour changer « {code} », donnez la raison (--reason) ; elle figurera dans le rapport d'évaluation."
-        )
+        raise IndicatorLocked("error.evaluation.indicators_locked", project=project.slug, code=code)
     return reason
 
 
@@ -167,7 +164,7 @@ def choose_indicator(
     or change the baseline, target or minimum of one already chosen."""
     unknown = set(values) - set(TUNABLE)
     if unknown:
-        raise InvalidInput(f"Valeurs inconnues pour un indicateur : {', '.join(sorted(unknown))}.")
+        raise InvalidInput("error.evaluation.unknown_indicator_values", values=sorted(unknown))
     ensure_indicators(session, project)
     existing = {r.code: r for r in _rows(session, project)}
     row = existing.get(code)
@@ -193,10 +190,7 @@ def choose_indicator(
     catalogue = indicator_catalogue()
     if code not in catalogue and not custom:
         known = ", ".join(sorted(catalogue))
-        raise UnknownIndicator(
-            f"L'indicateur « {code} » n'est pas au catalogue ({known}) ; pour un indicateur propre au projet, "
-            "donnez son nom, sa définition, son unité et sa source (--name, --definition, --unit, --source)."
-        )
+        raise UnknownIndicator("error.evaluation.indicator_not_in_catalogue", code=code, known=known)
     why = _check_reason(project, code, reason)
     base = catalogue[code].model_dump() if code in catalogue else {}
     try:
@@ -204,7 +198,7 @@ def choose_indicator(
             {**base, **(custom or {}), "code": code, **{k: v for k, v in values.items() if v is not None}}
         )
     except ValueError as error:
-        raise InvalidInput(f"Indicateur « {code} » incomplet ou invalide : {_first_error(error)}.") from None
+        raise InvalidInput("error.evaluation.indicator_invalid", code=code, problem=_first_error(error)) from None
     if row is not None:
         session.delete(row)
         session.flush()
@@ -227,9 +221,7 @@ def get_indicator(session: Session, project: Project, code: str) -> ProjectIndic
     for row in ensure_indicators(session, project):
         if row.code == code:
             return row
-    raise UnknownIndicator(
-        f"Le projet « {project.slug} » n'a pas choisi l'indicateur « {code} » (voir `cocon indicator show {project.slug}`)."
-    )
+    raise UnknownIndicator("error.evaluation.indicator_not_chosen", project=project.slug, code=code)
 
 
 def record_value(
@@ -247,15 +239,15 @@ def record_value(
     definition = definition_of(row)
     if value is not None:
         if not math.isfinite(value):
-            raise InvalidInput(f"« {code} » : donnez un nombre (ni infini ni « nan »).")
+            raise InvalidInput("error.evaluation.value_not_finite", code=code)
         if definition.unit == "percent" and not 0 <= value <= 100:
-            raise InvalidInput(f"« {code} » est un pourcentage : donnez une valeur entre 0 et 100.")
+            raise InvalidInput("error.evaluation.value_percent", code=code)
         if definition.unit == "score" and not 1 <= value <= 5:
-            raise InvalidInput(f"« {code} » est un score de 1 à 5.")
+            raise InvalidInput("error.evaluation.value_score", code=code)
         if definition.unit == "yesno" and value not in (0, 1):
-            raise InvalidInput(f"« {code} » se mesure par oui (1) ou non (0).")
+            raise InvalidInput("error.evaluation.value_yesno", code=code)
         if definition.unit in ("count", "hours") and value < 0:
-            raise InvalidInput(f"« {code} » ne peut pas être négatif.")
+            raise InvalidInput("error.evaluation.value_negative", code=code)
     assert project.id is not None
     measurement = IndicatorValue(
         project_id=project.id,

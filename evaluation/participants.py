@@ -12,7 +12,6 @@ from project_templates.schema import EVERYONE, ProjectTemplate
 from store.models import Membership, Person, RoleGroup
 
 
-
 def partner_roles(template: ProjectTemplate) -> frozenset[str]:
     """Role ids held by users (the template's volunteer roles)."""
     return frozenset(role_id for role_id, role in template.roles.items() if role.volunteer)

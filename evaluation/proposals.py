@@ -13,7 +13,7 @@ from evaluation.exceptions import ReasonRequired
 from locales.labels import LabelTable, label
 from store import audit, limits
 from store.clock import today
-from store.exceptions import InvalidInput, NotFound
+from store.exceptions import InvalidInput, NotFound, Phrase
 from store.limits import check_length
 from store.models import Person, Project, Proposal, ProposalSource, ProposalStatus
 
@@ -38,7 +38,7 @@ def parse_status(value: str) -> ProposalStatus:
         return ProposalStatus(value)
     except ValueError:
         known = ", ".join(s.value for s in ProposalStatus)
-        raise InvalidInput(f"Suite « {value} » inconnue ; choisir parmi : {known}.") from None
+        raise InvalidInput("error.evaluation.unknown_proposal_status", value=value, known=known) from None
 
 
 def parse_source(value: str) -> ProposalSource:
@@ -46,7 +46,7 @@ def parse_source(value: str) -> ProposalSource:
         return ProposalSource(value)
     except ValueError:
         known = ", ".join(s.value for s in ProposalSource)
-        raise InvalidInput(f"Origine « {value} » inconnue ; choisir parmi : {known}.") from None
+        raise InvalidInput("error.evaluation.unknown_proposal_source", value=value, known=known) from None
 
 
 def add_proposal(
@@ -62,8 +62,8 @@ def add_proposal(
 ) -> Proposal:
     """Record a proposal (``person`` None for an unsigned idea-box note)."""
     if not text.strip():
-        raise InvalidInput("Écrivez la proposition (--text).")
-    check_length(text, field="la proposition", limit=limits.TEXT)
+        raise InvalidInput("error.evaluation.proposal_text_required")
+    check_length(text, field=Phrase("error.field.proposal"), limit=limits.TEXT)
     assert project.id is not None
     row = Proposal(
         project_id=project.id,
@@ -91,9 +91,7 @@ def add_proposal(
 def get_proposal(session: Session, project: Project, proposal_id: int) -> Proposal:
     row = session.get(Proposal, proposal_id)
     if row is None or row.project_id != project.id:
-        raise NotFound(
-            f"Aucune proposition n°{proposal_id} dans le projet « {project.slug} » (voir `cocon proposal list {project.slug}`)."
-        )
+        raise NotFound("error.evaluation.proposal_not_found", id=proposal_id, project=project.slug)
     return row
 
 
@@ -110,11 +108,11 @@ def decide_proposal(
     """Say what became of a proposal. Not retained needs the reason; adapted says how."""
     row = get_proposal(session, project, proposal_id)
     outcome = (outcome or "").strip() or None
-    check_length(outcome, field="la raison", limit=limits.TEXT)
+    check_length(outcome, field=Phrase("error.field.reason"), limit=limits.TEXT)
     if status == ProposalStatus.NOT_RETAINED and not outcome:
-        raise ReasonRequired("Une proposition non retenue doit avoir sa raison (--reason) : la personne y a droit.")
+        raise ReasonRequired("error.evaluation.not_retained_reason")
     if status == ProposalStatus.ADAPTED and not outcome:
-        raise ReasonRequired("Dites comment la proposition a été adaptée (--reason).")
+        raise ReasonRequired("error.evaluation.adapted_reason")
     row.status = status
     row.outcome = outcome
     row.decided_on = None if status == ProposalStatus.PENDING else (decided_on or today())

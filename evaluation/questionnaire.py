@@ -147,15 +147,11 @@ def _usable(session: Session, token: str) -> FeedbackInvitation:
         select(FeedbackInvitation).where(FeedbackInvitation.token_hash == hash_token(token.strip()))
     ).first()
     if invitation is None:
-        raise InvitationUnusable("Ce lien de questionnaire est inconnu ; vérifiez qu'il a été copié en entier.")
+        raise InvitationUnusable("error.evaluation.questionnaire_link_unknown")
     if invitation.answered:
-        raise InvitationUnusable(
-            "Ce questionnaire a déjà été rempli avec ce lien : merci, votre réponse est enregistrée."
-        )
+        raise InvitationUnusable("error.evaluation.questionnaire_answered")
     if invitation.expires_at <= now():
-        raise InvitationUnusable(
-            "Ce lien de questionnaire a expiré ; demandez-en un nouveau à la coordination du projet."
-        )
+        raise InvitationUnusable("error.evaluation.questionnaire_expired")
     return invitation
 
 
@@ -198,14 +194,14 @@ def clean_answers(questionnaire: Questionnaire, group: RoleGroup, answers: Mappi
     cleaned: dict[str, Any] = {}
     for code, value in answers.items():
         if code not in allowed:
-            raise InvalidAnswers(f"La question « {code} » ne fait pas partie de ce questionnaire.")
+            raise InvalidAnswers("error.evaluation.question_not_in_questionnaire", code=code)
         if allowed[code]:
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             if not isinstance(value, str):
-                raise InvalidAnswers(f"La question « {code} » attend un texte.")
+                raise InvalidAnswers("error.evaluation.question_wants_text", code=code)
             if len(value) > MAX_OPEN_ANSWER:
-                raise InvalidAnswers(f"La réponse à « {code} » dépasse {MAX_OPEN_ANSWER} caractères.")
+                raise InvalidAnswers("error.evaluation.answer_too_long", code=code, limit=MAX_OPEN_ANSWER)
             cleaned[code] = value.strip()
             continue
         if value is None or value == DONT_KNOW:
@@ -215,11 +211,9 @@ def clean_answers(questionnaire: Questionnaire, group: RoleGroup, answers: Mappi
         elif isinstance(value, str) and value.strip() in {"1", "2", "3", "4", "5"}:
             cleaned[code] = int(value.strip())
         else:
-            raise InvalidAnswers(
-                f"La question « {code} » attend une note de 1 à 5 ou « {DONT_KNOW} » (je ne sais pas)."
-            )
+            raise InvalidAnswers("error.evaluation.question_wants_score", code=code, dont_know=DONT_KNOW)
     if not cleaned:
-        raise InvalidAnswers("Aucune réponse : répondez au moins à une question.")
+        raise InvalidAnswers("error.evaluation.no_answer")
     return cleaned
 
 
@@ -243,9 +237,7 @@ def answer_questionnaire(session: Session, token: str, answers: Mapping[str, Any
     assert invitation.id is not None
     # One conditional UPDATE: of concurrent answers through the same link, exactly one is kept.
     if not claim_flag(session, FeedbackInvitation, invitation.id, column="answered"):
-        raise InvitationUnusable(
-            "Ce questionnaire a déjà été rempli avec ce lien : merci, votre réponse est enregistrée."
-        )
+        raise InvitationUnusable("error.evaluation.questionnaire_answered")
     session.refresh(invitation)
     session.add(
         FeedbackResponse(

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from evaluation.checkpoints import record_attendance, refuse_future
 from project_templates.schema import StepKind
 from store import audit, limits, plans
-from store.exceptions import InvalidInput, TransitionNotAllowed
+from store.exceptions import InvalidInput, Phrase, TransitionNotAllowed
 from store.limits import check_length
 from store.models import Project, Restitution, StepStatus
 
@@ -18,7 +18,7 @@ def restitution_step_key(session: Session, project: Project) -> str:
     for step in plans.plan_steps(session, project):
         if step.kind == StepKind.RESTITUTION:
             return step.key
-    raise InvalidInput(f"Le plan de « {project.slug} » n'a pas d'étape de restitution.")
+    raise InvalidInput("error.evaluation.no_restitution_step", project=project.slug)
 
 
 def record_restitution(
@@ -36,15 +36,15 @@ def record_restitution(
     key = step_key or restitution_step_key(session, project)
     step = plans.get_step(session, project, key)
     if step.kind != StepKind.RESTITUTION:
-        raise InvalidInput(f"L'étape « {key} » n'est pas une restitution.")
+        raise InvalidInput("error.evaluation.not_a_restitution", step=key)
     if get_restitution(session, project) is not None:
-        raise TransitionNotAllowed(f"La restitution de « {project.slug} » est déjà enregistrée.")
+        raise TransitionNotAllowed("error.evaluation.restitution_recorded", project=project.slug)
     refuse_future(held_on, StepKind.RESTITUTION)
     if not presented.strip():
-        raise InvalidInput("Dites ce qui a été présenté (--presented).")
-    check_length(presented, field="ce qui a été présenté", limit=limits.TEXT)
+        raise InvalidInput("error.evaluation.presented_required")
+    check_length(presented, field=Phrase("error.field.presented"), limit=limits.TEXT)
     if not attendees:
-        raise InvalidInput("Indiquez au moins une personne présente (--attendee).")
+        raise InvalidInput("error.evaluation.attendee_required")
     assert project.id is not None
     record_attendance(session, project, step, held_on, attendees)
     row = Restitution(

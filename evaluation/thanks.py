@@ -45,7 +45,7 @@ def _member(session: Session, project: Project, person: Person) -> Member:
     for member in all_members(session, project):
         if member.id == person.id:
             return member
-    raise InvalidInput(f"{person.name} ne fait pas partie du projet « {project.slug} ».")
+    raise InvalidInput("error.evaluation.not_in_project", person=person.name, project=project.slug)
 
 
 def _lower_first(label: str) -> str:
@@ -170,7 +170,7 @@ def _logo_uri(logo: bytes | None) -> str | None:
             return f"data:{media};base64," + base64.b64encode(logo).decode("ascii")
     if b"<svg" in logo[:2000]:
         return "data:image/svg+xml;base64," + base64.b64encode(logo).decode("ascii")
-    raise InvalidInput("Le logo doit être une image PNG, JPEG ou SVG.")
+    raise InvalidInput("error.evaluation.logo_format")
 
 
 def certificate_pdf(
@@ -187,9 +187,7 @@ def certificate_pdf(
     template = template_of(session, project)
     member = _member(session, project, person)
     if not is_partner(template, member):
-        raise InvalidInput(
-            f"L'attestation de participation est destinée aux partenaires bénévoles ; {person.name} n'en a pas le rôle."
-        )
+        raise InvalidInput("error.evaluation.certificate_partners_only", person=person.name)
     context = thanks_context(session, project, person, lang)
     publication = publication_of(session, project)
     town = place or (publication.place if publication else None)
@@ -249,10 +247,7 @@ def send_thanks(
     language. Thanks are sent in *après* only (a dry run, which sends nothing, is allowed at any
     time); the thanks step is marked done only then."""
     if not dry_run and project.phase != ProjectPhase.APRES:
-        raise TransitionNotAllowed(
-            f"Les remerciements s'envoient pendant la phase « après » ; le projet « {project.slug} » "
-            f"est en phase « {project.phase.value} » : passez-le d'abord en phase « après »."
-        )
+        raise TransitionNotAllowed("error.evaluation.thanks_after_only", project=project.slug, phase=project.phase.value)
     template = template_of(session, project)
     people = thanked(template, all_members(session, project))
     result = []

@@ -109,7 +109,6 @@ def _run_shards(count: int, stage: Stage) -> list[str]:
                 time.sleep(0.5)
     failed = [s for s in states.values() if s != "COMPLETED"]
     if failed or len(states) < len(started):
-        raise NotificationError(
-            f"{len(failed) + len(started) - len(states)} part(s) sur {count} du cycle de rappels ({stage}) n'ont pas abouti."
-        )
+        raise NotificationError("error.flows.reminder_parts_failed", n=len(failed) + len(started) - len(states), count=count,
+                                stage=stage)
     return [states[run.id] for run in started]

@@ -92,11 +92,7 @@ def check_no_foreign_deployments() -> None:
             if found.work_pool_name:
                 foreign.append(f"{declared.full_name} ({found.work_pool_name})")
     if foreign:
-        raise DeploymentConflictError(
-            "Ce serveur Prefect a déjà des déploiements de Cocon sur un pool de workers ("
-            + ", ".join(foreign)
-            + ") : `cocon serve` ne les remplace pas ; laisser les workers les exécuter, ou utiliser un autre serveur."
-        )
+        raise DeploymentConflictError("error.flows.deployments_on_pool", deployments=foreign)
 
 
 def _quiet_loggers() -> None:

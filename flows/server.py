@@ -104,9 +104,7 @@ class PrefectServer:
         """Start (or reach) the server; returns its API URL once it answers."""
         if self.external:
             if not healthy(self.external, timeout=5):
-                raise PrefectServerError(
-                    f"Le serveur Prefect {self.external} (PREFECT_API_URL) ne répond pas : le démarrer ou retirer PREFECT_API_URL."
-                )
+                raise PrefectServerError("error.flows.external_server_down", url=self.external)
             return self.external
         home = prefect_home()
         os.environ.update(quiet_prefect_environment(home))
@@ -140,16 +138,13 @@ class PrefectServer:
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise PrefectServerError(
-                    f"Le serveur Prefect s'est arrêté au démarrage (voir {prefect_home() / 'server.log'})."
-                )
+                raise PrefectServerError("error.flows.server_stopped", log=str(prefect_home() / "server.log"))
             if healthy(self.api_url, timeout=1):
                 return
             time.sleep(0.25)
         self._terminate()
-        raise PrefectServerError(
-            f"Le serveur Prefect ne répond pas après {self.start_timeout:.0f} s (voir {prefect_home() / 'server.log'})."
-        )
+        raise PrefectServerError("error.flows.server_timeout", seconds=round(self.start_timeout),
+                                 log=str(prefect_home() / "server.log"))
 
     def _supervise(self) -> None:
         """Start the server again if it dies (waiting longer after each failure)."""

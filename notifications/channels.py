@@ -63,17 +63,15 @@ def parse_smtp_url(value: str, mail_from: str) -> SmtpSettings:
     parts = urlsplit(value.strip())
     scheme = parts.scheme.lower()
     if scheme not in _SCHEMES:
-        raise ChannelError(
-            f"COCON_SMTP_URL doit commencer par smtp://, smtp+starttls:// ou smtps:// (reçu « {scheme or '?'}:// »)."
-        )
+        raise ChannelError("error.notifications.smtp_scheme", scheme=scheme or "?")
     try:
         port = parts.port or _SCHEMES[scheme][2]
     except ValueError:
-        raise ChannelError("COCON_SMTP_URL : le port doit être un nombre, par exemple smtp://localhost:25.") from None
+        raise ChannelError("error.notifications.smtp_port") from None
     if not parts.hostname:
-        raise ChannelError("COCON_SMTP_URL : indiquer le serveur, par exemple smtp://localhost:25.")
+        raise ChannelError("error.notifications.smtp_host")
     if "@" not in mail_from:
-        raise ChannelError("COCON_MAIL_FROM doit être une adresse email, par exemple cocon@maison-sante.fr.")
+        raise ChannelError("error.notifications.mail_from")
     return SmtpSettings(
         scheme=scheme,
         host=parts.hostname,
@@ -130,4 +128,4 @@ def check_apprise_url(url: str) -> None:
     import apprise
 
     if apprise.Apprise.instantiate(url) is None:
-        raise ChannelError("Cette adresse de notification n'est pas reconnue par Apprise (voir https://appriseit.com).")
+        raise ChannelError("error.notifications.apprise_unknown")

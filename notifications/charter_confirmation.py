@@ -1,34 +1,18 @@
 """After a signature (through a link or logged in): an email to the signer with the signed copy
 of the charter attached, which lists the signatures collected so far.
 
-Queued in the outbox in the signing request's transaction and marked immediate (the person just
+Its words are the catalogue's ``mail.charter_signed.*``. Queued in the outbox in the signing request's transaction and marked immediate (the person just
 asked for it by signing); it carries the pause link and ``List-Unsubscribe`` like every email.
 """
 
 from sqlmodel import Session
 
+import locales
 from charters.signed_copy import signed_copy
 from notifications.attachments import Attachment
 from notifications.queue import enqueue
 from store.clock import today
 from store.models import CharterSignature, Occasion, OutboxMessage, Person, Project
-
-_TEXT = {
-    "fr": (
-        "Charte signée : {project}",
-        "Bonjour {name},\n\nMerci : votre signature de la charte d'engagement de « {project} » "
-        "(version {number}) est enregistrée.\n\nVous trouverez la charte signée en pièce jointe. "
-        "Elle liste les signatures recueillies à ce jour : {signed} sur {required} attendues.\n\n"
-        "Vous pouvez faire une pause ou arrêter à tout moment : il suffit de le dire.\n",
-    ),
-    "en": (
-        "Charter signed: {project}",
-        "Hello {name},\n\nThank you: your signature of the charter of engagement of “{project}” "
-        "(version {number}) is recorded.\n\nThe signed charter is attached. It lists the signatures "
-        "collected so far: {signed} out of {required} expected.\n\n"
-        "You may pause or stop at any time: just say so.\n",
-    ),
-}
 
 
 def queue_signature_confirmation(
@@ -38,8 +22,7 @@ def queue_signature_confirmation(
     if not (person.email or person.apprise_url) or project.id is None:
         return None
     copy = signed_copy(session, project, actor=f"person:{person.id}")
-    lang = "en" if person.language == "en" else "fr"
-    subject, body = _TEXT[lang]
+    lang = locales.lang_of(person.language)
     values = {
         "project": project.name,
         "name": person.name,
@@ -54,8 +37,8 @@ def queue_signature_confirmation(
         occasion=Occasion.CHARTER_SIGNED,
         about=f"charter-signature:{signature.id}",
         due_on=today(),
-        subject=subject.format(**values),
-        text=body.format(**values),
+        subject=locales.gettext("mail.charter_signed.subject", lang, project=project.name),
+        text=locales.gettext("mail.charter_signed.text", lang, **values),
         attachments=[Attachment(copy.filename, copy.pdf, "application/pdf")],
         immediate=True,
     )

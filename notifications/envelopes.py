@@ -22,6 +22,7 @@ from markupsafe import escape
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+import locales
 from notifications.attachments import Attachment, unpack_attachments
 from notifications.channels import Target, channel_target, person_targets, smtp_settings
 from notifications.delivery import Envelope
@@ -42,6 +43,7 @@ from planning.calendar import working_days_between
 from planning.ics import IcsEvent, calendar_bytes
 from project_templates.phases import PHASE_ORDER, ProjectPhase
 from project_templates.schema import ProjectTemplate
+from store import wording
 from store.clock import PARIS
 from store.gatherings import gathering_views
 from store.members import unavailable_days
@@ -328,7 +330,8 @@ def _personal(known: Known, who: Person, project_ids: Sequence[int], moment: dat
         unsubscribe.append(f"<{link}{ONE_CLICK_SUFFIX}>")
     address = reply_to or (smtp_settings().mail_from if smtp_settings() is not None else None)  # type: ignore[union-attr]
     if address:
-        unsubscribe.append(f"<mailto:{address}?subject={quote('Arrêter les rappels')}>")
+        subject = locales.gettext("mail.footer.unsubscribe_subject", who.language)
+        unsubscribe.append(f"<mailto:{address}?subject={quote(subject)}>")
     if unsubscribe:
         headers.append(("List-Unsubscribe", ", ".join(unsubscribe)))
     if link:
@@ -336,23 +339,17 @@ def _personal(known: Known, who: Person, project_ids: Sequence[int], moment: dat
     return _Personal(link, tuple(headers), reply_to)
 
 
-_FOOTER = {
-    "fr": ("Faire une pause ou arrêter les rappels, en deux gestes : {link}",
-           "Pour faire une pause ou arrêter les rappels, répondez simplement à ce message."),
-    "en": ("Pause or stop these reminders, in two taps: {link}",
-           "To pause or stop these reminders, just reply to this message."),
-}
-
-
 def _with_footer(text: str, html: str | None, lang: str, link: str | None) -> tuple[str, str | None]:
-    with_link, without = _FOOTER["en" if lang == "en" else "fr"]
-    line = with_link.format(link=link) if link else without
+    without = wording.typeset(locales.gettext("mail.footer.pause_reply", lang), lang)
+    line = wording.typeset(locales.gettext("mail.footer.pause_link", lang, link=link), lang) if link else without
     text = f"{text.rstrip()}\n\n--\n{line}\n"
     if html is not None:
         if link:
-            label = with_link.split(":")[0]
+            label = locales.gettext("mail.footer.pause_label", lang)
             # the address also in clear: the plain-text alternative is made from this HTML
-            footer = f'<p style="font-size:small"><a href="{escape(link)}">{escape(label)}</a> : {escape(link)}</p>'
+            anchor = f'<a href="{escape(link)}">{escape(label)}</a>'
+            line = wording.typeset(locales.gettext("mail.footer.pause_html", lang, label=anchor, link=escape(link)), lang)
+            footer = f'<p style="font-size:small">{line}</p>'
         else:
             footer = f'<p style="font-size:small">{escape(without)}</p>'
         html = html.replace("</body>", footer + "</body>") if "</body>" in html else html + footer
@@ -516,7 +513,9 @@ def _digest(
     # one event (one UID) per file, as calendar applications expect: a request, or a cancellation
     attachments = tuple(
         Attachment(
-            ("annulation" if event.cancelled else "invitation") + (".ics" if len(events) == 1 else f"-{index}.ics"),
+            (locales.gettext("mail.calendar.file_cancellation", lang) if event.cancelled
+             else locales.gettext("mail.calendar.file_invitation", lang))
+            + (".ics" if len(events) == 1 else f"-{index}.ics"),
             calendar_bytes("Cocon", [event], method="CANCEL" if event.cancelled else "REQUEST"),
             "text/calendar",
         )

@@ -19,6 +19,7 @@ from datetime import date, time
 
 from sqlmodel import Session, col, select
 
+from locales import gettext
 from notifications.planner import DigestItem
 from notifications.queue import enqueue_items
 from planning.ics import Attendee, IcsEvent
@@ -62,11 +63,11 @@ def answer_links(session: Session, project: Project, step_key: str, person: Pers
     return AnswerLinks(f"{base}{ANSWER_PATH}{token}/{YES}", f"{base}{ANSWER_PATH}{token}/{NO}")
 
 
-def organizer_of(session: Session, project: Project) -> Attendee | None:
+def organizer_of(session: Session, project: Project, lang: str = "fr") -> Attendee | None:
     """The ORGANIZER of a project's events: its coordination's address."""
     for person in coordinator_people(session, project):
         if person.email:
-            return Attendee(person.email, f"Coordination — {project.name}")
+            return Attendee(person.email, gettext("mail.calendar.organizer", lang, project=project.name))
     return None
 
 
@@ -76,7 +77,7 @@ def invitation_event(session: Session, view: GatheringView, person: Person, *, l
     return calendar_event(
         view,
         description=agenda.get(lang) if agenda else "",
-        organizer=organizer_of(session, view.project),
+        organizer=organizer_of(session, view.project, lang),
         attendee=Attendee(person.email, person.name) if person.email else None,
         cancelled=cancelled,
     )

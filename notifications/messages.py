@@ -1,28 +1,45 @@
-"""Messages people read: Jinja2 templates in French and English, each with a typed context.
+"""Messages people read: one Jinja2 template per part, whose words come from the catalogue.
 
 A message ``NAME`` lives in ``notifications/templates/`` as::
 
-    NAME.fr.subject.j2   one line
-    NAME.fr.txt.j2       the plain-text email
-    NAME.fr.html.j2      the HTML email (optional; autoescaped)
-    NAME.fr.short.j2     the SMS / chat version (optional; the subject otherwise)
+    NAME.subject.j2   one line
+    NAME.txt.j2       the plain-text email
+    NAME.html.j2      the HTML email (optional; autoescaped)
+    NAME.short.j2     the SMS / chat version (optional; the subject otherwise)
 
-and the same with ``.en.`` (French is used when the English file is absent). Templates use
-``StrictUndefined``: a missing value is an error in the test that renders every template, never
-a blank in someone's inbox. Other packages may add their own templates in the same folder and
-render them with :func:`render_message`.
+The same templates serve both languages: they hold structure only, and every word comes from the
+gettext catalogue (``locales/``) through ``t(key, **values)``, a global bound to the message's
+language (keys ``mail.<message>.<what>``; a plural entry takes its form from ``n=``). In an HTML
+template ``t`` escapes the values it is given (``Markup`` values are kept, so a template can pass
+``<strong>…</strong>``), the catalogue's own text being trusted like a template's. Numbers, money,
+dates and structure names go through the filters of :mod:`store.wording` (``|long_date(lang)``,
+``|with_article``, ``|structure_of``…), and :func:`store.wording.typeset` finishes every French
+part. Templates use ``StrictUndefined``: a missing value is an error in the test that renders every
+template, never a blank in someone's inbox. Other packages may add their own templates in the same
+folder and render them with :func:`render_message`.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
-from markupsafe import Markup
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    pass_eval_context,
+    select_autoescape,
+)
+from jinja2.nodes import EvalContext
+from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict
 
+import locales
 from notifications.exceptions import TemplateMissing
 from store import wording
 from store.models import Occasion
@@ -63,29 +80,47 @@ def environment() -> Environment:
 
 
 @cache
-def _template_name(name: str, lang: str, part: str) -> str | None:
-    env = environment()
-    for candidate in (lang, "fr"):
-        path = f"{name}.{candidate}.{part}.j2"
-        try:
-            env.get_template(path)
-        except TemplateNotFound:
-            continue
-        return path
-    return None
+def _template_name(name: str, part: str) -> str | None:
+    path = f"{name}.{part}.j2"
+    try:
+        environment().get_template(path)
+    except TemplateNotFound:
+        return None
+    return path
+
+
+def words(lang: str) -> Callable[..., str]:
+    """``t(key, **values)`` of the templates: the catalogue's message ``key`` in ``lang``.
+
+    In an autoescaped (HTML) template the values are escaped before they go into the text
+    (``Markup`` values stay as they are) and the result is ``Markup``."""
+
+    @pass_eval_context
+    def t(eval_ctx: EvalContext, key: str, /, **values: Any) -> str:
+        if eval_ctx.autoescape:
+            safe = {k: escape(v) if isinstance(v, str) else v for k, v in values.items()}
+            return Markup(locales.gettext(key, lang, **safe))
+        return locales.gettext(key, lang, **values)
+
+    return t
 
 
 def render_message(name: str, context: BaseModel, lang: str) -> RenderedMessage:
     """Render the message ``name`` in ``lang`` (``fr``/``en``) from its typed context."""
-    lang = "en" if lang == "en" else "fr"
+    lang = locales.lang_of(lang)
     env = environment()
-    values = {**dict(context), "lang": lang}
+    values = {
+        **dict(context),
+        "lang": lang,
+        "t": words(lang),
+        "occasion_label": lambda occasion: occasion_label(occasion, lang),
+    }
     parts: dict[str, str | None] = {}
     for part in ("subject", "txt", "html", "short"):
-        path = _template_name(name, lang, part)
+        path = _template_name(name, part)
         parts[part] = wording.typeset(env.get_template(path).render(values).strip(), lang) if path else None
     if not parts["subject"] or parts["txt"] is None:
-        raise TemplateMissing(f"Le message « {name} » n'a pas de modèle de sujet et de texte dans {TEMPLATES_DIR}.")
+        raise TemplateMissing("error.notifications.template_missing", name=name, folder=str(TEMPLATES_DIR))
     subject = _one_line(parts["subject"], lang)
     return RenderedMessage(
         subject=subject,
@@ -240,57 +275,14 @@ EXAMPLES: dict[str, Context] = {
 
 # --- occasions in words ----------------------------------------------------------------------
 
-#: What each occasion is, in words, for the outbox as the CLI and the web app show it.
-OCCASION_LABELS: dict[str, dict[Occasion, str]] = {
-    "fr": {
-        Occasion.BEFORE: "rappel avant échéance",
-        Occasion.OVERDUE: "relance",
-        Occasion.ESCALATION: "alerte à la coordination",
-        Occasion.TEAM_ESCALATION: "alerte à l'équipe",
-        Occasion.INVITATION: "invitation",
-        Occasion.NOTES_FOLLOW_UP: "notes du point d'étape",
-        Occasion.CHARTER_UNSIGNED: "charte à signer",
-        Occasion.CHARTER_LINK: "lien de signature de la charte",
-        Occasion.PHASE_CHANGE: "changement de phase",
-        Occasion.OUTBOX_DEAD: "message non envoyé",
-        Occasion.CHECKPOINT_MINUTES: "compte rendu du point d'étape",
-        Occasion.FEEDBACK_INVITATION: "invitation au questionnaire",
-        Occasion.FEEDBACK_REMINDER: "rappel du questionnaire",
-        Occasion.INDICATORS_REQUEST: "indicateurs à renseigner",
-        Occasion.THANKS: "remerciements",
-        Occasion.LOGIN_LINK: "lien de connexion",
-        Occasion.GATHERING_UPDATE: "rencontre modifiée",
-        Occasion.GATHERING_CANCELLED: "rencontre annulée",
-        Occasion.CHARTER_SIGNED: "confirmation de signature de la charte",
-    },
-    "en": {
-        Occasion.BEFORE: "reminder before due date",
-        Occasion.OVERDUE: "overdue reminder",
-        Occasion.ESCALATION: "alert to the coordination",
-        Occasion.TEAM_ESCALATION: "alert to the team",
-        Occasion.INVITATION: "invitation",
-        Occasion.NOTES_FOLLOW_UP: "checkpoint notes",
-        Occasion.CHARTER_UNSIGNED: "charter to sign",
-        Occasion.CHARTER_LINK: "charter signing link",
-        Occasion.PHASE_CHANGE: "phase change",
-        Occasion.OUTBOX_DEAD: "message not sent",
-        Occasion.CHECKPOINT_MINUTES: "checkpoint minutes",
-        Occasion.FEEDBACK_INVITATION: "questionnaire invitation",
-        Occasion.FEEDBACK_REMINDER: "questionnaire reminder",
-        Occasion.INDICATORS_REQUEST: "indicators to record",
-        Occasion.THANKS: "thanks",
-        Occasion.LOGIN_LINK: "login link",
-        Occasion.GATHERING_UPDATE: "gathering changed",
-        Occasion.GATHERING_CANCELLED: "gathering cancelled",
-        Occasion.CHARTER_SIGNED: "charter signature confirmation",
-    },
-}
-
 
 def occasion_label(occasion: str, lang: str = "fr") -> str:
-    """The occasion in words (``feedback-reminder`` → « rappel du questionnaire »); unknown ones as they are."""
+    """The occasion in words (``feedback-reminder`` → « rappel du questionnaire »), from the
+    catalogue's ``label.occasion.<value>``, for the outbox as the CLI and the web app show it and
+    for the coordination's alerts; an unknown one as it is."""
     try:
         known = Occasion(occasion)
     except ValueError:
         return occasion
-    return OCCASION_LABELS["en" if lang == "en" else "fr"][known]
+    key = "label.occasion." + known.value  # every member has its entry: tests/test_notifications_cli.py
+    return locales.gettext(key, lang)

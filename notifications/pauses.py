@@ -147,7 +147,7 @@ def pause(session: Session, person: Person, *, until: date | None, actor: str) -
     """Pause every reminder to this person (all their projects) until ``until`` included, or until
     resumed; returns how many pending reminders were cancelled."""
     if until is not None and until < today():
-        raise InvalidInput("La fin de la pause doit être aujourd'hui ou plus tard.")
+        raise InvalidInput("error.notifications.pause_end_past")
     people = same_owner(session, person)
     for row in people:
         row.paused = True
@@ -244,9 +244,7 @@ def pause_link(session: Session, token: str) -> tuple[PauseLink, Person]:
     link = session.exec(select(PauseLink).where(PauseLink.token_hash == token_hash(token))).first()
     person = session.get(Person, link.person_id) if link is not None else None
     if link is None or person is None or link.expires_at < now():
-        raise PauseLinkUnusable(
-            "Ce lien n'est plus valable : connectez-vous à Cocon ou répondez à un message de la coordination."
-        )
+        raise PauseLinkUnusable("error.notifications.pause_link_unusable")
     return link, person
 
 
@@ -274,7 +272,7 @@ def apply_choice(session: Session, person: Person, choice: str, *, project: Proj
     if choice == "stop-all":
         stop(session, person, project=None, actor=actor)
         return Done("stop-all", None, None)
-    raise InvalidInput("Choix inconnu : choisir une pause ou l'arrêt des rappels.")
+    raise InvalidInput("error.notifications.unknown_pause_choice")
 
 
 def leave_project(session: Session, project: Project, person: Person, *, actor: str) -> list[str]:

@@ -42,10 +42,6 @@ def sms_gateway() -> str | None:
     return value or None
 
 
-def _say(lang: str, fr: str, en: str) -> str:
-    return en if lang == "en" else fr
-
-
 @dataclass(frozen=True)
 class ChannelChoice:
     """What a channel preference means for the person's row."""
@@ -64,25 +60,16 @@ def parse_channel(value: str, *, lang: str = "fr") -> ChannelChoice:
         number = text[4:].strip()
         gateway = sms_gateway()
         if gateway is None or ("{phone}" not in gateway and "{digits}" not in gateway):
-            raise ChannelError(_say(
-                lang,
-                "La coordination n'a pas de passerelle SMS (COCON_SMS_URL) : choisissez l'e-mail.",
-                "The coordination has no SMS gateway (COCON_SMS_URL): choose email.",
-            ))
+            raise ChannelError("error.notifications.no_sms_gateway")
         if not PHONE.match(number):
-            raise ChannelError(_say(lang, f"Numéro illisible « {number} » : écrire par exemple +33612345678.",
-                                    f"Unreadable number '{number}': write for example +33612345678."))
+            raise ChannelError("error.notifications.unreadable_number", number=number)
         digits = re.sub(r"[ .-]", "", number)
         url = gateway.replace("{phone}", quote(digits, safe="")).replace("{digits}", digits.lstrip("+"))
         check_apprise_url(url)
         return ChannelChoice("apprise", url, digits)
     scheme = text.split("://", 1)[0].lower() if "://" in text else ""
     if not scheme or scheme not in allowed_schemes():
-        raise ChannelError(_say(
-            lang,
-            "Ce canal n'est pas permis par la coordination : choisissez email, sms:+33… ou une adresse qu'elle autorise.",
-            "The coordination does not allow this channel: choose email, sms:+33… or an address it allows.",
-        ))
+        raise ChannelError("error.notifications.channel_not_allowed")
     check_apprise_url(text)
     return ChannelChoice("apprise", text)
 

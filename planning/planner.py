@@ -16,6 +16,8 @@ its date. Steps moved by hand are *pinned*: they keep their date unless a depend
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
+from typing import Any
 
 from planning.calendar import (
     METROPOLE,
@@ -47,9 +49,9 @@ class PlanError(CoconError):
 
 
 class PlanDoesNotFit(PlanError):
-    def __init__(self, step: str, needed: date, message: str) -> None:
+    def __init__(self, step: str, needed: date, key: str, /, **values: Any) -> None:
         self.step, self.needed = step, needed
-        super().__init__(message)
+        super().__init__(key, **values)
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def schedule(
     chooses the public holidays (Alsace-Moselle keeps two more).
     """
     if end <= start:
-        raise PlanError(f"La date de fin ({long_date(end)}) doit suivre la date de début ({long_date(start)}).")
+        raise PlanError("error.planning.end_before_start", end=partial(long_date, end), start=partial(long_date, start))
     pins = pins or {}
     fixed = fixed or {}
     dates: dict[str, date] = {}
@@ -240,8 +242,7 @@ def _check_fits(step: Step, phase: ProjectPhase, due: date, start: date, end: da
         raise PlanDoesNotFit(
             step.id,
             due,
-            f"Le plan ne tient pas : l'étape « {step.id} » devrait avoir lieu le {long_date(due)}, "
-            f"avant le début du projet ({long_date(start)}). Avancez le début ou reculez la date de fin.",
+            "error.planning.before_start", step=step.id, due=partial(long_date, due), start=partial(long_date, start),
         )
     rule = step.rule
     allowed_after_end = phase == ProjectPhase.APRES and rule.anchor == "end" and rule.sign > 0
@@ -249,8 +250,7 @@ def _check_fits(step: Step, phase: ProjectPhase, due: date, start: date, end: da
         raise PlanDoesNotFit(
             step.id,
             due,
-            f"Le plan ne tient pas : l'étape « {step.id} » tomberait le {long_date(due)}, "
-            f"après la fin du projet ({long_date(end)}). Reculez la date de fin ou rapprochez les étapes.",
+            "error.planning.after_end", step=step.id, due=partial(long_date, due), end=partial(long_date, end),
         )
 
 
@@ -290,17 +290,15 @@ def replan(
     """
     by_key = {item.key: item for item in current}
     if key not in by_key:
-        raise PlanError(f"Étape inconnue « {key} ».")
+        raise PlanError("error.planning.unknown_step", step=key)
     if not is_working_day(to, zone):
         raise PlanError(
-            f"Le {long_date(to)} n'est pas un jour ouvré ; choisissez par exemple le {long_date(next_working_day(to, zone))}."
+            "error.planning.not_working_day", day=partial(long_date, to), next=partial(long_date, next_working_day(to, zone))
         )
     for dep in by_key[key].depends_on:
         if to <= by_key[dep].due:
-            raise PlanError(
-                f"L'étape « {key} » dépend de « {dep} » (prévue le {long_date(by_key[dep].due)}) : "
-                "choisissez une date postérieure, ou déplacez d'abord cette étape."
-            )
+            raise PlanError("error.planning.before_dependency", step=key, dependency=dep,
+                            due=partial(long_date, by_key[dep].due))
     moving = dependents(current, key) | {key}
     fixed = {item.key: item.due for item in current if item.key not in moving}
     new_pins = {**(pins or {}), key: to}

@@ -23,6 +23,7 @@ from yaml.constructor import SafeConstructor
 
 from project_templates.exceptions import TemplateError, TemplateNotFound, TemplateProblem
 from project_templates.phases import PHASE_ORDER, ProjectPhase
+from project_templates.phrases import Phrase, WrongValue
 from project_templates.schema import (
     GATHERING_KINDS,
     IndicatorDefinition,
@@ -67,7 +68,7 @@ class LoadedTemplate:
 class _TooBig(Exception):
     """A template beyond one of the limits; ``message`` says which."""
 
-    def __init__(self, line: int, field: str, message: str) -> None:
+    def __init__(self, line: int, field: str | Phrase, message: Phrase) -> None:
         self.line, self.field, self.message = line, field, message
 
 
@@ -85,13 +86,13 @@ class _Builder:
         self.lines[loc] = line
         self.count += 1
         if self.count > MAX_NODES:
-            raise _TooBig(line, _dotted(loc), f"modèle trop gros : plus de {MAX_NODES} valeurs une fois les alias YAML (*) développés")
+            raise _TooBig(line, _dotted(loc), Phrase("error.templates.too_many_values", limit=MAX_NODES))
         if len(loc) > MAX_DEPTH:
-            raise _TooBig(line, _dotted(loc), f"modèle trop imbriqué : plus de {MAX_DEPTH} niveaux")
+            raise _TooBig(line, _dotted(loc), Phrase("error.templates.too_deep", limit=MAX_DEPTH))
         if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
             return self.scalar(node)
         if id(node) in self.open:
-            raise _TooBig(line, _dotted(loc), "un alias YAML (*) se contient lui-même")
+            raise _TooBig(line, _dotted(loc), Phrase("error.templates.alias_loop"))
         self.open.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
@@ -101,7 +102,7 @@ class _Builder:
                 key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
                 key_line = key_node.start_mark.line + 1
                 if not isinstance(key, str | int):
-                    raise _TooBig(key_line, _dotted(loc), "une clé doit être un simple mot (clé: valeur)")
+                    raise _TooBig(key_line, _dotted(loc), Phrase("error.templates.key_not_word"))
                 child = (*loc, key)
                 if key in result:
                     raise _DuplicateKey(child, key_line)
@@ -128,8 +129,13 @@ def _line_for(loc: Loc, lines: dict[Loc, int]) -> int:
     return 1
 
 
-def _dotted(loc: Iterable[str | int]) -> str:
-    return ".".join(str(part) for part in loc) or "(racine)"
+ROOT_FIELD = Phrase("error.templates.field_root")
+YAML_FIELD = Phrase("error.templates.field_yaml")
+FILE_FIELD = Phrase("error.templates.field_file")
+
+
+def _dotted(loc: Iterable[str | int]) -> str | Phrase:
+    return ".".join(str(part) for part in loc) or ROOT_FIELD
 
 
 def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
@@ -142,17 +148,17 @@ def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
-        raise TemplateError([TemplateProblem(source, line, "(yaml)", f"YAML illisible : {problem}")]) from None
+        raise TemplateError([TemplateProblem(source, line, YAML_FIELD, Phrase("error.templates.yaml_unreadable", problem=problem))]) from None
     except RecursionError:
-        raise TemplateError([TemplateProblem(source, 1, "(yaml)", f"modèle trop imbriqué : plus de {MAX_DEPTH} niveaux")]) from None
+        raise TemplateError([TemplateProblem(source, 1, YAML_FIELD, Phrase("error.templates.too_deep", limit=MAX_DEPTH))]) from None
     if node is None:
-        raise TemplateError([TemplateProblem(source, 1, "(racine)", "le fichier est vide")])
+        raise TemplateError([TemplateProblem(source, 1, ROOT_FIELD, Phrase("error.templates.empty_file"))])
     builder = _Builder()
     try:
         data = builder.value(node, ())
     except _DuplicateKey as dup:
         raise TemplateError(
-            [TemplateProblem(source, dup.line, _dotted(dup.loc), "clé écrite deux fois")]
+            [TemplateProblem(source, dup.line, _dotted(dup.loc), Phrase("error.templates.duplicate_key"))]
         ) from None
     except _TooBig as big:
         raise TemplateError([TemplateProblem(source, big.line, big.field, big.message)]) from None
@@ -161,15 +167,15 @@ def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
-        raise TemplateError([TemplateProblem(source, line, "(yaml)", f"valeur illisible : {problem}")]) from None
+        raise TemplateError([TemplateProblem(source, line, YAML_FIELD, Phrase("error.templates.value_unreadable", problem=problem))]) from None
     _check_step_count(data, builder.lines, source)
     return data, builder.lines
 
 
 def _too_large(source: str, size: int) -> TemplateProblem:
     return TemplateProblem(
-        source, 1, "(fichier)",
-        f"fichier trop gros ({size // 1024} Kio) : un modèle fait au plus {MAX_TEMPLATE_BYTES // 1024} Kio",
+        source, 1, FILE_FIELD,
+        Phrase("error.templates.file_too_large", size=size // 1024, limit=MAX_TEMPLATE_BYTES // 1024),
     )
 
 
@@ -181,7 +187,7 @@ def _check_step_count(data: Any, lines: dict[Loc, int], source: str) -> None:
     if total > MAX_STEPS:
         raise TemplateError([TemplateProblem(
             source, _line_for(("phases",), lines), "phases",
-            f"trop d'étapes ({total}) : un modèle en compte au plus {MAX_STEPS}",
+            Phrase("error.templates.too_many_steps", total=total, limit=MAX_STEPS),
         )])
 
 
@@ -199,9 +205,9 @@ def indicator_catalogue() -> dict[str, IndicatorDefinition]:
 # --- cross-reference checks ------------------------------------------------------------------
 
 
-def semantic_problems(template: ProjectTemplate) -> list[tuple[Loc, str]]:
+def semantic_problems(template: ProjectTemplate) -> list[tuple[Loc, Phrase]]:
     """Every cross-reference problem of a schema-valid template, with its location."""
-    problems: list[tuple[Loc, str]] = []
+    problems: list[tuple[Loc, Phrase]] = []
     roles = set(template.roles)
     phase_of: dict[str, ProjectPhase] = {}
     loc_of: dict[str, Loc] = {}
@@ -211,7 +217,7 @@ def semantic_problems(template: ProjectTemplate) -> list[tuple[Loc, str]]:
         for index, step in enumerate(phase.steps):
             loc: Loc = ("phases", phase_name.value, "steps", index)
             if step.id in phase_of:
-                problems.append(((*loc, "id"), f"l'étape « {step.id} » est déclarée deux fois"))
+                problems.append(((*loc, "id"), Phrase("error.templates.step_twice", step=step.id)))
                 continue
             phase_of[step.id] = phase_name
             loc_of[step.id] = loc
@@ -220,78 +226,80 @@ def semantic_problems(template: ProjectTemplate) -> list[tuple[Loc, str]]:
         for index, step in enumerate(phase.steps):
             loc = ("phases", phase_name.value, "steps", index)
             if step.owner not in roles:
-                problems.append(((*loc, "owner"), f"rôle inconnu « {step.owner} »{_known(roles)}"))
+                problems.append(((*loc, "owner"), _unknown_role(step.owner, roles)))
             for i, role in enumerate(step.participants):
                 if role not in roles and role != "tous":
-                    problems.append(((*loc, "participants", i), f"rôle inconnu « {role} »{_known(roles)}"))
+                    problems.append(((*loc, "participants", i), _unknown_role(role, roles)))
             for i, dep in enumerate(step.after):
                 if dep not in phase_of:
-                    problems.append(((*loc, "after", i), f"étape inconnue « {dep} »"))
+                    problems.append(((*loc, "after", i), Phrase("error.templates.unknown_step", step=dep)))
             rule = step.rule
             if rule.anchor == "after" and rule.step not in phase_of:
-                problems.append(((*loc, "due"), f"étape inconnue « {rule.step} » dans la règle de date"))
+                problems.append(((*loc, "due"), Phrase("error.templates.unknown_rule_step", step=rule.step)))
             if rule.recurring:
                 if step.kind != StepKind.CHECKPOINT:
-                    problems.append(((*loc, "due"), "seuls les points d'étape (kind: checkpoint) peuvent se répéter"))
+                    problems.append(((*loc, "due"), Phrase("error.templates.only_checkpoints_repeat")))
                 if phase_name != ProjectPhase.PENDANT:
-                    problems.append(((*loc, "due"), "une étape répétée (« every … ») doit être dans la phase pendant"))
+                    problems.append(((*loc, "due"), Phrase("error.templates.repeat_in_pendant")))
                 if step.after:
-                    problems.append(((*loc, "after"), "une étape répétée ne peut pas dépendre d'autres étapes"))
+                    problems.append(((*loc, "after"), Phrase("error.templates.repeat_no_dependency")))
             if phase_name != ProjectPhase.APRES and rule.anchor == "end" and rule.sign > 0 and rule.offset and rule.offset.amount > 0:
-                problems.append(((*loc, "due"), f"une étape de la phase {phase_name.value} ne peut pas être datée après la fin du projet"))
+                problems.append(((*loc, "due"), Phrase("error.templates.after_end", phase=phase_name.value)))
             if rule.anchor == "start" and rule.sign < 0 and rule.offset and rule.offset.amount > 0:
-                problems.append(((*loc, "due"), "une étape ne peut pas être datée avant le début du projet"))
+                problems.append(((*loc, "due"), Phrase("error.templates.before_start")))
             if step.gathering is not None and step.kind not in GATHERING_KINDS:
-                problems.append(((*loc, "gathering"), "seules les rencontres (meeting, checkpoint, conviviality, restitution) ont une heure et un lieu"))
+                problems.append(((*loc, "gathering"), Phrase("error.templates.gathering_kinds")))
             if step.reminders and step.reminders.escalate_to and step.reminders.escalate_to not in roles:
-                problems.append(((*loc, "reminders", "escalate_to"), f"rôle inconnu « {step.reminders.escalate_to} »"))
+                problems.append(((*loc, "reminders", "escalate_to"), _unknown_role(step.reminders.escalate_to, set())))
             for dep in step.dependencies:
                 dep_phase = phase_of.get(dep)
                 if dep_phase is None:
                     continue
                 if PHASE_ORDER.index(dep_phase) > PHASE_ORDER.index(phase_name):
-                    problems.append(((*loc, "after"), f"l'étape « {step.id} » ({phase_name.value}) ne peut pas suivre « {dep} », qui est en phase {dep_phase.value}"))
+                    problems.append(((*loc, "after"), Phrase("error.templates.later_dependency", step=step.id, phase=phase_name.value, dependency=dep, dependency_phase=dep_phase.value)))
                 if dep in recurring:
-                    problems.append(((*loc, "after"), f"« {dep} » se répète : une étape ne peut pas en dépendre"))
+                    problems.append(((*loc, "after"), Phrase("error.templates.depends_on_repeated", step=dep)))
 
     problems.extend(_cycle_problems(template, loc_of))
 
     for name, policy in [("default", template.reminders.default), *[(k.value, p) for k, p in template.reminders.by_kind.items()]]:
         if policy.escalate_to and policy.escalate_to not in roles:
-            problems.append((("reminders", name, "escalate_to"), f"rôle inconnu « {policy.escalate_to} »"))
+            problems.append((("reminders", name, "escalate_to"), _unknown_role(policy.escalate_to, set())))
 
     catalogue = indicator_catalogue()
     seen_codes: set[str] = set()
     for i, choice in enumerate(template.indicators):
         if choice.code in seen_codes:
-            problems.append((("indicators", i, "code"), f"indicateur « {choice.code} » choisi deux fois"))
+            problems.append((("indicators", i, "code"), Phrase("error.templates.indicator_twice", code=choice.code)))
         seen_codes.add(choice.code)
         if choice.code not in catalogue and (choice.name is None or choice.definition is None or choice.unit is None):
-            problems.append((("indicators", i, "code"), f"indicateur « {choice.code} » absent du catalogue : donner aussi name, definition et unit"))
+            problems.append((("indicators", i, "code"), Phrase("error.templates.indicator_not_in_catalogue", code=choice.code)))
 
     has_charter = any(step.kind == StepKind.CHARTER for _, step in template.steps())
     if has_charter and not any(role.signer for role in template.roles.values()):
-        problems.append((("roles",), "le modèle a une étape de charte mais aucun rôle signataire (signer: true)"))
+        problems.append((("roles",), Phrase("error.templates.charter_without_signer")))
     if not template.coordinator_roles():
-        problems.append((("roles",), "aucun rôle n'est marqué coordinator: true (qui reçoit les alertes ?)"))
+        problems.append((("roles",), Phrase("error.templates.no_coordinator")))
     return problems
 
 
-def _known(roles: set[str]) -> str:
-    return f" (rôles déclarés : {', '.join(sorted(roles))})" if roles else ""
+def _unknown_role(role: str, roles: set[str]) -> Phrase:
+    if roles:
+        return Phrase("error.templates.unknown_role_known", role=role, roles=sorted(roles))
+    return Phrase("error.templates.unknown_role", role=role)
 
 
-def _cycle_problems(template: ProjectTemplate, loc_of: dict[str, Loc]) -> list[tuple[Loc, str]]:
+def _cycle_problems(template: ProjectTemplate, loc_of: dict[str, Loc]) -> list[tuple[Loc, Phrase]]:
     graph = {step.id: [d for d in step.dependencies if d in loc_of] for _, step in template.steps()}
     state: dict[str, int] = {}
-    found: list[tuple[Loc, str]] = []
+    found: list[tuple[Loc, Phrase]] = []
 
     def visit(node: str, path: list[str]) -> None:
         state[node] = 1
         for dep in graph.get(node, []):
             if state.get(dep) == 1:
                 cycle = [*path[path.index(dep):], dep] if dep in path else [node, dep]
-                found.append(((*loc_of[node], "after"), "dépendances en boucle : " + " → ".join(cycle)))
+                found.append(((*loc_of[node], "after"), Phrase("error.templates.dependency_loop", cycle=" → ".join(cycle))))
             elif dep not in state:
                 visit(dep, [*path, dep])
         state[node] = 2
@@ -325,21 +333,53 @@ def parse_template(text: str, source: str) -> ProjectTemplate:
     return template
 
 
-def _message(error: Any) -> str:
+def _message(error: Any) -> str | Phrase:
     kind = error["type"]
     if kind == "extra_forbidden":
-        return "clé inconnue (vérifier l'orthographe ; voir `cocon templates schema`)"
+        return Phrase("error.templates.unknown_key")
     if kind in ("model_type", "dict_type"):
-        return "on attend ici des clés et des valeurs (clé: valeur), comme dans les modèles fournis"
+        return Phrase("error.templates.mapping_expected")
     if kind == "missing":
-        return "champ obligatoire manquant"
+        return Phrase("error.templates.missing_field")
     if kind == "enum":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"valeur inconnue « {error.get('input')} » ; valeurs possibles : {expected}"
+        return Phrase("error.templates.unknown_value", value=str(error.get("input")), expected=expected)
     if kind == "string_pattern_mismatch":
-        return f"identifiant invalide « {error.get('input')} » : minuscules, chiffres et tirets (ex. point-etape)"
+        return Phrase("error.templates.invalid_id", value=str(error.get("input")))
+    context = error.get("ctx", {})
+    wrong = context.get("error")
+    if isinstance(wrong, WrongValue):
+        return wrong.phrase
+    if kind in _LIMITS:
+        bound, key = _LIMITS[kind]
+        return Phrase(key, limit=str(context.get(bound, "")))
+    if kind in _KINDS:
+        return Phrase(_KINDS[kind])
     msg = str(error["msg"])
     return msg.removeprefix("Value error, ")
+
+
+#: pydantic's checks of a bound, by error type: the bound named in their context, and the catalogue key.
+_LIMITS = {
+    kind: (bound, f"error.templates.{kind}")
+    for kind, bound in [
+        ("greater_than_equal", "ge"), ("greater_than", "gt"), ("less_than_equal", "le"), ("less_than", "lt"),
+        ("string_too_long", "max_length"), ("string_too_short", "min_length"),
+        ("too_long", "max_length"), ("too_short", "min_length"),
+    ]
+}
+
+#: pydantic's checks of a kind of value, by error type: the catalogue key saying what is expected.
+_KINDS = {
+    "int_parsing": "error.templates.integer_expected", "int_type": "error.templates.integer_expected",
+    "int_from_float": "error.templates.integer_expected",
+    "float_parsing": "error.templates.number_expected", "float_type": "error.templates.number_expected",
+    "string_type": "error.templates.text_expected",
+    "bool_parsing": "error.templates.yes_no_expected", "bool_type": "error.templates.yes_no_expected",
+    "list_type": "error.templates.list_expected",
+    "date_parsing": "error.templates.date_expected", "date_from_datetime_parsing": "error.templates.date_expected",
+    "date_type": "error.templates.date_expected",
+}
 
 
 def _unique(problems: list[TemplateProblem]) -> list[TemplateProblem]:
@@ -356,13 +396,13 @@ def load_template(path: str | Path) -> LoadedTemplate:
             raise TemplateError([_too_large(str(file), size)])
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise TemplateNotFound(f"Fichier introuvable : {file}") from None
+        raise TemplateNotFound("error.templates.file_not_found", file=str(file)) from None
     except IsADirectoryError:
-        raise TemplateNotFound(f"« {file} » est un dossier : donnez le chemin d'un fichier .yaml.") from None
+        raise TemplateNotFound("error.templates.is_folder", file=str(file)) from None
     except PermissionError:
-        raise TemplateNotFound(f"Le fichier « {file} » ne peut pas être lu (droits insuffisants).") from None
+        raise TemplateNotFound("error.templates.unreadable_file", file=str(file)) from None
     except UnicodeDecodeError:
-        raise TemplateError([TemplateProblem(str(file), 1, "(fichier)", "le fichier n'est pas en UTF-8")]) from None
+        raise TemplateError([TemplateProblem(str(file), 1, FILE_FIELD, Phrase("error.templates.not_utf8"))]) from None
     return LoadedTemplate(parse_template(text, str(file)), str(file), text)
 
 
@@ -384,7 +424,7 @@ def find_template(ref: str) -> LoadedTemplate:
     if candidate.suffix in {".yaml", ".yml"} and candidate.exists():
         return load_template(candidate)
     known = ", ".join(p.stem for p in builtin_paths())
-    raise TemplateNotFound(f"Modèle inconnu « {ref} ». Modèles disponibles : {known}.")
+    raise TemplateNotFound("error.templates.unknown_template", ref=ref, known=known)
 
 
 def json_schema() -> dict[str, Any]:

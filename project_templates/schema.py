@@ -26,6 +26,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from project_templates.phases import PHASE_ORDER, ProjectPhase
+from project_templates.phrases import WrongValue
 
 SLUG_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=2, max_length=60)]
@@ -38,7 +39,7 @@ class Lang(StrEnum):
 
 def _template_phase(phase: ProjectPhase) -> ProjectPhase:
     if phase not in PHASE_ORDER:
-        raise ValueError(f"« {phase} » n'est pas une phase de la méthode : avant, pendant ou apres")
+        raise WrongValue("error.templates.not_a_phase", phase=str(phase))
     return phase
 
 
@@ -109,10 +110,7 @@ class Duration:
     def parse(cls, text: str) -> "Duration":
         match = _DURATION.match(text)
         if not match:
-            raise ValueError(
-                f"durée invalide « {text} » : écrire un nombre suivi de d (jours), "
-                "wd (jours ouvrés), w (semaines) ou m (mois), par exemple 10d ou 2w"
-            )
+            raise WrongValue("error.templates.duration_format", value=text)
         return cls(int(match.group(1)), match.group(2))  # type: ignore[arg-type]
 
     def __str__(self) -> str:
@@ -126,7 +124,7 @@ def _duration(value: Any) -> Duration:
         return Duration(value, "d")
     if isinstance(value, str):
         return Duration.parse(value)
-    raise ValueError("une durée s'écrit comme 10d, 3wd, 2w ou 3m")
+    raise WrongValue("error.templates.duration_written")
 
 
 _RULE_ANCHOR = re.compile(
@@ -155,21 +153,18 @@ class DateRule:
         if every:
             period = Duration.parse(every.group("every"))
             if period.amount < 1:
-                raise ValueError(f"règle de date invalide « {text} » : une répétition a une période d'au moins 1 (ex. every 4w)")
+                raise WrongValue("error.templates.rule_period", rule=text)
             return cls("every", offset=period)
         match = _RULE_ANCHOR.match(text)
         if not match:
-            raise ValueError(
-                f"règle de date invalide « {text} » : écrire par exemple « end - 90d », "
-                "« start + 2w », « after charte + 10d » ou « every 4w »"
-            )
+            raise WrongValue("error.templates.rule_format", rule=text)
         anchor = "after" if match.group("step") else match.group("anchor")
         offset = Duration.parse(match.group("offset")) if match.group("offset") else None
         if match.group("sign") and offset is None:
-            raise ValueError(f"règle de date invalide « {text} » : durée manquante")
+            raise WrongValue("error.templates.rule_no_duration", rule=text)
         sign = -1 if match.group("sign") == "-" else 1
         if anchor == "after" and sign < 0:
-            raise ValueError(f"règle de date invalide « {text} » : « after » se compte vers l'avant (+)")
+            raise WrongValue("error.templates.rule_after_forward", rule=text)
         return cls(anchor,  # type: ignore[arg-type]
                    step=match.group("step"), sign=sign, offset=offset)
 
@@ -217,7 +212,7 @@ class ReminderPolicy(Strict):
     @classmethod
     def _check_period(cls, value: str | None) -> str | None:
         if value is not None and _duration(value).amount < 1:
-            raise ValueError(f"période invalide « {value} » : les relances se répètent au moins tous les 1d (ex. 3wd)")
+            raise WrongValue("error.templates.reminder_period", value=value)
         return value
 
     def before_durations(self) -> list[Duration]:
@@ -262,7 +257,7 @@ def parse_clock(value: Any) -> str:
         return f"{value // 60:02d}:{value % 60:02d}"
     match = _CLOCK.match(value) if isinstance(value, str) else None
     if not match:
-        raise ValueError(f"heure invalide « {value} » : écrire par exemple 18:00 ou 9:30")
+        raise WrongValue("error.templates.time_format", value=str(value))
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
@@ -270,10 +265,10 @@ def parse_span(value: Any) -> int:
     """``2h``, ``1h30``, ``90min`` → minutes (at most :data:`MAX_GATHERING_MINUTES`)."""
     match = _SPAN.match(value) if isinstance(value, str) else None
     if not match:
-        raise ValueError(f"durée invalide « {value} » : écrire par exemple 2h, 1h30 ou 90min")
+        raise WrongValue("error.templates.span_format", value=str(value))
     minutes = int(match.group("m")) if match.group("m") else int(match.group("h")) * 60 + int(match.group("hm") or 0)
     if not 0 < minutes <= MAX_GATHERING_MINUTES:
-        raise ValueError(f"durée invalide « {value} » : entre 1 minute et {MAX_GATHERING_MINUTES // 60} heures")
+        raise WrongValue("error.templates.span_range", value=str(value), hours=MAX_GATHERING_MINUTES // 60)
     return minutes
 
 
@@ -281,7 +276,7 @@ def check_video_url(value: str) -> str:
     """A video link people open: an https address."""
     text = value.strip()
     if not re.fullmatch(r"https://[^\s<>\"]{4,490}", text):
-        raise ValueError(f"lien de visioconférence invalide « {value} » : une adresse https://…")
+        raise WrongValue("error.templates.video_url", value=value)
     return text
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from planning.ics import IcsEvent, calendar_bytes, gathering_uid
 from store import audit
 from store.clock import now
-from store.exceptions import CoconError
+from store.exceptions import CoconError, Phrase
 from store.gatherings import calendar_event, gathering_views, invitees, is_gathering
 from store.members import members
 from store.models import CalendarFeed, Membership, Person, PlanStep, Project, StepStatus
@@ -77,9 +77,10 @@ def create_feed(session: Session, *, person: Person | None = None, project: Proj
 
 
 def feed_url(session: Session, token: str, lang: str = "fr") -> str:
-    """The https address to paste into a calendar application."""
-    what = "the calendar link" if lang == "en" else "le lien d'agenda"
-    return f"{require_public_url(session, what, lang)}{FEED_PATH}{token}{FEED_SUFFIX}"
+    """The https address to paste into a calendar application (without a public address, a refusal
+    the face writes in the reader's language: ``lang`` is no longer needed here)."""
+    what = Phrase("error.what.calendar_link")
+    return f"{require_public_url(session, what)}{FEED_PATH}{token}{FEED_SUFFIX}"
 
 
 def has_live_feed(session: Session, *, person: Person | None = None, project: Project | None = None) -> bool:
@@ -92,7 +93,7 @@ def feed_of(session: Session, token: str) -> CalendarFeed:
     """The live feed of this token, else :class:`FeedUnknown`."""
     feed = session.exec(select(CalendarFeed).where(CalendarFeed.token_hash == token_hash(token))).first() if 20 <= len(token) <= 100 else None
     if feed is None or feed.revoked_at is not None:
-        raise FeedUnknown("Cette adresse d'agenda n'existe pas ou a été révoquée.")
+        raise FeedUnknown("error.store.feed_unknown")
     return feed
 
 
@@ -165,14 +166,14 @@ def feed_calendar(session: Session, feed: CalendarFeed, lang: str = "fr") -> byt
     if feed.person_id is not None:
         person = session.get(Person, feed.person_id)
         if person is None:
-            raise FeedUnknown("Cette adresse d'agenda n'existe pas ou a été révoquée.")
+            raise FeedUnknown("error.store.feed_unknown")
         lang = "en" if person.language == "en" else "fr"
         parts = person_parts(session, person)
         name = "Cocon — mes rencontres" if lang == "fr" else "Cocon — my gatherings"
     else:
         project = session.get(Project, feed.project_id)
         if project is None:
-            raise FeedUnknown("Cette adresse d'agenda n'existe pas ou a été révoquée.")
+            raise FeedUnknown("error.store.feed_unknown")
         lang = "en" if project.language == "en" else "fr"
         parts = [_Part(project, _open(plan_steps(session, project)))]
         name = f"Cocon — {project.name}"

@@ -21,7 +21,7 @@ def now() -> datetime:
     try:
         value = datetime.fromisoformat(fixed)
     except ValueError:
-        raise ClockError(f"COCON_NOW={fixed!r} n'est pas une date ISO (ex. 2027-03-01T09:00)") from None
+        raise ClockError("error.store.clock_not_iso", value=repr(fixed)) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=PARIS)
     return value.astimezone(UTC)

@@ -69,10 +69,7 @@ def engine_for(url: str) -> Engine:
     try:
         return _make_engine(url)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
-        raise InvalidInput(
-            f"La base « {_masked(url)} » ne peut pas être ouverte ({type(exc).__name__}) : donnez à COCON_DATABASE_URL "
-            "une adresse comme sqlite:///chemin/cocon.sqlite ou postgresql+psycopg://utilisateur@hôte/base."
-        ) from None
+        raise InvalidInput("error.store.db_unopenable_url", url=_masked(url), reason=type(exc).__name__) from None
 
 
 def _make_engine(url: str) -> Engine:
@@ -121,10 +118,7 @@ def _make_engine(url: str) -> Engine:
 def _refuse_overflow(context: ExceptionContext) -> None:
     """A number beyond 64 bits (an id or an amount typed by someone) is a wrong value, not a crash."""
     if isinstance(context.original_exception, OverflowError):
-        raise InvalidInput(
-            "Un nombre donné est trop grand (plus de 9 223 372 036 854 775 807) : aucun enregistrement ne porte "
-            "ce numéro ; vérifiez-le."
-        ) from None
+        raise InvalidInput("error.store.number_too_large") from None
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -142,36 +136,18 @@ def check_same_file(path: Path) -> None:
         return
     now = _identity(path)
     if now is None:
-        raise DatabaseUnavailable(
-            f"La base de données {path} a disparu pendant que Cocon tournait : rien n'a été enregistré ; "
-            "restaurez-la depuis une sauvegarde puis redémarrez Cocon.",
-            "gone",
-        )
+        raise DatabaseUnavailable("error.store.db_gone", reason="gone", path=str(path))
     if now != known:
-        raise DatabaseUnavailable(
-            f"Le fichier de la base {path} a été remplacé pendant que Cocon tournait : rien n'a été enregistré ; "
-            "redémarrez Cocon pour travailler sur le nouveau fichier.",
-            "replaced",
-        )
+        raise DatabaseUnavailable("error.store.db_replaced", reason="replaced", path=str(path))
 
 
 #: SQLite's messages, and what the person at the keyboard can do about each.
 _SQLITE_FAULTS: tuple[tuple[tuple[str, ...], str, str], ...] = (
-    (("database is locked", "database table is locked"), "locked",
-     "La base de données est occupée par une autre opération depuis trop longtemps : rien n'a été enregistré ; "
-     "réessayez dans un moment et, si cela dure, arrêtez les autres commandes Cocon en cours."),
-    (("readonly database",), "readonly",
-     "La base de données {path} est en lecture seule : rien n'a été enregistré ; donnez à Cocon le droit d'écrire "
-     "sur ce fichier et sur son dossier."),
-    (("file is not a database", "malformed", "not a database"), "corrupt",
-     "Le fichier {path} n'est pas une base Cocon lisible (abîmé ou d'un autre type) : restaurez une sauvegarde "
-     "ou indiquez le bon fichier dans COCON_DATABASE_URL."),
-    (("disk i/o error", "database or disk is full"), "disk",
-     "La base de données {path} ne peut pas être lue ou écrite (erreur de disque ou disque plein) : "
-     "vérifiez l'espace libre et le disque, puis réessayez."),
-    (("unable to open database file",), "unopenable",
-     "La base de données {path} ne peut pas être ouverte : vérifiez que le fichier et son dossier existent et que "
-     "Cocon a le droit de les lire et d'y écrire."),
+    (("database is locked", "database table is locked"), "locked", "error.store.db_locked"),
+    (("readonly database",), "readonly", "error.store.db_readonly"),
+    (("file is not a database", "malformed", "not a database"), "corrupt", "error.store.db_corrupt"),
+    (("disk i/o error", "database or disk is full"), "disk", "error.store.db_disk"),
+    (("unable to open database file",), "unopenable", "error.store.db_unopenable"),
 )
 
 
@@ -182,9 +158,9 @@ def sqlite_fault(error: BaseException, path: Path | None) -> DatabaseUnavailable
     ):
         return None
     text = str(error).lower()
-    for needles, reason, message in _SQLITE_FAULTS:
+    for needles, reason, key in _SQLITE_FAULTS:
         if any(needle in text for needle in needles):
-            return DatabaseUnavailable(message.format(path=path or "SQLite"), reason)
+            return DatabaseUnavailable(key, reason=reason, path=str(path or "SQLite"))
     return None
 
 
@@ -230,10 +206,8 @@ def current_revision(url: str | None = None) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        raise InvalidInput(
-            f"La base « {_masked(str(engine.url.render_as_string(hide_password=True)))} » ne répond pas ({reason}) : "
-            "vérifiez COCON_DATABASE_URL et que le serveur est démarré."
-        ) from None
+        raise InvalidInput("error.store.db_not_answering", url=_masked(str(engine.url.render_as_string(hide_password=True))),
+                           reason=reason) from None
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> tuple[str | None, str | None]:
@@ -272,11 +246,7 @@ def ensure_schema(url: str | None = None) -> None:
     path = sqlite_file(url)
     if path is not None and not path.exists():
         if installed_marker(path).exists():
-            raise DatabaseUnavailable(
-                f"La base de données {path} est introuvable alors que Cocon l'avait créée : restaurez-la depuis une "
-                "sauvegarde, ou lancez `cocon db upgrade` pour repartir d'une base vide.",
-                "missing",
-            )
+            raise DatabaseUnavailable("error.store.db_missing", reason="missing", path=str(path))
         upgrade(url)
         return
     if current_revision(url) != head_revision():
@@ -287,18 +257,11 @@ def ensure_schema(url: str | None = None) -> None:
 
 def _create_file(path: Path, url: str) -> None:
     if not path.parent.is_dir():
-        raise DatabaseUnavailable(
-            f"Le dossier de la base de données {path.parent} n'existe pas : créez-le, ou corrigez COCON_DATABASE_URL.",
-            "unopenable",
-        )
+        raise DatabaseUnavailable("error.store.db_folder_missing", reason="unopenable", path=str(path.parent))
     try:
         sqlite3.connect(path).close()
     except (OSError, sqlite3.Error):
-        raise DatabaseUnavailable(
-            f"La base de données {path} ne peut pas être créée : vérifiez que son dossier existe et que Cocon "
-            "a le droit d'y écrire.",
-            "unopenable",
-        ) from None
+        raise DatabaseUnavailable("error.store.db_not_created", reason="unopenable", path=str(path)) from None
     # A new file: forget the one an engine of this process may have opened before.
     _IDENTITY.pop(str(path), None)
     engine_for(url).dispose()

@@ -1,4 +1,4 @@
-"""Errors a coordinator may see. Each message is one French sentence saying what to do.
+"""Errors a coordinator may see. Each message is one sentence saying what to do (catalogue keys ``error.store.*``).
 
     CoconError                   (defined on the lowest floor, ``project_templates.exceptions``)
     ├── NotFound
@@ -11,7 +11,10 @@
     └── DatabaseUnavailable      the database cannot be used as it is (``.reason``): nothing was saved
 """
 
+from typing import Any
+
 from project_templates.exceptions import CoconError
+from project_templates.phrases import Phrase
 
 __all__ = [
     "CoconError",
@@ -19,6 +22,7 @@ __all__ = [
     "NotFound",
     "PersonNotFound",
     "PhaseGateClosed",
+    "Phrase",
     "ProjectNotFound",
     "StepNotFound",
     "TransitionNotAllowed",
@@ -46,9 +50,9 @@ class TransitionNotAllowed(CoconError):
 
 
 class PhaseGateClosed(CoconError):
-    def __init__(self, message: str, missing: list[str]) -> None:
+    def __init__(self, key: str, /, missing: list[str], **values: Any) -> None:
         self.missing = missing
-        super().__init__(message)
+        super().__init__(key, **values)
 
 
 class InvalidInput(CoconError):
@@ -58,6 +62,6 @@ class InvalidInput(CoconError):
 class DatabaseUnavailable(CoconError):
     """The database is missing, replaced, locked, read-only or damaged; ``reason`` names which."""
 
-    def __init__(self, message: str, reason: str) -> None:
+    def __init__(self, key: str, /, reason: str, **values: Any) -> None:
         self.reason = reason
-        super().__init__(message)
+        super().__init__(key, **values)

@@ -14,10 +14,18 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from planning.ics import Attendee, IcsEvent, gathering_uid
-from project_templates.schema import EVERYONE, GATHERING_KINDS, ProjectTemplate, check_video_url, parse_clock, parse_span
+from project_templates.phrases import sentence
+from project_templates.schema import (
+    EVERYONE,
+    GATHERING_KINDS,
+    ProjectTemplate,
+    check_video_url,
+    parse_clock,
+    parse_span,
+)
 from store import audit
 from store.clock import now, today
-from store.exceptions import CoconError, InvalidInput
+from store.exceptions import CoconError, InvalidInput, Phrase
 from store.limits import check_length
 from store.members import members
 from store.models import (
@@ -94,10 +102,7 @@ def gathering_step(session: Session, project: Project, key: str) -> PlanStep:
     """The plan step ``key`` if it is a gathering, else one sentence saying which steps are."""
     step = get_step(session, project, key)
     if not is_gathering(step):
-        raise NotAGathering(
-            f"L'étape « {key} » n'est pas une rencontre : seules les réunions, points d'étape, moments "
-            "conviviaux et restitutions ont une heure et un lieu."
-        )
+        raise NotAGathering("error.store.not_a_gathering", step=key)
     return step
 
 
@@ -174,7 +179,7 @@ def set_where(
     """
     step = gathering_step(session, project, key)
     if step.status in (StepStatus.DONE, StepStatus.SKIPPED):
-        raise InvalidInput(f"La rencontre « {key} » est terminée ou abandonnée : son heure et son lieu ne changent plus.")
+        raise InvalidInput("error.store.gathering_finished", step=key)
     current = gathering_view(session, project, key).where
     new_start, new_minutes, new_place, new_video = current.start, current.minutes, current.place, current.video
     try:
@@ -185,10 +190,10 @@ def set_where(
         if video is not _KEEP:
             new_video = check_video_url(str(video)) if video else None
     except ValueError as error:
-        raise InvalidInput(f"{str(error)[:1].upper()}{str(error)[1:]}.") from None
+        raise InvalidInput("error.store.gathering_value", problem=sentence(error)) from None
     if place is not _KEEP:
         text = str(place).strip() if place else ""
-        check_length(text, field="le lieu", limit=300)
+        check_length(text, field=Phrase("error.field.place"), limit=300)
         new_place = " ".join(text.split()) or None
     if (new_start, new_minutes, new_place, new_video) == (current.start, current.minutes, current.place, current.video):
         return gathering_view(session, project, key)
@@ -351,17 +356,17 @@ class AnswerTarget:
 def answer_link(session: Session, token: str) -> AnswerTarget:
     """The person and gathering of a live answer link, else :class:`AnswerLinkUnusable`."""
     if not 20 <= len(token) <= 100:
-        raise AnswerLinkUnusable("Ce lien de réponse n'est plus valable.")
+        raise AnswerLinkUnusable("error.store.answer_link_unusable")
     link = session.exec(select(AnswerLink).where(AnswerLink.token_hash == token_hash(token))).first()
     if link is None or link.expires_at <= now():
-        raise AnswerLinkUnusable("Ce lien de réponse n'est plus valable.")
+        raise AnswerLinkUnusable("error.store.answer_link_unusable")
     person = session.get(Person, link.person_id)
     project = session.get(Project, link.project_id)
     step = session.exec(
         select(PlanStep).where(PlanStep.project_id == link.project_id, PlanStep.key == link.step_key)
     ).first()
     if person is None or project is None or step is None:
-        raise AnswerLinkUnusable("Ce lien de réponse n'est plus valable.")
+        raise AnswerLinkUnusable("error.store.answer_link_unusable")
     return AnswerTarget(person, project, step)
 
 

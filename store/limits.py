@@ -4,7 +4,7 @@ A name that fills a page costs CPU in every PDF and every email; these limits ar
 real name or note and far below what hurts.
 """
 
-from store.exceptions import InvalidInput
+from store.exceptions import InvalidInput, Phrase
 
 #: A person's or a project's name, a structure, a role label.
 NAME = 200
@@ -18,7 +18,7 @@ URL = 500
 TEXT = 4000
 
 
-def check_length(value: str | None, *, field: str, limit: int) -> None:
-    """Refuse a value longer than ``limit`` characters with one French sentence naming the field."""
+def check_length(value: str | None, *, field: str | Phrase, limit: int) -> None:
+    """Refuse a value longer than ``limit`` characters with one sentence naming the field (``error.field.*``)."""
     if value is not None and len(value) > limit:
-        raise InvalidInput(f"Texte trop long : {field} compte {len(value)} caractères, {limit} au plus.")
+        raise InvalidInput("error.store.too_long", field=field, length=len(value), limit=limit)

@@ -40,11 +40,11 @@ def update_person(
     changed: dict[str, Any] = {}
     if name is not None:
         if not name.strip():
-            raise InvalidInput("Le nom ne peut pas être vide.")
+            raise InvalidInput("error.store.empty_name")
         changed["name"] = name.strip()
     if email is not _UNSET:
         if email is not None and not EMAIL.match(email.strip()):
-            raise InvalidInput(f"Adresse e-mail invalide « {email} ».")
+            raise InvalidInput("error.store.invalid_email", email=email)
         changed["email"] = email.strip().lower() if email else None
     if phone is not _UNSET:
         changed["phone"] = phone.strip() if phone else None
@@ -52,20 +52,20 @@ def update_person(
         changed["apprise_url"] = apprise_url or None
     if language is not None:
         if language not in ("fr", "en"):
-            raise InvalidInput("Langue : fr ou en.")
+            raise InvalidInput("error.store.language_choice")
         changed["language"] = language
     if availability is not None:
         changed["availability"] = normalise_availability(availability)
     if quiet_hours is not _UNSET:
         if quiet_hours and not QUIET_HOURS.match(quiet_hours):
-            raise InvalidInput(f"Heures calmes illisibles « {quiet_hours} » : écrire par exemple 21:00-08:00.")
+            raise InvalidInput("error.store.quiet_hours", value=quiet_hours)
         changed["quiet_hours"] = quiet_hours or None
     if unavailable is not None:
         changed["unavailable"] = parse_unavailable(unavailable)
     after = {key: value for key, value in changed.items() if getattr(person, key) != value}
     contact = {k: after.get(k, getattr(person, k)) for k in ("email", "phone", "apprise_url")}
     if after and not any(contact.values()):
-        raise InvalidInput("Gardez au moins un moyen de contact : e-mail, téléphone ou adresse Apprise.")
+        raise InvalidInput("error.store.keep_one_contact")
     for key, value in after.items():
         setattr(person, key, value)
     session.add(person)
@@ -92,7 +92,7 @@ def remove_member(session: Session, project: Project, person: Person, *, actor: 
         )
     )
     if not memberships:
-        raise InvalidInput(f"{person.name} ne fait plus partie de ce projet.")
+        raise InvalidInput("error.store.no_longer_member", person=person.name)
     moment = now()
     for membership in memberships:
         membership.left_at = moment

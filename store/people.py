@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from store import audit, limits
 from store.erasure import redact_texts
-from store.exceptions import InvalidInput, PersonNotFound
+from store.exceptions import InvalidInput, PersonNotFound, Phrase
 from store.limits import check_length
 from store.members import members
 from store.models import (
@@ -67,9 +67,7 @@ def normalise_availability(values: Iterable[str]) -> list[str]:
             if not word:
                 continue
             if word not in AVAILABILITY:
-                raise InvalidInput(
-                    f"Disponibilité inconnue « {word} » : choisir parmi matin, après-midi, soir, semaine, week-end."
-                )
+                raise InvalidInput("error.store.unknown_availability", value=word)
             if AVAILABILITY[word] not in result:
                 result.append(AVAILABILITY[word])
     return result
@@ -88,9 +86,9 @@ def parse_unavailable(values: Iterable[str]) -> list[str]:
                 start = date.fromisoformat(first)
                 end = date.fromisoformat(last) if last else start
             except ValueError:
-                raise InvalidInput(f"Indisponibilité illisible « {text} » : écrire 2027-03-01 ou 2027-03-01..2027-03-15.") from None
+                raise InvalidInput("error.store.unreadable_absence", value=text) from None
             if end < start:
-                raise InvalidInput(f"Période à l'envers « {text} » : la première date doit venir avant la seconde.")
+                raise InvalidInput("error.store.reversed_period", value=text)
             result.append(text)
     return result
 
@@ -119,21 +117,21 @@ def add_person(
     template = template_of(session, project)
     if role not in template.roles:
         roles = ", ".join(template.roles)
-        raise InvalidInput(f"Rôle inconnu « {role} » pour ce projet. Rôles possibles : {roles}.")
+        raise InvalidInput("error.store.unknown_role", role=role, roles=roles)
     if not name.strip():
-        raise InvalidInput("Indiquez le nom de la personne (--name).")
-    check_length(name, field="le nom", limit=limits.NAME)
-    check_length(email, field="l'adresse e-mail", limit=limits.EMAIL)
-    check_length(phone, field="le numéro de téléphone", limit=limits.PHONE)
-    check_length(apprise_url, field="l'adresse Apprise", limit=limits.URL)
+        raise InvalidInput("error.store.name_required")
+    check_length(name, field=Phrase("error.field.name"), limit=limits.NAME)
+    check_length(email, field=Phrase("error.field.email"), limit=limits.EMAIL)
+    check_length(phone, field=Phrase("error.field.phone"), limit=limits.PHONE)
+    check_length(apprise_url, field=Phrase("error.field.apprise_url"), limit=limits.URL)
     if email is not None and not EMAIL.match(email.strip()):
-        raise InvalidInput(f"Adresse e-mail invalide « {email} ».")
+        raise InvalidInput("error.store.invalid_email", email=email)
     if quiet_hours is not None and not QUIET_HOURS.match(quiet_hours):
-        raise InvalidInput(f"Heures calmes illisibles « {quiet_hours} » : écrire par exemple 21:00-08:00.")
+        raise InvalidInput("error.store.quiet_hours", value=quiet_hours)
     if language not in ("fr", "en"):
-        raise InvalidInput("Langue : fr ou en.")
+        raise InvalidInput("error.store.language_choice")
     if not (email or phone or apprise_url):
-        raise InvalidInput("Donnez au moins un moyen de contact : --email, --phone ou --apprise-url.")
+        raise InvalidInput("error.store.contact_required")
     slots = normalise_availability(availability)
     absences = parse_unavailable(unavailable)
     address = email.strip().lower() if email else None
@@ -160,7 +158,7 @@ def add_person(
         )
     ).first()
     if existing is not None and existing.left_at is None:
-        raise InvalidInput(f"{person.name} a déjà le rôle « {role} » dans ce projet.")
+        raise InvalidInput("error.store.role_already", person=person.name, role=role)
     if existing is not None:
         existing.left_at = None
         session.add(existing)
@@ -169,7 +167,7 @@ def add_person(
             with session.begin_nested():
                 session.add(Membership(project_id=project.id, person_id=person.id, role=role))
         except IntegrityError:  # the same addition, made at the same moment by another request
-            raise InvalidInput(f"{person.name} a déjà le rôle « {role} » dans ce projet.") from None
+            raise InvalidInput("error.store.role_already", person=person.name, role=role) from None
     audit.record(session, actor=actor, action="person.added", project_id=project.id, person_id=person.id, role=role)
     session.flush()
     if absences:
@@ -239,7 +237,7 @@ def active_member(session: Session, project: Project, person_id: int) -> Person 
 def get_person(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
-        raise PersonNotFound(f"Aucune personne n°{person_id}.")
+        raise PersonNotFound("error.store.person_not_found", id=person_id)
     return person
 
 
@@ -248,7 +246,7 @@ def find_member(session: Session, project: Project, ref: str) -> Person:
     for person, _ in members(session, project):
         if ref == str(person.id) or (person.email and ref.lower() == person.email) or ref == person.name:
             return person
-    raise PersonNotFound(f"Personne « {ref} » introuvable dans le projet « {project.slug} » (voir `cocon person list {project.slug}`).")
+    raise PersonNotFound("error.store.member_not_found", person=ref, project=project.slug)
 
 
 def roles_of(session: Session, project: Project, person: Person) -> list[str]:

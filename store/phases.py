@@ -4,6 +4,7 @@ from sqlmodel import Session
 
 from locales.labels import LabelTable, label
 from project_templates.phases import NEXT_PHASE
+from project_templates.phrases import in_language
 from project_templates.schema import StepKind
 from store import audit
 from store.clock import now
@@ -82,16 +83,12 @@ def gate_problems(session: Session, project: Project, lang: str = "fr") -> list[
 def advance_phase(session: Session, project: Project, *, actor: str, lang: str = "fr") -> ProjectPhase:
     """Move the project to its next phase, or raise :class:`PhaseGateClosed` listing what is missing."""
     if project.phase == ProjectPhase.CLOS:
-        raise TransitionNotAllowed(
-            f"Project '{project.slug}' is closed: it has no next phase." if lang == "en"
-            else f"Le projet « {project.slug} » est clos : il n'a plus de phase suivante."
-        )
+        raise TransitionNotAllowed("error.store.project_closed", project=project.slug)
     missing = gate_problems(session, project, lang)
     target = NEXT_PHASE[project.phase]
     if missing:
-        head = (f"The project cannot move to phase '{target.value}': " if lang == "en"
-                else f"Le projet ne peut pas passer en phase « {target.value} » : ")
-        raise PhaseGateClosed(head + ("; " if lang == "en" else " ; ").join(missing) + ".", missing)
+        written = {"fr": " ; ".join(gate_problems(session, project, "fr")), "en": "; ".join(gate_problems(session, project, "en"))}
+        raise PhaseGateClosed("error.store.phase_gate_closed", missing, phase=target.value, what=in_language(written))
     skipped = []
     for step in _open_steps(plan_steps(session, project), project.phase, recurring=True):
         step.status = StepStatus.SKIPPED

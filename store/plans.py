@@ -12,10 +12,11 @@ from locales import gettext
 from locales.labels import LabelTable, label
 from planning.planner import Attendee, PlanError, PlannedStep, avoid_unavailability, replan
 from project_templates.phases import ProjectPhase
+from project_templates.phrases import from_table
 from project_templates.schema import GATHERING_KINDS, StepKind
 from store import audit, limits
 from store.clock import now, today
-from store.exceptions import InvalidInput, StepNotFound, TransitionNotAllowed
+from store.exceptions import InvalidInput, Phrase, StepNotFound, TransitionNotAllowed
 from store.limits import check_length
 from store.members import members, unavailable_days
 from store.models import OPEN_STATUSES, STEP_TRANSITIONS, PlanChange, PlanStep, Project, StepStatus
@@ -55,7 +56,7 @@ def get_step(session: Session, project: Project, key: str) -> PlanStep:
     step = session.exec(select(PlanStep).where(PlanStep.project_id == project.id, PlanStep.key == key)).first()
     if step is None:
         keys = ", ".join(s.key for s in plan_steps(session, project))
-        raise StepNotFound(f"Aucune étape « {key} » dans le projet « {project.slug} ». Étapes : {keys}.")
+        raise StepNotFound("error.store.step_not_found", step=key, project=project.slug, steps=keys)
     return step
 
 
@@ -88,13 +89,12 @@ def move_step(
 ) -> list[PlanChange]:
     """Move one step; its dependents shift with it; every change is kept in the history."""
     if not reason.strip():
-        raise InvalidInput("Indiquez pourquoi l'étape est déplacée (--reason) : l'historique du plan le garde.")
-    check_length(reason, field="la raison", limit=limits.TEXT)
+        raise InvalidInput("error.store.move_reason_required")
+    check_length(reason, field=Phrase("error.field.reason"), limit=limits.TEXT)
     steps = plan_steps(session, project)
     step = get_step(session, project, key)
     if step.status in (StepStatus.DONE, StepStatus.SKIPPED):
-        label = STATUS_LABELS["fr"][step.status]
-        raise TransitionNotAllowed(f"L'étape « {key} » est déjà « {label} » : elle ne peut plus être déplacée.")
+        raise TransitionNotAllowed("error.store.step_finished_no_move", step=key, status=from_table(STATUS_LABELS, step.status))
     if to == step.due:
         return []
     template = template_of(session, project)
@@ -105,13 +105,11 @@ def move_step(
             pins=pins, people=attendees(session, project), zone=project.holiday_zone,
         )
     except PlanError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(exc.key, **exc.values) from None
     by_key = {s.key: s for s in steps}
     frozen = [k for k in new_dates if by_key[k].status in (StepStatus.DONE, StepStatus.SKIPPED)]
     if frozen:
-        raise TransitionNotAllowed(
-            f"Ce déplacement décalerait « {', '.join(frozen)} », déjà terminée(s) : choisissez une autre date."
-        )
+        raise TransitionNotAllowed("error.store.move_shifts_finished", n=len(frozen), steps=frozen)
     changes: list[PlanChange] = []
     for changed_key, new_due in sorted(new_dates.items(), key=lambda item: by_key[item[0]].position):
         row = by_key[changed_key]
@@ -126,10 +124,7 @@ def move_step(
             .values(due=new_due, pinned=pinned)
         )
         if moved.rowcount != 1:  # type: ignore[attr-defined]
-            raise TransitionNotAllowed(
-                f"L'étape « {changed_key} » vient d'être déplacée par quelqu'un d'autre : "
-                "rechargez le plan et recommencez."
-            )
+            raise TransitionNotAllowed("error.store.moved_meanwhile", step=changed_key)
         set_committed_value(row, "due", new_due)
         set_committed_value(row, "pinned", pinned)
         session.add(change)
@@ -201,16 +196,10 @@ def set_status(
     if status == step.status:
         return step
     if by_hand and status == StepStatus.DONE and step.kind == StepKind.CHARTER.value:
-        raise TransitionNotAllowed(
-            f"L'étape « {key} » se termine d'elle-même quand chaque signataire a signé la charte en cours : "
-            f"voir `cocon charter status {project.slug}` ; une signature sur papier s'enregistre avec "
-            f"`cocon charter sign {project.slug} --person … --method paper`."
-        )
+        raise TransitionNotAllowed("error.store.charter_step_by_signatures", step=key, project=project.slug)
     if status not in STEP_TRANSITIONS[step.status]:
-        labels = STATUS_LABELS["fr"]
-        raise TransitionNotAllowed(
-            f"L'étape « {key} » est « {labels[step.status]} » : elle ne peut pas passer à « {labels[status]} »."
-        )
+        raise TransitionNotAllowed("error.store.step_transition", step=key, status=from_table(STATUS_LABELS, step.status),
+                                   target=from_table(STATUS_LABELS, status))
     old = step.status
     step.status = status
     step.done_at = now() if status == StepStatus.DONE else None

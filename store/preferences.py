@@ -40,10 +40,6 @@ def preferences_of(person: Person) -> Preferences:
     return Preferences(channel, person.digest_time, person.language)
 
 
-def _say(lang: str, fr: str, en: str) -> str:
-    return en if lang == "en" else fr
-
-
 def set_preferences(
     session: Session,
     person: Person,
@@ -61,38 +57,26 @@ def set_preferences(
     changed: dict[str, Any] = {}
     if channel is not None:
         if channel not in CHANNELS:
-            raise InvalidInput(_say(lang, "Canal : email, apprise ou both.", "Channel: email, apprise or both."))
+            raise InvalidInput("error.store.channel_choice")
         changed["channel"] = channel
     if apprise_url is not _UNSET:
         changed["apprise_url"] = apprise_url or None
     if digest_time is not _UNSET:
         value = (digest_time or "").strip() or None
         if value is not None and not DIGEST_TIME.match(value):
-            raise InvalidInput(_say(
-                lang,
-                f"Heure du récapitulatif « {value} » : écrire une heure de la journée entre 08:00 et 19:59, par exemple 18:00.",
-                f"Digest time '{value}': write a daytime hour between 08:00 and 19:59, for example 18:00.",
-            ))
+            raise InvalidInput("error.store.digest_time", value=value)
         changed["digest_time"] = value
     if language is not None:
         if language not in ("fr", "en"):
-            raise InvalidInput(_say(lang, "Langue : fr ou en.", "Language: fr or en."))
+            raise InvalidInput("error.store.language_choice")
         changed["language"] = language
     after = {key: value for key, value in changed.items() if getattr(person, key) != value}
     final_channel = after.get("channel", person.channel)
     final_url = after.get("apprise_url", person.apprise_url)
     if final_channel == "apprise" and not final_url:
-        raise InvalidInput(_say(
-            lang,
-            "Pour recevoir les messages ailleurs que par e-mail, donnez d'abord l'adresse (SMS ou Apprise).",
-            "To receive messages elsewhere than by email, first give the address (SMS or Apprise).",
-        ))
+        raise InvalidInput("error.store.apprise_address_first")
     if final_channel == "email" and not person.email:
-        raise InvalidInput(_say(
-            lang,
-            "Cette personne n'a pas d'adresse e-mail : ajoutez-la avant de choisir l'e-mail seul.",
-            "This person has no email address: add it before choosing email only.",
-        ))
+        raise InvalidInput("error.store.no_email_for_email_only")
     if not after:
         return []
     for key, value in after.items():

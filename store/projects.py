@@ -13,7 +13,7 @@ from planning.planner import PlanError, schedule
 from project_templates import LoadedTemplate, ProjectTemplate, parse_template
 from store import audit, limits
 from store.clock import today
-from store.exceptions import InvalidInput, ProjectNotFound
+from store.exceptions import InvalidInput, Phrase, ProjectNotFound
 from store.limits import check_length
 from store.models import Account, Membership, PlanStep, Project, ProjectPhase, TemplateRecord
 
@@ -82,29 +82,26 @@ def create_project(
     working days either.
     """
     if not name.strip():
-        raise InvalidInput("Donnez un nom au projet (--name).")
+        raise InvalidInput("error.store.project_name_required")
     if not structure.strip():
-        raise InvalidInput("Indiquez la structure qui porte le projet (--structure), par exemple « MSP des Tilleuls ».")
+        raise InvalidInput("error.store.structure_required")
     start = start or today()
     if slug is not None and slugify(slug) != slug:
-        raise InvalidInput(f"L'identifiant court « {slug} » doit être en minuscules, chiffres et tirets, par exemple « {slugify(slug)} ».")
+        raise InvalidInput("error.store.slug_format", slug=slug, example=slugify(slug))
     if slug in RESERVED_SLUGS:
-        raise InvalidInput(f"L'identifiant court « {slug} » est réservé par Cocon ; choisissez-en un autre.")
-    check_length(name, field="le nom du projet", limit=limits.NAME)
-    check_length(structure, field="le nom de la structure", limit=limits.NAME)
+        raise InvalidInput("error.store.slug_reserved", slug=slug)
+    check_length(name, field=Phrase("error.field.project_name"), limit=limits.NAME)
+    check_length(structure, field=Phrase("error.field.structure_name"), limit=limits.NAME)
     if allowed_structures is not None and structure.strip().casefold() not in {
         s.strip().casefold() for s in allowed_structures
     }:
-        raise InvalidInput(
-            f"Vous ne suivez pas la structure « {structure.strip()} » : créez le projet pour l'une des vôtres, "
-            "ou demandez qu'elle soit ajoutée à votre compte."
-        )
+        raise InvalidInput("error.store.structure_not_followed", structure=structure.strip())
     if slug is not None and session.exec(select(Project.id).where(Project.slug == slug)).first() is not None:
-        raise InvalidInput(f"Un projet « {slug} » existe déjà ; choisissez un autre identifiant court.")
+        raise InvalidInput("error.store.slug_taken", slug=slug)
     try:
         plan = schedule(loaded.template, start, end, zone=holiday_zone)
     except PlanError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(exc.key, **exc.values) from None
     record = _template_record(session, loaded)
     project = Project(
         slug=slug or _unique_slug(session, slugify(name)),
@@ -168,8 +165,9 @@ def get_project(session: Session, slug: str) -> Project:
     project = session.exec(select(Project).where(Project.slug == slug)).first()
     if project is None:
         known = session.exec(select(Project.slug).order_by(col(Project.slug)).limit(10)).all()
-        hint = f" Projets existants : {', '.join(known)}." if known else " Créez-en un avec `cocon project new`."
-        raise ProjectNotFound(f"Aucun projet « {slug} ».{hint}")
+        if known:
+            raise ProjectNotFound("error.store.project_not_found", slug=slug, known=list(known))
+        raise ProjectNotFound("error.store.project_not_found_none", slug=slug)
     return project
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from store import audit
 from store.clock import now
-from store.exceptions import InvalidInput
+from store.exceptions import InvalidInput, Phrase
 from store.models import Project, Publication, SiteSetting
 from store.settings import base_url
 
@@ -28,10 +28,7 @@ def normalise_url(url: str) -> str:
     value = url.strip().rstrip("/")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.hostname in ("0.0.0.0", "::"):
-        raise InvalidInput(
-            f"Adresse publique « {url} » inutilisable : donnez l'adresse complète où les participants "
-            "ouvrent Cocon, par exemple https://cocon.msp-exemple.fr."
-        )
+        raise InvalidInput("error.store.public_url_unusable", url=url)
     return value
 
 
@@ -57,20 +54,12 @@ def record_public_url(session: Session, url: str, *, actor: str) -> str:
     return value
 
 
-def require_public_url(session: Session, what: str, lang: str = "fr") -> str:
+def require_public_url(session: Session, what: str | Phrase) -> str:
     """The public address, or :class:`NoPublicAddress` saying that ``what`` was not sent and why."""
     url = public_url(session)
     if url:
         return url
-    if lang == "en":
-        raise NoPublicAddress(
-            f"Cocon does not know its public address, so {what} was not sent: start `cocon serve "
-            "--public-url https://…` (or set COCON_BASE_URL) and try again."
-        )
-    raise NoPublicAddress(
-        f"Cocon ne connaît pas encore son adresse publique, {what} n'a donc pas été envoyé : lancez "
-        "`cocon serve --public-url https://…` (ou définissez COCON_BASE_URL) puis recommencez."
-    )
+    raise NoPublicAddress("error.store.no_public_address", what=what)
 
 
 def publication_of(session: Session, project: Project) -> Publication | None:

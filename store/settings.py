@@ -18,18 +18,11 @@ def data_dir() -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise InvalidInput(
-            f"COCON_HOME nomme « {path} », qui est un fichier : donnez-lui le chemin d'un dossier (il sera créé s'il n'existe pas)."
-        ) from None
+        raise InvalidInput("error.store.home_is_file", path=str(path)) from None
     except NotADirectoryError:
-        raise InvalidInput(
-            f"COCON_HOME nomme « {path} », sous un fichier : donnez-lui le chemin d'un dossier (il sera créé s'il n'existe pas)."
-        ) from None
+        raise InvalidInput("error.store.home_under_file", path=str(path)) from None
     except OSError as exc:
-        raise InvalidInput(
-            f"Le dossier de données « {path} » ne peut pas être créé ({exc.strerror}) : choisissez avec COCON_HOME un dossier "
-            "où Cocon peut écrire."
-        ) from None
+        raise InvalidInput("error.store.home_not_created", path=str(path), reason=exc.strerror) from None
     return path
 
 
@@ -54,7 +47,7 @@ def busy_timeout_seconds() -> float:
     try:
         value = float(os.environ.get("COCON_DB_BUSY_SECONDS", "30"))
     except ValueError:
-        raise InvalidInput("COCON_DB_BUSY_SECONDS doit être un nombre de secondes, par exemple 30.") from None
+        raise InvalidInput("error.store.busy_seconds_number") from None
     if not 0 < value <= 3600:
-        raise InvalidInput("COCON_DB_BUSY_SECONDS doit être compris entre 0 et 3600 secondes.")
+        raise InvalidInput("error.store.busy_seconds_range")
     return value

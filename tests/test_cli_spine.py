@@ -77,7 +77,7 @@ def test_cocon_now_drives_overdue_and_next_steps(cli) -> None:
     assert "Overdue" in english.output and "Monday 18 January 2027" in english.output
     assert "step 'Sign the charter of engagement' (charter signed) not done yet" in english.output and "pas encore" not in english.output
     refused = cli("phase", "advance", slug, env={"COCON_LANG": "en"})
-    assert refused.exit_code == 1 and "cannot move to phase 'pendant'" in refused.output
+    assert refused.exit_code == 1 and 'cannot move to phase "pendant"' in refused.output
 
 
 def test_move_shifts_dependents_keeps_baseline_and_history(cli) -> None:

@@ -15,11 +15,10 @@ from evaluation.feedback import REMINDER_OCCASION, invite_participants
 from evaluation.questionnaire import answer_questionnaire
 from notifications.cycle import run_cycle
 from notifications.dispatch import dispatch
-from notifications.messages import OCCASION_LABELS
 from notifications.pauses import stop
 from notifications.planner import DigestItem
 from notifications.queue import enqueue, enqueue_items
-from store.models import OutboxMessage, OutboxState, Person, ReminderStop
+from store.models import Occasion, OutboxMessage, OutboxState, Person, ReminderStop
 from store.people import add_person
 from store.plans import plan_steps
 from tests.factories import make_project
@@ -58,7 +57,7 @@ def test_every_kind_of_message_carries_unsubscribe_headers_and_reply_to(
     project = make_project(session)
     step = plan_steps(session, project)[0]
     monkeypatch.setenv("COCON_NOW", f"{step.due.isoformat()}T10:00")
-    standalone = sorted(set(OCCASION_LABELS["fr"]) - set(DIGEST_OCCASIONS) - {"team-escalation"})
+    standalone = sorted(set(Occasion) - set(DIGEST_OCCASIONS) - {"team-escalation"})
     occasions = [*DIGEST_OCCASIONS, *standalone]
     # one recipient per occasion (one digest per person per day), none of them the coordinator
     recipients = []

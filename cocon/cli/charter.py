@@ -31,7 +31,7 @@ def _charter_lang(value: str | None) -> Literal["fr", "en"] | None:
     if value is None:
         return None
     if value not in ("fr", "en"):
-        raise InvalidInput(say(f"Langue « {value} » inconnue : fr ou en.", f"Unknown language '{value}': fr or en."))
+        raise InvalidInput("error.cli.unknown_language", value=value)
     return "en" if value == "en" else "fr"
 
 
@@ -49,9 +49,7 @@ def render(
     Example: cocon charter render accueil-msp --format pdf --output charte.pdf
     """
     if fmt not in ("md", "html", "pdf"):
-        raise InvalidInput(
-            say(f"Format « {fmt} » inconnu : md, html ou pdf.", f"Unknown format '{fmt}': md, html or pdf.")
-        )
+        raise InvalidInput("error.cli.charter_format", value=fmt)
     with db() as session:
         project = get_project(session, project_slug)
         refresh = refresh_version(session, project, actor=actor(), lang=_charter_lang(charter_lang))
@@ -136,13 +134,7 @@ def sign(
     Example: cocon charter sign accueil-msp --person awa@example.org --method paper --version 2
     """
     if method not in ("paper", "papier"):
-        raise InvalidInput(
-            say(
-                f"Méthode « {method} » impossible ici : --method paper, "
-                "ou `cocon charter link` pour une signature par lien.",
-                f"Method '{method}' not possible here: --method paper, or `cocon charter link` to sign by link.",
-            )
-        )
+        raise InvalidInput("error.cli.sign_method", value=method)
     with db() as session:
         project = get_project(session, project_slug)
         person = find_member(session, project, person_ref)

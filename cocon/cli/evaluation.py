@@ -80,12 +80,7 @@ def _date(value: str | None, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(
-            say(
-                f"Date illisible pour {option} : « {value} » (écrire AAAA-MM-JJ, ex. 2027-03-22).",
-                f"Unreadable date for {option}: '{value}' (write YYYY-MM-DD, e.g. 2027-03-22).",
-            )
-        ) from None
+        raise InvalidInput("error.cli.unreadable_date", option=option, value=value) from None
 
 
 def _people(session: Session, project: Project, refs: list[str]) -> list[Person]:
@@ -102,12 +97,7 @@ def _names(session: Session, project: Project) -> dict[int, str]:
 def _parse_action(text: str) -> ActionItem:
     parts = [p.strip() for p in text.split("|")]
     if not parts[0]:
-        raise InvalidInput(
-            say(
-                "Une action s'écrit « quoi | qui | AAAA-MM-JJ » (qui et date facultatifs).",
-                "An action is written 'what | who | YYYY-MM-DD' (who and date optional).",
-            )
-        )
+        raise InvalidInput("error.cli.action_format")
     who = parts[1] if len(parts) > 1 and parts[1] else None
     due = _date(parts[2], "--action") if len(parts) > 2 and parts[2] else None
     return ActionItem(parts[0], who, due)
@@ -119,24 +109,14 @@ def _parse_status(text: str) -> tuple[str, StepStatus]:
         return key.strip(), StepStatus(value.strip())
     except ValueError:
         known = ", ".join(s.value for s in StepStatus)
-        raise InvalidInput(
-            say(
-                f"Statut illisible « {text} » : écrire ÉTAPE=STATUT avec STATUT parmi {known}.",
-                f"Unreadable status '{text}': write STEP=STATUS with STATUS among {known}.",
-            )
-        ) from None
+        raise InvalidInput("error.cli.status_format", value=text, known=known) from None
 
 
 def _parse_move(text: str) -> Replanning:
     head, _, reason = text.partition(":")
     key, _, day = head.partition("=")
     if not key.strip() or not day.strip():
-        raise InvalidInput(
-            say(
-                f"Changement de date illisible « {text} » : écrire ÉTAPE=AAAA-MM-JJ:raison.",
-                f"Unreadable date change '{text}': write STEP=YYYY-MM-DD:reason.",
-            )
-        )
+        raise InvalidInput("error.cli.move_format", value=text)
     return Replanning(key.strip(), _date(day.strip(), "--move"), reason.strip())
 
 
@@ -227,14 +207,9 @@ def _cents(value: str | None) -> int:
     try:
         amount = float(value.replace(",", ".").replace("€", "").strip())
     except ValueError:
-        raise InvalidInput(
-            say(f"Montant illisible « {value} » (ex. 12,50).", f"Unreadable amount '{value}' (e.g. 12.50).")
-        ) from None
+        raise InvalidInput("error.cli.unreadable_amount", value=value) from None
     if not math.isfinite(amount) or abs(amount) > MAX_AMOUNT_EUROS:
-        raise InvalidInput(
-            say(f"Montant impossible « {value} » : donnez un nombre d'euros, au plus {MAX_AMOUNT_EUROS} (ex. 12,50).",
-                f"Impossible amount '{value}': give a number of euros, at most {MAX_AMOUNT_EUROS} (e.g. 12.50).")
-        )
+        raise InvalidInput("error.cli.impossible_amount", value=value, limit=MAX_AMOUNT_EUROS)
     return round(amount * 100)
 
 
@@ -708,19 +683,9 @@ def feedback_answer(
         try:
             answers = json.loads(answers_file.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:
-            raise InvalidInput(
-                say(
-                    f"Fichier de réponses illisible ({error.__class__.__name__}) : il faut un objet JSON.",
-                    f"Unreadable answers file ({error.__class__.__name__}): a JSON object is needed.",
-                )
-            ) from None
+            raise InvalidInput("error.cli.answers_unreadable", reason=error.__class__.__name__) from None
         if not isinstance(answers, dict):
-            raise InvalidInput(
-                say(
-                    "Le fichier de réponses doit contenir un objet JSON {code: réponse}.",
-                    "The answers file must hold a JSON object {code: answer}.",
-                )
-            )
+            raise InvalidInput("error.cli.answers_not_object")
         with db() as session:
             answer_questionnaire(session, token, answers)
     else:
@@ -828,7 +793,7 @@ def _language(value: str | None) -> str:
     if value is None:
         return lang()
     if value not in ("fr", "en"):
-        raise InvalidInput(say(f"Langue « {value} » inconnue : fr ou en.", f"Unknown language '{value}': fr or en."))
+        raise InvalidInput("error.cli.unknown_language", value=value)
     return value
 
 

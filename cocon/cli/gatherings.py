@@ -158,5 +158,5 @@ def calendar_revoke(
         person = find_member(session, project, person_ref) if person_ref else None
         ended = revoke_feed(session, person=person, project=None if person else project, actor=actor())
     if not ended:
-        raise InvalidInput(say("Aucun lien d'agenda actif à révoquer.", "No active calendar link to revoke."))
+        raise InvalidInput("error.cli.no_feed_to_revoke")
     typer.echo(say("Lien d'agenda révoqué.", "Calendar link revoked."))

@@ -26,7 +26,7 @@ from cocon.cli import (
     templates,
     users,
 )
-from cocon.cli.output import say
+from cocon.cli.output import lang, say
 from store.exceptions import CoconError
 
 
@@ -39,7 +39,7 @@ class CoconGroup(TyperGroup):
         except (typer.Exit, typer.Abort, TyperException):
             raise
         except CoconError as exc:  # a template's problems are its message, one per line
-            typer.echo(str(exc), err=True)
+            typer.echo(exc.message(lang()), err=True)
             raise typer.Exit(1) from None
         except OSError as exc:
             typer.echo(file_problem(exc), err=True)

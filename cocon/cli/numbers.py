@@ -1,6 +1,5 @@
 """Numbers typed on the command line: ``2,5`` as well as ``2.5`` (French decimal comma)."""
 
-from cocon.cli.output import say
 from store import wording
 from store.exceptions import InvalidInput
 
@@ -12,9 +11,4 @@ def decimal(value: str | float) -> float:
     try:
         return wording.parse_number(value)
     except ValueError:
-        raise InvalidInput(
-            say(
-                f"« {value} » n'est pas un nombre : écrivez par exemple 2,5 ou 2.5.",
-                f"'{value}' is not a number: write for example 2.5 or 2,5.",
-            )
-        ) from None
+        raise InvalidInput("error.cli.not_a_number", value=value) from None

@@ -25,7 +25,7 @@ def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"Date illisible « {value} » : écrire par exemple 2027-03-31.") from None
+        raise InvalidInput("error.cli.unreadable_day", value=value) from None
 
 
 def person_pause(

@@ -35,8 +35,7 @@ def _date(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(say(f"Date illisible pour {option} : « {value} » (écrire AAAA-MM-JJ, ex. 2027-06-30).",
-                               f"Unreadable date for {option}: '{value}' (write YYYY-MM-DD, e.g. 2027-06-30).")) from None
+        raise InvalidInput("error.cli.unreadable_date", option=option, value=value) from None
 
 
 def _of(word: str) -> str:
@@ -314,8 +313,7 @@ def person_erase(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
     Example: cocon person erase 5 --yes
     """
     if not yes:
-        raise InvalidInput(say("Effacement définitif : relancez avec --yes pour confirmer.",
-                               "Erasure cannot be undone: run again with --yes to confirm."))
+        raise InvalidInput("error.cli.erase_confirm")
     with db() as session:
         erase_person(session, person_id, actor=actor())
     reclaim_space()
@@ -358,7 +356,7 @@ def plan_show(
     Example: cocon plan show accueil-msp --format ics -o accueil.ics
     """
     if fmt not in ("table", "json", "ics"):
-        raise InvalidInput(say("Format : table, json ou ics.", "Format: table, json or ics."))
+        raise InvalidInput("error.cli.plan_format")
     with db() as session:
         project = get_project(session, slug)
         rows = _step_rows(session, project)

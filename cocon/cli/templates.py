@@ -74,7 +74,7 @@ def check(files: list[Path] = typer.Argument(..., metavar="FILE...", help="Templ
         except TemplateError as exc:
             failed = True
             for problem in exc.problems:
-                typer.echo(str(problem))
+                typer.echo(problem.text(lang()))
             continue
         typer.echo(say(f"{file}: valide ({loaded.template.id} v{loaded.template.version}, {len(loaded.template.steps())} étapes)",
                        f"{file}: valid ({loaded.template.id} v{loaded.template.version}, {len(loaded.template.steps())} steps)"))

@@ -38,6 +38,7 @@ from cocon.web.pages import (
     language_of,
     redirect,
     render,
+    said,
     viewer_outside_routes,
 )
 from cocon.web.security import load_secret
@@ -136,7 +137,7 @@ def create_app(database_url: str | None = None, *, base_url: str | None = None) 
 
     @app.exception_handler(CoconError)
     def _refused(request: Request, exc: CoconError) -> Response:
-        return _error_page(request, 400, "error_other_title", None, text=str(exc))
+        return _error_page(request, 400, "error_other_title", None, text=said(exc, request))
 
     return app
 

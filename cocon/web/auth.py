@@ -32,6 +32,7 @@ from cocon.web.pages import (
     public_base,
     redirect,
     render,
+    said,
     set_cookie,
     settings_of,
 )
@@ -258,7 +259,7 @@ def set_password(
         )
     except AccountError as problem:
         return render(
-            request, "account.html", viewer, title_key="account_title", status_code=400, error=str(problem), notice=None
+            request, "account.html", viewer, title_key="account_title", status_code=400, error=said(problem, request), notice=None
         )
     return render(
         request,

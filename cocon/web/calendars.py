@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from cocon.web import i18n
 from cocon.web.access import may_manage, visible_project
-from cocon.web.pages import DB, LoggedIn, MaybeViewer, language_of, notice_of, redirect, render
+from cocon.web.pages import DB, LoggedIn, MaybeViewer, language_of, notice_of, redirect, render, said
 from notifications.gatherings import clock
 from planning.calendar import long_date
 from store.calendars import (
@@ -167,7 +167,7 @@ def gathering_where(
                   duration=duration.strip() or None, place=place, video=video.strip() or None)
     except CoconError as error:
         session.rollback()
-        return _gathering_page(request, session, viewer, project, key, notice=None, form_error=str(error))
+        return _gathering_page(request, session, viewer, project, key, notice=None, form_error=said(error, request))
     return redirect(request, f"/projets/{slug}/etapes/{key}/lieu?ok=where")
 
 

@@ -36,6 +36,7 @@ from cocon.web.pages import (
     public_base,
     redirect,
     render,
+    said,
     settings_of,
 )
 from cocon.web.project_frame import project_page, refused
@@ -129,7 +130,7 @@ def sign_charter(
     except CoconError as error:
         session.rollback()
         return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=refused(error), status_code=400
+            request, session, viewer, visible_project(session, viewer, slug), error=refused(error, request), status_code=400
         )
     if _confirm(session, project, viewer.person, signature):
         dispatch_soon(background, settings_of(request).database_url)
@@ -192,7 +193,7 @@ def send_signing_link_action(
     except CoconError as error:
         session.rollback()
         return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=refused(error), status_code=400
+            request, session, viewer, visible_project(session, viewer, slug), error=refused(error, request), status_code=400
         )
     dispatch_soon(background, settings_of(request).database_url)
     return redirect(request, f"/projets/{slug}/charte?ok=sign_link")
@@ -233,7 +234,7 @@ def send_all_links_action(
     except CoconError as error:
         session.rollback()
         return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=refused(error), status_code=400
+            request, session, viewer, visible_project(session, viewer, slug), error=refused(error, request), status_code=400
         )
     if sent:
         dispatch_soon(background, settings_of(request).database_url)
@@ -251,7 +252,7 @@ def paper_signature_action(request: Request, session: DB, viewer: LoggedIn, slug
     except CoconError as error:
         session.rollback()
         return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=refused(error), status_code=400
+            request, session, viewer, visible_project(session, viewer, slug), error=refused(error, request), status_code=400
         )
     return redirect(request, f"/projets/{slug}/charte?ok=paper")
 
@@ -263,7 +264,7 @@ def _link_refused(request: Request, viewer: Viewer | None, error: SigningLinkRef
         viewer,
         title_key="link_refused_title",
         status_code=410,
-        message=str(error),
+        message=said(error, request),
         link=None,
         link_label="",
     )
@@ -314,7 +315,7 @@ def sign_with_link(
             viewer,
             title_key="charter_title",
             status_code=400,
-            message=str(error),
+            message=said(error, request),
             link=None,
             link_label="",
         )

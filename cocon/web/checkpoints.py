@@ -24,7 +24,7 @@ from evaluation.checkpoints import (
     send_minutes,
 )
 from store.clock import today
-from store.exceptions import CoconError, InvalidInput
+from store.exceptions import CoconError, InvalidInput, Phrase
 from store.models import OPEN_STATUSES, Gathering, Project, StepStatus
 from store.people import members
 from store.plans import plan_steps, status_label, titles
@@ -103,9 +103,9 @@ def _actions(what: list[str] | None, who: list[str] | None, due: list[str] | Non
     actions = []
     for text, person, day in _rows(what, who, due):
         if not text.strip():
-            raise InvalidInput("Chaque action dit ce qu'il faut faire (la personne et la date sont facultatives).")
+            raise InvalidInput("error.web.action_text")
         actions.append(ActionItem(text.strip(), person.strip() or None,
-                                  parse_date(day, "l'échéance d'une action") if day.strip() else None))
+                                  parse_date(day, Phrase("error.field.action_due")) if day.strip() else None))
     return actions
 
 
@@ -113,8 +113,8 @@ def _moves(step: list[str] | None, to: list[str] | None, reason: list[str] | Non
     moves = []
     for key, day, why in _rows(step, to, reason):
         if not key.strip() or not day.strip():
-            raise InvalidInput("Pour changer une date, choisissez l'étape et sa nouvelle date, et donnez la raison.")
-        moves.append(Replanning(key.strip(), parse_date(day, "la nouvelle date"), why.strip()))
+            raise InvalidInput("error.web.move_fields")
+        moves.append(Replanning(key.strip(), parse_date(day, Phrase("error.field.new_date")), why.strip()))
     return moves
 
 
@@ -126,7 +126,7 @@ def _statuses(keys: list[str] | None, values: list[str] | None) -> dict[str, Ste
         try:
             chosen[key] = StepStatus(value)
         except ValueError:
-            raise InvalidInput("État d'étape inconnu : choisissez parmi ceux de la liste.") from None
+            raise InvalidInput("error.web.unknown_step_status") from None
     return chosen
 
 
@@ -155,7 +155,7 @@ def record_checkpoint_action(
     project = managed_project(session, viewer, slug)
     try:
         record = CheckpointRecord(
-            held_on=parse_date(held_on, "la date du point d'étape"),
+            held_on=parse_date(held_on, Phrase("error.field.checkpoint_date")),
             attendees=attendees or [],
             decisions=[line.strip() for line in decisions.splitlines() if line.strip()],
             actions=_actions(action_what, action_who, action_due),
@@ -166,7 +166,7 @@ def record_checkpoint_action(
         gathering = record_checkpoint(session, project, step, record, actor=viewer.actor)
         queued = send_minutes(session, project, gathering, actor=viewer.actor) if send else 0
     except CoconError as error:
-        return show_checkpoints(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
+        return show_checkpoints(request, session, viewer, reloaded(session, viewer, project), error=refused(error, request))
     if queued:
         dispatch_soon(background, settings_of(request).database_url)
     return redirect(request, f"/projets/{slug}/points-etape?ok={'checkpoint_sent' if queued else 'checkpoint'}")

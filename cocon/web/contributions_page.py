@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from cocon.web.access import Viewer, managed_project, member_or_404
-from cocon.web.pages import DB, LoggedIn, finish, language_of, redirect
+from cocon.web.pages import DB, LoggedIn, finish, language_of, redirect, said
 from cocon.web.project_frame import reloaded
 from cocon.web.project_parts import names_of, people_of, show_part, typed_cents, typed_day, typed_number
 from evaluation.contributions import (
@@ -24,7 +24,7 @@ from evaluation.contributions import (
     totals_by_person,
 )
 from store.clock import today
-from store.exceptions import CoconError, InvalidInput
+from store.exceptions import CoconError, InvalidInput, Phrase
 from store.models import ContributionKind, Project
 
 router = APIRouter()
@@ -85,9 +85,9 @@ def add_contribution_action(
             session,
             project,
             who,
-            on=typed_day(on, "le jour", default=today()),
+            on=typed_day(on, Phrase("error.field.day"), default=today()),
             kind=parse_kind(kind),
-            hours=typed_number(hours, "les heures") or 0.0,
+            hours=typed_number(hours, Phrase("error.field.hours")) or 0.0,
             amount_cents=typed_cents(amount),
             receipt_ref=receipt.strip() or None,
             description=description.strip() or None,
@@ -95,7 +95,7 @@ def add_contribution_action(
         )
     except CoconError as error:
         project = reloaded(session, viewer, project)
-        return _page(request, session, viewer, project, error=str(error), status_code=400)
+        return _page(request, session, viewer, project, error=said(error, request), status_code=400)
     return redirect(request, f"/projets/{slug}/contributions?ok=contribution")
 
 
@@ -113,13 +113,13 @@ def reimburse_action(
     chosen = sorted(set(ids or []))
     try:
         if not chosen:
-            raise InvalidInput("Cochez au moins une dépense à marquer remboursée.")
-        day = typed_day(on, "le jour du remboursement", default=today())
+            raise InvalidInput("error.web.tick_an_expense")
+        day = typed_day(on, Phrase("error.field.reimbursement_day"), default=today())
         for contribution_id in chosen:
             mark_reimbursed(session, project, contribution_id, day, actor=viewer.actor)
     except CoconError as error:
         project = reloaded(session, viewer, project)
-        return _page(request, session, viewer, project, error=str(error), status_code=400)
+        return _page(request, session, viewer, project, error=said(error, request), status_code=400)
     return redirect(request, f"/projets/{slug}/contributions?ok=reimbursed&n={len(chosen)}")
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project, may_manage, member_or_404, visible_project
 from cocon.web.mail import dispatch_soon
-from cocon.web.pages import DB, LoggedIn, language_of, redirect, settings_of
+from cocon.web.pages import DB, LoggedIn, language_of, redirect, said, settings_of
 from cocon.web.project_frame import reloaded
 from cocon.web.project_parts import people_of, show_part, typed_day
 from evaluation import assessment
@@ -22,7 +22,7 @@ from evaluation.report import Audience, build_report, report_filename, report_ht
 from evaluation.restitution import get_restitution, record_restitution
 from evaluation.thanks import certificate_pdf, send_thanks
 from store.clock import today
-from store.exceptions import CoconError
+from store.exceptions import CoconError, Phrase
 from store.models import Project
 from store.projects import template_of
 from store.publication import publication_of, write_publication
@@ -111,7 +111,7 @@ def run_evaluation(
         assessment.ask_for_manual(session, project, actor=viewer.actor)
     except CoconError as error:
         project = reloaded(session, viewer, project)
-        return _page(request, session, viewer, project, error=str(error), status_code=400)
+        return _page(request, session, viewer, project, error=said(error, request), status_code=400)
     return redirect(request, f"/projets/{slug}/evaluation?ok=evaluated")
 
 
@@ -132,7 +132,7 @@ def restitution_action(
         record_restitution(
             session,
             project,
-            held_on=typed_day(held_on, "le jour de la restitution", default=today()),
+            held_on=typed_day(held_on, Phrase("error.field.restitution_day"), default=today()),
             attendees=[person_id for person_id in present if person_id is not None],
             presented=presented,
             discussion=discussion,
@@ -140,7 +140,7 @@ def restitution_action(
         )
     except CoconError as error:
         project = reloaded(session, viewer, project)
-        return _page(request, session, viewer, project, error=str(error), status_code=400)
+        return _page(request, session, viewer, project, error=said(error, request), status_code=400)
     return redirect(request, f"/projets/{slug}/evaluation?ok=restitution#cloture")
 
 
@@ -159,7 +159,7 @@ def thanks_action(
         previews = send_thanks(session, project, actor=viewer.actor, attach_report=bool(report))
     except CoconError as error:
         project = reloaded(session, viewer, project)
-        return _page(request, session, viewer, project, error=str(error), status_code=400)
+        return _page(request, session, viewer, project, error=said(error, request), status_code=400)
     queued = sum(p.queued for p in previews)
     if queued:
         dispatch_soon(background, settings_of(request).database_url)
@@ -174,7 +174,7 @@ def thanks_preview(request: Request, session: DB, viewer: LoggedIn, slug: str, r
         previews = send_thanks(session, project, actor=viewer.actor, attach_report=bool(report), dry_run=True)
     except CoconError as error:
         project = reloaded(session, viewer, project)
-        return _page(request, session, viewer, project, error=str(error), status_code=400)
+        return _page(request, session, viewer, project, error=said(error, request), status_code=400)
     session.rollback()  # a preview leaves nothing behind
     return show_part(
         request, session, viewer, project, "thanks_preview.html", section="evaluation_nav",
@@ -224,7 +224,7 @@ def _certificate(
         pdf = certificate_pdf(session, project, person, "en" if person.language == "en" else "fr", logo=logo)
     except CoconError as error:
         project = reloaded(session, viewer, project)
-        return _page(request, session, viewer, project, error=str(error), status_code=400)
+        return _page(request, session, viewer, project, error=said(error, request), status_code=400)
     return Response(
         pdf,
         media_type="application/pdf",

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project, visible_project
-from cocon.web.pages import DB, LoggedIn, language_of, redirect
+from cocon.web.pages import DB, LoggedIn, language_of, redirect, said
 from cocon.web.project_frame import reloaded
 from cocon.web.project_parts import show_part, typed_number
 from evaluation.indicators import (
@@ -26,7 +26,7 @@ from evaluation.indicators import (
 from project_templates.loader import indicator_catalogue
 from project_templates.schema import StepKind
 from store import plans
-from store.exceptions import CoconError
+from store.exceptions import CoconError, Phrase
 from store.models import Project, StepStatus
 
 router = APIRouter()
@@ -73,7 +73,7 @@ def indicators_page(request: Request, session: DB, viewer: LoggedIn, slug: str) 
 
 def _failed(request: Request, session: Session, viewer: Viewer, project: Project, error: CoconError) -> Response:
     project = reloaded(session, viewer, project)
-    return _page(request, session, viewer, project, error=str(error), status_code=400)
+    return _page(request, session, viewer, project, error=said(error, request), status_code=400)
 
 
 @router.post("/projets/{slug}/indicateurs/choisir")
@@ -114,9 +114,9 @@ def choose_indicator_action(
             actor=viewer.actor,
             reason=reason,
             custom=custom or None,
-            baseline=typed_number(baseline, "la valeur de départ"),
-            target=typed_number(target, "la cible"),
-            minimum=typed_number(minimum, "le minimum"),
+            baseline=typed_number(baseline, Phrase("error.field.baseline")),
+            target=typed_number(target, Phrase("error.field.target")),
+            minimum=typed_number(minimum, Phrase("error.field.minimum")),
         )
     except CoconError as error:
         return _failed(request, session, viewer, project, error)
@@ -162,7 +162,7 @@ def record_value_action(
     project = managed_project(session, viewer, slug)
     try:
         record_value(
-            session, project, code, typed_number(value, "la valeur"), actor=viewer.actor, note=note.strip() or None
+            session, project, code, typed_number(value, Phrase("error.field.value")), actor=viewer.actor, note=note.strip() or None
         )
     except CoconError as error:
         return _failed(request, session, viewer, project, error)

@@ -25,6 +25,7 @@ from cocon.web.security import (
 )
 from notifications.messages import occasion_label
 from planning.calendar import long_date, long_datetime
+from project_templates.exceptions import CoconError
 from store.db import session_scope
 from store.models import Account, Person
 from store.tokens import new_token
@@ -62,6 +63,11 @@ def public_base(request: Request) -> str:
 
 def language_of(request: Request) -> str:
     return "en" if request.cookies.get(LANG_COOKIE) == "en" else "fr"
+
+
+def said(error: CoconError, request: Request) -> str:
+    """The sentence of a refused action, in the page's language."""
+    return error.message(language_of(request))
 
 
 def notice_of(request: Request, lang: str) -> str | None:

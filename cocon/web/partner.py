@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from cocon.web import i18n
 from cocon.web.access import visible_project
-from cocon.web.pages import DB, LoggedIn, language_of, notice_of, redirect, render, set_cookie
+from cocon.web.pages import DB, LoggedIn, language_of, notice_of, redirect, render, said, set_cookie
 from cocon.web.pauses import reminder_state
 from cocon.web.security import LANG_COOKIE
 from evaluation.contributions import euros, hours_text
@@ -98,7 +98,7 @@ def make_proposal(
         add_proposal(session, found, viewer.person, text=text, source=ProposalSource.OTHER, actor=viewer.actor)
     except CoconError as problem:
         session.rollback()
-        return _home(request, session, viewer, error=str(problem), text=text, status_code=400)
+        return _home(request, session, viewer, error=said(problem, request), text=text, status_code=400)
     return redirect(request, "/mon-espace?ok=my_proposal#propositions")
 
 
@@ -129,7 +129,7 @@ def save_preferences(
     except CoconError as problem:
         session.rollback()
         return render(
-            request, "account.html", viewer, title_key="account_title", status_code=400, error=str(problem),
+            request, "account.html", viewer, title_key="account_title", status_code=400, error=said(problem, request),
             notice=None, reminders=reminder_state(session, viewer.person, None, lang),
         )
     response = redirect(request, "/compte?ok=preferences#preferences")

@@ -17,7 +17,7 @@ from cocon.web.project_frame import parse_date, project_page, refused, reloaded
 from cocon.web.timeline import TimelineRow, timeline_svg
 from project_templates.schema import GATHERING_KINDS
 from store.clock import today
-from store.exceptions import CoconError, InvalidInput
+from store.exceptions import CoconError, InvalidInput, Phrase
 from store.models import OPEN_STATUSES, PlanChange, Project, StepStatus
 from store.plan_calendar import plan_ics
 from store.plans import (
@@ -120,9 +120,9 @@ def move_step_action(
 ) -> Response:
     project = managed_project(session, viewer, slug)
     try:
-        moved = move_step(session, project, step, parse_date(to, "la nouvelle date"), reason=reason, actor=viewer.actor)
+        moved = move_step(session, project, step, parse_date(to, Phrase("error.field.new_date")), reason=reason, actor=viewer.actor)
     except CoconError as error:
-        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
+        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error, request))
     return redirect(request, f"/projets/{slug}/planning?ok={'moved' if moved else 'not_moved'}")
 
 
@@ -139,7 +139,7 @@ def mark_done_action(
     try:
         mark_done(session, project, step, actor=viewer.actor, note=note.strip() or None, by_hand=True)
     except CoconError as error:
-        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
+        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error, request))
     return redirect(request, f"/projets/{slug}/planning?ok=done")
 
 
@@ -157,9 +157,9 @@ def step_state_action(
     project = managed_project(session, viewer, slug)
     try:
         if action not in STATE_ACTIONS:
-            raise InvalidInput("Choisissez ce qu'il faut faire de l'étape : commencer, terminer, abandonner ou rouvrir.")
+            raise InvalidInput("error.web.step_action")
         status, done_key = STATE_ACTIONS[action]
         set_status(session, project, step, status, actor=viewer.actor, note=note.strip() or None, by_hand=True)
     except CoconError as error:
-        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
+        return show_plan(request, session, viewer, reloaded(session, viewer, project), error=refused(error, request))
     return redirect(request, f"/projets/{slug}/planning?ok={done_key}")

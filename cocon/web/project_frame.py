@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from cocon.web import i18n
 from cocon.web.access import Viewer, may_manage, visible_project
-from cocon.web.pages import language_of, render
-from store.exceptions import CoconError, DatabaseUnavailable, InvalidInput
+from cocon.web.pages import language_of, render, said
+from store.exceptions import CoconError, DatabaseUnavailable, InvalidInput, Phrase
 from store.models import Project
 
 
@@ -56,20 +56,20 @@ def reloaded(session: Session, viewer: Viewer, project: Project) -> Project:
     return visible_project(session, viewer, project.slug)
 
 
-def refused(error: CoconError) -> str:
-    """The sentence a refused form shows; a database that cannot answer is not the form's fault
-    and goes on to the app's own page (503)."""
+def refused(error: CoconError, request: Request) -> str:
+    """The sentence a refused form shows, in the page's language; a database that cannot answer is
+    not the form's fault and goes on to the app's own page (503)."""
     if isinstance(error, DatabaseUnavailable):
         raise error
-    return str(error)
+    return said(error, request)
 
 
-def parse_date(value: str, what: str) -> date:
+def parse_date(value: str, what: str | Phrase) -> date:
     """A date typed in a form (``AAAA-MM-JJ``, what ``<input type=date>`` sends)."""
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(f"Date illisible pour {what} : utilisez le format AAAA-MM-JJ.") from None
+        raise InvalidInput("error.web.unreadable_date", what=what) from None
 
 
 #: Numbers a confirmation may carry in the address after a redirect (``?ok=…&n=3``), by placeholder.

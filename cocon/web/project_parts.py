@@ -16,7 +16,7 @@ from cocon.web.access import Viewer, may_manage
 from cocon.web.pages import language_of, render
 from cocon.web.project_frame import confirmation, parse_date
 from store import wording
-from store.exceptions import InvalidInput
+from store.exceptions import InvalidInput, Phrase
 from store.models import Person, Project
 from store.people import members
 
@@ -70,31 +70,31 @@ def names_of(session: Session, person_ids: Iterable[int]) -> dict[int, str]:
     return {p.id: p.name for p in found if p.id is not None}
 
 
-def typed_day(value: str, what: str, *, default: date | None = None) -> date:
+def typed_day(value: str, what: str | Phrase, *, default: date | None = None) -> date:
     """A date typed in a form; ``default`` when left empty (if given)."""
     if not value.strip() and default is not None:
         return default
     return parse_date(value, what)
 
 
-def typed_number(value: str, what: str) -> float | None:
+def typed_number(value: str, what: str | Phrase) -> float | None:
     """``2,5``, ``2.5`` or ``1 234,5``; None when left empty."""
     if not value.strip():
         return None
     try:
         number = wording.parse_number(value)
     except ValueError:
-        raise InvalidInput(f"« {value} » n'est pas un nombre pour {what} : écrivez par exemple 2,5.") from None
+        raise InvalidInput("error.web.not_a_number", value=value, what=what) from None
     if not math.isfinite(number):
-        raise InvalidInput(f"« {value} » n'est pas un nombre pour {what} : écrivez par exemple 2,5.")
+        raise InvalidInput("error.web.not_a_number", value=value, what=what)
     return number
 
 
 def typed_cents(value: str) -> int:
     """An amount in euros (``12,40``, ``12.40 €``) in cents; 0 when left empty."""
-    number = typed_number(value.replace("€", ""), "le montant")
+    number = typed_number(value.replace("€", ""), Phrase("error.field.amount"))
     if number is None:
         return 0
     if abs(number) > MAX_AMOUNT_EUROS:
-        raise InvalidInput(f"Montant impossible « {value} » : au plus {MAX_AMOUNT_EUROS} euros (ex. 12,50).")
+        raise InvalidInput("error.web.impossible_amount", value=value, limit=MAX_AMOUNT_EUROS)
     return round(number * 100)

@@ -68,7 +68,7 @@ def show_people(
 def _owned(session: Session, project: Project, person: Person, lang: str) -> Person:
     """The person if this project may change their details; else the refusal in one sentence."""
     if not identity_owned_by(session, person, project):
-        raise InvalidInput(i18n.translate("person_not_ours", lang, name=person.name))
+        raise InvalidInput("person_not_ours", name=person.name)
     return person
 
 
@@ -119,7 +119,7 @@ def add_person_action(
             actor=viewer.actor,
         )
     except CoconError as error:
-        return show_people(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
+        return show_people(request, session, viewer, reloaded(session, viewer, project), error=refused(error, request))
     return redirect(request, f"/projets/{slug}/personnes?ok=person")
 
 
@@ -183,7 +183,7 @@ def update_person_action(
     except CoconError as error:
         project = reloaded(session, viewer, project)
         return show_person(request, session, viewer, project, member_or_404(session, project, person_id),
-                           error=refused(error))
+                           error=refused(error, request))
     return redirect(request, f"/projets/{slug}/personnes?ok=updated")
 
 
@@ -195,7 +195,7 @@ def remove_person_action(request: Request, session: DB, viewer: LoggedIn, slug: 
     try:
         leave_project(session, project, person, actor=viewer.actor)
     except CoconError as error:
-        return show_people(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
+        return show_people(request, session, viewer, reloaded(session, viewer, project), error=refused(error, request))
     return redirect(request, f"/projets/{slug}/personnes?ok=removed")
 
 
@@ -207,7 +207,7 @@ def export_person_action(request: Request, session: DB, viewer: LoggedIn, slug: 
     try:
         data = export_person(session, _owned(session, project, person, language_of(request)).id or 0)
     except CoconError as error:
-        return show_person(request, session, viewer, project, person, error=refused(error))
+        return show_person(request, session, viewer, project, person, error=refused(error, request))
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2, default=str),
         media_type="application/json; charset=utf-8",
@@ -241,14 +241,14 @@ def erase_person_action(
     lang = language_of(request)
     try:
         if confirm != "oui":
-            raise InvalidInput(i18n.translate("erase_not_confirmed", lang))
+            raise InvalidInput("erase_not_confirmed")
         erase_person(session, _owned(session, project, person, lang).id or 0, actor=viewer.actor)
     except CoconError as error:
         session.rollback()
         project = visible_project(session, viewer, slug)
         return project_page(
             request, session, viewer, project, "project_person_erase.html", section="people",
-            error=refused(error), status_code=400, person=member_or_404(session, project, person_id),
+            error=refused(error, request), status_code=400, person=member_or_404(session, project, person_id),
             own=identity_owned_by(session, person, project),
         )
     # After the commit (the response's), rewrite the file so the erased bytes leave the disk.

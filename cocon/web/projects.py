@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from cocon.web.access import Viewer, managed_project, may_manage, visible_project
-from cocon.web.pages import DB, LoggedIn, language_of, redirect, render
+from cocon.web.pages import DB, LoggedIn, language_of, redirect, render, said
 from cocon.web.project_frame import parse_date, project_page, refused, reloaded
 from evaluation.indicators import record_value
 from notifications.queue import dead_messages
@@ -22,7 +22,7 @@ from project_templates import LoadedTemplate, builtin_templates
 from project_templates.phases import NEXT_PHASE
 from project_templates.schema import StepKind
 from store.clock import today
-from store.exceptions import CoconError, InvalidInput
+from store.exceptions import CoconError, InvalidInput, Phrase
 from store.models import OPEN_STATUSES, PlanStep, Project, ProjectPhase, StepStatus
 from store.people import add_person, role_coverage
 from store.phases import advance_phase, gate_problems
@@ -41,7 +41,7 @@ def _builtin(template_id: str) -> LoadedTemplate:
     for loaded in builtin_templates():
         if loaded.template.id == template_id:
             return loaded
-    raise InvalidInput("Choisissez un modèle de projet dans la liste.")
+    raise InvalidInput("error.web.choose_template")
 
 
 @router.get("/projets/nouveau")
@@ -98,8 +98,8 @@ def create_project_action(
             loaded=loaded,
             name=name,
             structure=structure,
-            start=parse_date(start, "le début") if start.strip() else None,
-            end=parse_date(end, "la fin"),
+            start=parse_date(start, Phrase("error.field.start")) if start.strip() else None,
+            end=parse_date(end, Phrase("error.field.end")),
             actor=viewer.actor,
             allowed_structures=structures_of(session, viewer.person_id),
             holiday_zone=HolidayZone.ALSACE_MOSELLE if alsace_moselle else HolidayZone.METROPOLE,
@@ -117,7 +117,7 @@ def create_project_action(
             )
     except CoconError as error:
         session.rollback()
-        return _new_project_page(request, viewer, chosen=template, error=str(error), values=values, status_code=400)
+        return _new_project_page(request, viewer, chosen=template, error=said(error, request), values=values, status_code=400)
     return redirect(request, f"/projets/{project.slug}?ok=created")
 
 
@@ -202,7 +202,7 @@ def advance_phase_action(request: Request, session: DB, viewer: LoggedIn, slug: 
     try:
         advance_phase(session, project, actor=viewer.actor, lang=language_of(request))
     except CoconError as error:
-        return show_overview(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
+        return show_overview(request, session, viewer, reloaded(session, viewer, project), error=refused(error, request))
     return redirect(request, f"/projets/{slug}?ok=phase")
 
 
@@ -221,8 +221,8 @@ def record_indicator_action(
         try:
             number = float(value.replace(",", ".")) if value.strip() else None
         except ValueError:
-            raise InvalidInput(f"Valeur illisible « {value} » : écrivez un nombre, par exemple 12 ou 7,5.") from None
+            raise InvalidInput("error.web.unreadable_value", value=value) from None
         record_value(session, project, code, number, actor=viewer.actor, note=note.strip() or None)
     except CoconError as error:
-        return show_overview(request, session, viewer, reloaded(session, viewer, project), error=refused(error))
+        return show_overview(request, session, viewer, reloaded(session, viewer, project), error=refused(error, request))
     return redirect(request, f"/projets/{slug}/indicateurs?ok=indicator")

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from cocon.web.access import Viewer, managed_project, member_or_404, visible_project
-from cocon.web.pages import DB, LoggedIn, language_of, redirect
+from cocon.web.pages import DB, LoggedIn, language_of, redirect, said
 from cocon.web.project_frame import reloaded
 from cocon.web.project_parts import names_of, people_of, show_part, typed_day
 from evaluation.proposals import (
@@ -21,7 +21,7 @@ from evaluation.proposals import (
     status_label,
 )
 from store.clock import today
-from store.exceptions import CoconError
+from store.exceptions import CoconError, Phrase
 from store.models import Project, ProposalSource, ProposalStatus
 
 router = APIRouter()
@@ -76,12 +76,12 @@ def add_proposal_action(
             who,
             text=text,
             source=parse_source(source),
-            proposed_on=typed_day(on, "le jour de la proposition", default=today()),
+            proposed_on=typed_day(on, Phrase("error.field.proposal_day"), default=today()),
             actor=viewer.actor,
         )
     except CoconError as error:
         project = reloaded(session, viewer, project)
-        return _page(request, session, viewer, project, error=str(error), status_code=400)
+        return _page(request, session, viewer, project, error=said(error, request), status_code=400)
     return redirect(request, f"/projets/{slug}/propositions?ok=proposal")
 
 
@@ -102,5 +102,5 @@ def decide_proposal_action(
         decide_proposal(session, project, int(proposal_id), parse_status(status), outcome=reason, actor=viewer.actor)
     except CoconError as error:
         project = reloaded(session, viewer, project)
-        return _page(request, session, viewer, project, error=str(error), status_code=400)
+        return _page(request, session, viewer, project, error=said(error, request), status_code=400)
     return redirect(request, f"/projets/{slug}/propositions?ok=decided#proposition-{proposal_id}")

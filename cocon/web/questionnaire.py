@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project
 from cocon.web.mail import dispatch_soon
-from cocon.web.pages import DB, LoggedIn, MaybeViewer, language_of, redirect, render, settings_of
+from cocon.web.pages import DB, LoggedIn, MaybeViewer, language_of, redirect, render, said, settings_of
 from cocon.web.project_frame import reloaded
 from cocon.web.project_parts import show_part
 from evaluation.assessment import open_questionnaire
@@ -38,7 +38,7 @@ def questionnaire_page(request: Request, session: DB, viewer: MaybeViewer, token
             viewer,
             title_key="questionnaire_title",
             status_code=410,
-            message=str(error),
+            message=said(error, request),
             link=None,
             link_label="",
         )
@@ -69,7 +69,7 @@ async def answer(request: Request, session: DB, viewer: MaybeViewer, token: str)
             viewer,
             title_key="questionnaire_title",
             status_code=410,
-            message=str(error),
+            message=said(error, request),
             link=None,
             link_label="",
         )
@@ -88,7 +88,7 @@ async def answer(request: Request, session: DB, viewer: MaybeViewer, token: str)
             token=token,
             dont_know=DONT_KNOW,
             answers=answers,
-            error=str(error),
+            error=said(error, request),
         )
     return render(
         request,
@@ -142,7 +142,7 @@ def invite_everyone(request: Request, session: DB, viewer: LoggedIn, background:
         created = open_questionnaire(session, project, actor=viewer.actor)
     except CoconError as error:
         project = reloaded(session, viewer, project)
-        return _status_page(request, session, viewer, project, error=str(error), status_code=400)
+        return _status_page(request, session, viewer, project, error=said(error, request), status_code=400)
     if created:
         dispatch_soon(background, settings_of(request).database_url)
     return redirect(request, f"/projets/{slug}/questionnaire?ok=invited&n={created}")
@@ -156,7 +156,7 @@ def relaunch(request: Request, session: DB, viewer: LoggedIn, background: Backgr
         count = relaunch_unanswered(session, project, actor=viewer.actor)
     except CoconError as error:
         project = reloaded(session, viewer, project)
-        return _status_page(request, session, viewer, project, error=str(error), status_code=400)
+        return _status_page(request, session, viewer, project, error=said(error, request), status_code=400)
     if count:
         dispatch_soon(background, settings_of(request).database_url)
     return redirect(request, f"/projets/{slug}/questionnaire?ok=relaunched&n={count}")

@@ -25,23 +25,18 @@ from store.exceptions import InvalidInput
 def check_address(host: str, port: int) -> None:
     """Refuse, in one sentence, an address the server could not listen on (before anything starts)."""
     if not 0 <= port <= 65535:
-        raise InvalidInput(f"Port {port} impossible : choisissez un port entre 1 et 65535 (par exemple 8000).")
+        raise InvalidInput("error.web.port_range", port=port)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise InvalidInput(
-            f"Adresse d'écoute « {host} » inconnue : donnez 127.0.0.1 (cette machine) ou 0.0.0.0 (tout le réseau)."
-        ) from None
+        raise InvalidInput("error.web.unknown_host", host=host) from None
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as exc:
-            raise InvalidInput(
-                f"Impossible d'écouter sur {host}:{port} ({exc.strerror}) : ce port est peut-être déjà pris ou réservé ; "
-                "choisissez-en un autre avec --port (ou COCON_WEB_PORT)."
-            ) from None
+            raise InvalidInput("error.web.cannot_listen", host=host, port=port, reason=exc.strerror) from None
 
 
 #: The most workers ``cocon web`` starts by default: past the cores they only compete for them.
@@ -62,13 +57,13 @@ def _workers_number(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise InvalidInput("COCON_WEB_WORKERS doit être un nombre de processus, par exemple 2.") from None
+        raise InvalidInput("error.web.workers_number") from None
 
 
 def check_workers(workers: int) -> int:
     """Refuse, in one sentence, a number of workers that cannot serve."""
     if not 1 <= workers <= 64:
-        raise InvalidInput(f"{workers} processus web impossible : choisissez entre 1 et 64 (par exemple 2).")
+        raise InvalidInput("error.web.workers_range", n=workers)
     return workers
 
 
@@ -149,7 +144,7 @@ def start_for_serve() -> tuple[str, Callable[[], None]]:
     try:
         port = int(os.environ.get("COCON_WEB_PORT", "8000"))
     except ValueError:
-        raise InvalidInput("COCON_WEB_PORT doit être un numéro de port, par exemple 8000.") from None
+        raise InvalidInput("error.web.port_number") from None
     os.environ.setdefault("COCON_BASE_URL", f"http://{host}:{port}")
     server, thread = start_in_thread(host, port)
 

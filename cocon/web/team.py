@@ -12,7 +12,7 @@ from accounts.links import create_magic_link
 from accounts.staff import colleagues, invite_account, parse_kind, set_structures
 from cocon.web.access import Viewer
 from cocon.web.mail import dispatch_soon, send_login_link
-from cocon.web.pages import DB, LoggedIn, language_of, notice_of, public_base, redirect, render, settings_of
+from cocon.web.pages import DB, LoggedIn, language_of, notice_of, public_base, redirect, render, said, settings_of
 from store import audit
 from store.exceptions import CoconError
 from store.models import Account, AccountKind, Membership, Person, Project
@@ -96,7 +96,7 @@ def invite_action(
         )
     except CoconError as error:
         session.rollback()
-        return _page(request, session, viewer, error=str(error), status_code=400)
+        return _page(request, session, viewer, error=said(error, request), status_code=400)
     person = session.get(Person, account.person_id)
     assert person is not None and person.id is not None
     project_id = _project_for_mail(session, person, account.structures, viewer)
@@ -132,7 +132,7 @@ def structures_action(
         set_structures(session, account, structures or [], inviter_structures=mine, actor=viewer.actor)
     except CoconError as error:
         session.rollback()
-        return _page(request, session, viewer, error=str(error), status_code=400)
+        return _page(request, session, viewer, error=said(error, request), status_code=400)
     return redirect(request, f"/equipe?ok=structures#compte-{account_id}")
 
 

@@ -37,7 +37,7 @@ class OutboxState(StrEnum):
 
 
 class Occasion(StrEnum):
-    """Why a message is sent: the one closed list (labels in ``notifications.messages.OCCASION_LABELS``)."""
+    """Why a message is sent: the one closed list (labels: ``label.occasion.<value>`` in the catalogue, read by ``notifications.messages.occasion_label``)."""
 
     # digest items, in the order a person's daily digest lists them
     INVITATION = "invitation"
