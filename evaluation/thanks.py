@@ -265,7 +265,7 @@ def send_thanks(
         if volunteer and not dry_run:
             attachments.append(
                 Attachment(
-                    f"attestation-{project.slug}.pdf",
+                    say("certificate.filename", lang, slug=project.slug),
                     certificate_pdf(session, project, member.person, lang),
                     "application/pdf",
                 )
@@ -302,7 +302,7 @@ def send_thanks(
             if attach_report:
                 names += (say("report.filename", lang, slug=project.slug),)
             if volunteer:
-                names += (f"attestation-{project.slug}.pdf",)
+                names += (say("certificate.filename", lang, slug=project.slug),)
         result.append(ThanksPreview(member.id, member.name, message, names, queued))
     if not dry_run:
         plans.complete_steps(session, project, (StepKind.THANKS,), actor=actor, note="remerciements envoyés")
