@@ -4,9 +4,10 @@
     .venv/bin/python bench/cycle.py --projects 2000 --store /tmp/cycle.sqlite   # build once, reuse
 
 A "worker" is a process running what one ``reminders-shard`` flow run does (the same functions,
-without Prefect's own cost, which ``bench/reminders.py`` measures): with N workers each first
-plans and queues the projects of its shard, then sends the rows of its recipients, the outbox's
-claiming keeping them apart — exactly the two stages of the ``reminders`` flow with ``shards=N``.
+without Prefect's own cost, which ``bench/reminders.py`` measures): with N workers each plans and
+queues the projects of its shard, waits until all have (the shard runs pause until the parent
+resumes them), then sends the rows of its recipients, the outbox's claiming keeping them apart —
+what the ``reminders`` flow does with ``shards=N``.
 The store is built once (SQLite, or ``--url`` for PostgreSQL); before each run the outbox is
 emptied, so each run is the same first cycle of the day. Printed: each run's phases (plan,
 enqueue, deliver), messages per second and load average, the ratio two workers / one, enqueueing
@@ -36,7 +37,8 @@ DAY = date(2027, 3, 3)
 #: A lean SMTP sink (asyncio, no parsing of the messages), ~3× faster than aiosmtpd on this
 #: machine: with aiosmtpd the sink's own CPU, not Cocon, sets the pace (172 against 517 messages/s
 #: over one connection, pre-composed, load average 7.6). It answers as a server does (220, 250 to
-#: each command, 354 then 250 once a message's data has ended) and, when stopped, prints how many
+#: each command, 354 then 250 once a message's data has ended; it offers PIPELINING, as Postfix
+#: does) and, when stopped, prints how many
 #: messages it accepted, which the bench compares with what Cocon counted as sent.
 LEAN_SINK = r"""
 import asyncio, signal, sys
@@ -66,7 +68,7 @@ class Smtp(asyncio.Protocol):
                 break
             verb, self.buffer = self.buffer[:4].upper(), self.buffer[end + 2 :]
             if verb == b"EHLO":
-                replies.append(b"250-sink\r\n250-8BITMIME\r\n250 SIZE 33554432\r\n")
+                replies.append(b"250-sink\r\n250-8BITMIME\r\n250-PIPELINING\r\n250 SIZE 33554432\r\n")
             elif verb == b"DATA":
                 self.in_data = True
                 replies.append(b"354 end with .\r\n")
@@ -99,10 +101,17 @@ def _stage(args: tuple[str, int, int]) -> dict[str, Any]:
     from notifications.dispatch import dispatch
 
     shard = (k, n) if n > 1 else None
+    cpu = time.process_time()
     if stage == "plan":
         report = plan_and_enqueue(shard=shard)
-        return {"enqueued": report.enqueued, **report.seconds}
-    return dispatch(shard=shard).as_dict()
+        return {"enqueued": report.enqueued, **report.seconds, "cpu": time.process_time() - cpu}
+    return {**dispatch(shard=shard).as_dict(), "cpu": time.process_time() - cpu}
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Cycle(NamedTuple):
@@ -110,9 +119,11 @@ class Cycle(NamedTuple):
     rows: int
     messages: int
     phases: dict[str, float]  # wall time of each phase, all workers together
+    worker_cpu: float  # CPU seconds of the workers while they delivered (SQLite runs in them)
+    sink_cpu: float  # CPU seconds of the SMTP sink meanwhile
 
 
-def cycle(url: str, workers: int) -> Cycle:
+def cycle(url: str, workers: int, sink_pid: int) -> Cycle:
     """Empty the outbox, then one full cycle with ``workers`` processes."""
     from sqlalchemy import text
 
@@ -127,8 +138,10 @@ def cycle(url: str, workers: int) -> Cycle:
         start = time.perf_counter()
         planned = pool.map(_stage, [("plan", k, workers) for k in range(workers)])
         middle = time.perf_counter()
+        sink_before = cpu_seconds(sink_pid)
         sent = pool.map(_stage, [("send", k, workers) for k in range(workers)])
         end = time.perf_counter()
+        sink_cpu = cpu_seconds(sink_pid) - sink_before
     # plan and enqueue run in each worker one after the other: split the stage's wall time as the
     # slowest worker split it
     slowest = max(planned, key=lambda p: p["plan"] + p["enqueue"])
@@ -138,7 +151,14 @@ def cycle(url: str, workers: int) -> Cycle:
         "enqueue": (middle - start) * (1 - share),
         "deliver": end - middle,
     }
-    return Cycle(end - start, sum(p["enqueued"] for p in planned), sum(s["messages"] for s in sent), phases)
+    return Cycle(
+        end - start,
+        sum(p["enqueued"] for p in planned),
+        sum(s["messages"] for s in sent),
+        phases,
+        sum(s["cpu"] for s in sent),
+        sink_cpu,
+    )
 
 
 def enqueue_old(session: Any, rows: list[dict[str, Any]]) -> int:
@@ -232,6 +252,11 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    # the code measured is the code at start: imported before the workers fork (a long run must
+    # not pick up files edited meanwhile)
+    import notifications.cycle
+    import notifications.dispatch  # noqa: F401
+
     load_start = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="cocon-cycle-"))
     store = args.store or workdir / "cycle.sqlite"
@@ -267,12 +292,19 @@ def main() -> None:
         results = {}
         for workers in (1, 2):
             load = os.getloadavg()[0]
-            results[workers] = run = cycle(url, workers)
+            results[workers] = run = cycle(url, workers, sink.pid)
             print(
                 f"Full cycle, {workers} worker(s): {run.seconds:6.1f} s = plan {run.phases['plan']:.1f} s"
                 f" + enqueue {run.phases['enqueue']:.1f} s + deliver {run.phases['deliver']:.1f} s"
                 f"  ({run.rows} rows queued, {run.messages} messages sent, {run.messages / run.phases['deliver']:,.0f}"
                 f" messages/s; load average {load:.1f} → {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
+            deliver = run.phases["deliver"]
+            print(
+                f"  while delivering: workers {run.worker_cpu:.1f} CPU-s ({100 * run.worker_cpu / deliver:.0f} % of one"
+                f" core, SQLite included), SMTP sink {run.sink_cpu:.1f} CPU-s ({100 * run.sink_cpu / deliver:.0f} %);"
+                f" {run.messages / max(run.worker_cpu, 1e-9):,.0f} messages per worker CPU-second",
                 flush=True,
             )
             sent += run.messages

@@ -14,8 +14,9 @@ project's coordination, so that replies reach a person.
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from urllib.parse import quote
 
 from markupsafe import escape
@@ -27,12 +28,13 @@ from notifications.attachments import Attachment, unpack_attachments
 from notifications.channels import Target, channel_target, person_targets, smtp_settings
 from notifications.delivery import Envelope
 from notifications.gatherings import (
+    InvitationsSent,
     answer_links,
     clock,
     gathering_notice_relevant,
     invitation_event,
     notice_event,
-    remember_invitation,
+    organizer,
 )
 from notifications.messages import DigestContext, DigestEntry, render_message
 from notifications.pauses import create_pause_link, send_decision, stopped_projects
@@ -40,12 +42,12 @@ from notifications.planner import ContactPrefs, next_contact_time
 from notifications.queue import forget_content
 from notifications.snapshot import signed_people
 from planning.calendar import working_days_between
-from planning.ics import IcsEvent, calendar_bytes
+from planning.ics import Attendee, IcsEvent, Method, attendee_line, calendar_bytes
 from project_templates.phases import PHASE_ORDER, ProjectPhase
 from project_templates.schema import ProjectTemplate
 from store import wording
 from store.clock import PARIS
-from store.gatherings import gathering_views
+from store.gatherings import GatheringView, gathering_views
 from store.members import unavailable_days
 from store.models import (
     DIGEST_OCCASIONS,
@@ -67,7 +69,14 @@ from store.publication import public_url
 PAUSE_PATH = "/pause/"
 ONE_CLICK_SUFFIX = "/un-clic"
 
+#: The invitee an invitation is rendered with once, then replaced by each real one (Known.calendar).
+_PLACEHOLDER = Attendee("invitee@cocon.invalid", "Cocon placeholder")
 _ORDER = list(DIGEST_OCCASIONS)
+
+
+@cache
+def _placeholder_line() -> bytes:
+    return attendee_line(_PLACEHOLDER)
 _STEP_OCCASIONS = frozenset(DIGEST_OCCASIONS) - {Occasion.PHASE_CHANGE}
 #: Digest items that carry a gathering's calendar event.
 _GATHERING_OCCASIONS = frozenset({Occasion.INVITATION, Occasion.GATHERING_UPDATE, Occasion.GATHERING_CANCELLED})
@@ -89,6 +98,24 @@ def prefs_of(person: Person, *, digest: bool = False) -> ContactPrefs:
         unavailable=unavailable_days(person),
         not_before=person.digest_time if digest else None,
     )
+
+
+class CalendarFiles:
+    """The calendar files of one batch's invitations, each gathering rendered once: from one invitee
+    to the next only the ATTENDEE line differs (icalendar costs several ms per file)."""
+
+    def __init__(self, stamp: datetime) -> None:
+        self.stamp = stamp  # DTSTAMP: when the batch's calendar files were made
+        self._rendered: dict[tuple[IcsEvent, Method], bytes] = {}
+
+    def invitation(self, event: IcsEvent, method: Method) -> bytes:
+        """What ``calendar_bytes("Cocon", [event], stamp=…, method=method)`` writes, byte for byte."""
+        key = (replace(event, attendee=_PLACEHOLDER if event.attendee else None), method)
+        if key not in self._rendered:
+            self._rendered[key] = calendar_bytes("Cocon", [key[0]], stamp=self.stamp, method=method)
+        if event.attendee is None:
+            return self._rendered[key]
+        return self._rendered[key].replace(_placeholder_line(), attendee_line(event.attendee), 1)
 
 
 class Known:
@@ -123,6 +150,9 @@ class Known:
         self.coordination: dict[int, str | None] = {}
         self._roles: dict[int, list[tuple[str, Person]]] | None = None  # project -> (role, person), read once
         self.public_url = public_url(session)
+        self._views: dict[tuple[int, str, str], GatheringView | None] = {}
+        self._sent: InvitationsSent | None = None
+        self.calendars = CalendarFiles(datetime.now(UTC))
         self.signed = signed_people(session, project_ids) if any(r.occasion == Occasion.CHARTER_UNSIGNED for r in rows) else {}
         local = moment.astimezone(PARIS)
         midnight = datetime.combine(local.date(), time(0), tzinfo=PARIS)
@@ -136,6 +166,24 @@ class Known:
                 )
             )
         )
+
+    def gathering_view(self, project: Project, step: PlanStep, lang: str) -> GatheringView | None:
+        """A gathering as it is now, read once per batch for all its invitees."""
+        key = (project.id or 0, step.key, lang)
+        if key not in self._views:
+            views = gathering_views(self.session, project, [step], lang)
+            self._views[key] = views[0] if views else None
+        return self._views[key]
+
+    def invitations_sent(self) -> InvitationsSent:
+        if self._sent is None:
+            self._sent = InvitationsSent(
+                self.session, [i for i in self.projects if i is not None], [i for i in self.people if i is not None]
+            )
+        return self._sent
+
+    def organizer(self, project: Project, lang: str) -> Attendee | None:
+        return organizer(project, self.coordination_email(project.id or 0), lang)
 
     def template(self, project: Project) -> ProjectTemplate:
         """The project's template, parsed once per batch (``template_of`` reads its record each time)."""
@@ -449,17 +497,19 @@ def _step_entry(
         owners = [p.name for p in known.people_with_role(project, step.owner_role)]
     event = None
     where: dict[str, str | None] = {}
-    views = gathering_views(known.session, project, [step], lang) if row.occasion in _GATHERING_OCCASIONS else []
-    if views:
+    view = known.gathering_view(project, step, lang) if row.occasion in _GATHERING_OCCASIONS else None
+    if view is not None:
         # a calendar event for this recipient alone (and, unless cancelled, their two answer links)
-        view = views[0]
         cancelled = row.occasion == Occasion.GATHERING_CANCELLED
+        described = (declared.agenda.get(lang) if declared.agenda else None) or ""
         if row.occasion == Occasion.INVITATION:
-            event = invitation_event(known.session, view, who, lang=lang)
-            remember_invitation(known.session, view, who)
+            event = invitation_event(view, who, agenda=described, organizer=known.organizer(project, lang))
+            known.invitations_sent().remember(view, who)
         else:
-            event = notice_event(known.session, view, who, lang=lang, cancelled=cancelled)
-        links = None if cancelled else answer_links(known.session, project, step.key, who)
+            event = notice_event(
+                known.invitations_sent(), view, who, agenda=described, organizer=known.organizer(project, lang), cancelled=cancelled
+            )
+        links = None if cancelled else answer_links(known.session, project, step.key, who, base=known.public_url)
         where = {
             "start": clock(view.where.start, lang),
             "place": view.where.place,
@@ -516,7 +566,7 @@ def _digest(
             (locales.gettext("mail.calendar.file_cancellation", lang) if event.cancelled
              else locales.gettext("mail.calendar.file_invitation", lang))
             + (".ics" if len(events) == 1 else f"-{index}.ics"),
-            calendar_bytes("Cocon", [event], method="CANCEL" if event.cancelled else "REQUEST"),
+            known.calendars.invitation(event, "CANCEL" if event.cancelled else "REQUEST"),
             "text/calendar",
         )
         for index, event in enumerate(events, start=1)

@@ -14,6 +14,7 @@ Past and finished gatherings are left alone. Like every digest item they wait fo
 absences to end; a pause cancels them, and the next cycle after it queues them again if still true.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, time
 
@@ -35,8 +36,6 @@ from store.gatherings import (
 )
 from store.models import GatheringInvitation, Occasion, Person, PlanStep, Project, StepStatus
 from store.people import coordinator_people
-from store.projects import template_of
-from store.publication import public_url
 
 
 def clock(start: time | None, lang: str) -> str | None:
@@ -54,9 +53,9 @@ class AnswerLinks:
     no: str
 
 
-def answer_links(session: Session, project: Project, step_key: str, person: Person) -> AnswerLinks | None:
-    """The invitation's two links, when Cocon knows its public address."""
-    base = public_url(session)
+def answer_links(session: Session, project: Project, step_key: str, person: Person, *, base: str | None) -> AnswerLinks | None:
+    """The invitation's two links, when Cocon knows its public address (``base``,
+    :func:`store.publication.public_url`, read once by the caller)."""
     if base is None or project.id is None or person.id is None:
         return None
     token = create_answer_link(session, project_id=project.id, step_key=step_key, person_id=person.id)
@@ -65,36 +64,55 @@ def answer_links(session: Session, project: Project, step_key: str, person: Pers
 
 def organizer_of(session: Session, project: Project, lang: str = "fr") -> Attendee | None:
     """The ORGANIZER of a project's events: its coordination's address."""
-    for person in coordinator_people(session, project):
-        if person.email:
-            return Attendee(person.email, gettext("mail.calendar.organizer", lang, project=project.name))
-    return None
+    return organizer(project, next((p.email for p in coordinator_people(session, project) if p.email), None), lang)
 
 
-def invitation_event(session: Session, view: GatheringView, person: Person, *, lang: str, cancelled: bool = False) -> IcsEvent:
-    """One gathering's event for one invitee: they are its only ATTENDEE."""
-    agenda = template_of(session, view.project).step(view.step.template_step).agenda
+def organizer(project: Project, coordination_email: str | None, lang: str) -> Attendee | None:
+    if not coordination_email:
+        return None
+    return Attendee(coordination_email, gettext("mail.calendar.organizer", lang, project=project.name))
+
+
+def invitation_event(
+    view: GatheringView, person: Person, *, agenda: str, organizer: Attendee | None, cancelled: bool = False
+) -> IcsEvent:
+    """One gathering's event for one invitee: they are its only ATTENDEE (``agenda``: the step's
+    agenda in the invitee's language; ``organizer``: :func:`organizer_of`, read once per project)."""
     return calendar_event(
         view,
-        description=agenda.get(lang) if agenda else "",
-        organizer=organizer_of(session, view.project, lang),
+        description=agenda,
+        organizer=organizer,
         attendee=Attendee(person.email, person.name) if person.email else None,
         cancelled=cancelled,
     )
 
 
-def remember_invitation(session: Session, view: GatheringView, person: Person) -> None:
-    """Note the version of the event this person's calendar now has."""
-    row = session.exec(
-        select(GatheringInvitation).where(
-            GatheringInvitation.project_id == view.project.id,
-            GatheringInvitation.step_key == view.step.key,
-            GatheringInvitation.person_id == person.id,
-        )
-    ).first()
-    row = row or GatheringInvitation(project_id=view.project.id or 0, step_key=view.step.key, person_id=person.id or 0)
-    row.sequence, row.cancelled = view.sequence, False
-    session.add(row)
+class InvitationsSent:
+    """The invitations already sent to some people for some projects, read in one query (a
+    dispatch claim reads them once instead of once per invitation it renders)."""
+
+    def __init__(self, session: Session, project_ids: Sequence[int], person_ids: Sequence[int]) -> None:
+        self.session = session
+        self.rows: dict[tuple[int, str, int], GatheringInvitation] = {
+            (row.project_id, row.step_key, row.person_id): row
+            for row in session.exec(
+                select(GatheringInvitation).where(
+                    col(GatheringInvitation.project_id).in_(sorted(set(project_ids))),
+                    col(GatheringInvitation.person_id).in_(sorted(set(person_ids))),
+                )
+            )
+        }
+
+    def get(self, view: GatheringView, person: Person) -> GatheringInvitation | None:
+        return self.rows.get((view.project.id or 0, view.step.key, person.id or 0))
+
+    def remember(self, view: GatheringView, person: Person) -> None:
+        """Note the version of the event this person's calendar now has."""
+        key = (view.project.id or 0, view.step.key, person.id or 0)
+        row = self.rows.get(key) or GatheringInvitation(project_id=key[0], step_key=key[1], person_id=key[2])
+        row.sequence, row.cancelled = view.sequence, False
+        self.session.add(row)
+        self.rows[key] = row
 
 
 def queue_gathering_changes(session: Session, *, on: date | None = None, shard: tuple[int, int] | None = None) -> int:
@@ -141,23 +159,18 @@ def gathering_notice_relevant(step: PlanStep, occasion: str, today_: date) -> bo
     return step.status not in (StepStatus.DONE, StepStatus.SKIPPED)
 
 
-def notice_event(session: Session, view: GatheringView, person: Person, *, lang: str, cancelled: bool) -> IcsEvent:
+def notice_event(
+    sent: InvitationsSent, view: GatheringView, person: Person, *, agenda: str, organizer: Attendee | None, cancelled: bool
+) -> IcsEvent:
     """The event an update (the gathering as it is now) or a cancellation carries, noted as the
     version this person's calendar now has."""
-    row = session.exec(
-        select(GatheringInvitation).where(
-            GatheringInvitation.project_id == view.project.id,
-            GatheringInvitation.step_key == view.step.key,
-            GatheringInvitation.person_id == person.id,
-        )
-    ).first()
-    sent = row.sequence if row is not None else 0
-    event = invitation_event(session, view, person, lang=lang, cancelled=cancelled)
+    row = sent.get(view, person)
+    event = invitation_event(view, person, agenda=agenda, organizer=organizer, cancelled=cancelled)
     if cancelled:  # a cancellation is a newer version of the event than any the calendar holds
-        event = replace(event, sequence=max(view.sequence, sent) + 1)
+        event = replace(event, sequence=max(view.sequence, row.sequence if row is not None else 0) + 1)
         if row is not None:
             row.cancelled = True
-            session.add(row)
+            sent.session.add(row)
     else:
-        remember_invitation(session, view, person)
+        sent.remember(view, person)
     return event

@@ -8,11 +8,14 @@ writes the same message Apprise would: ``From`` (``COCON_MAIL_FROM``), ``To``, `
 a plain-text part and an HTML alternative, attachments. Other targets (SMS gateways, chats, a
 team channel's ``mailto://``) still go through Apprise.
 
+When the server offers PIPELINING (RFC 2920: Postfix, Exim… do), ``MAIL``, ``RCPT`` and ``DATA``
+go in one write and their replies are read together: two round trips a message instead of four.
 A message counts as sent only once the server answered 250 to its data. Errors are reported by
 kind and SMTP code, never with the address the server may quote.
 """
 
 import base64
+import contextlib
 import secrets
 import smtplib
 import ssl
@@ -133,6 +136,32 @@ def _domain(sender: str) -> str:
     return sender.rpartition("@")[2].rstrip(">") or "localhost"
 
 
+def _send_pipelined(connection: smtplib.SMTP, sender: str, to: str, data: bytes) -> None:
+    """One message with ``MAIL``, ``RCPT`` and ``DATA`` in one write (RFC 2920), raising what
+    :meth:`smtplib.SMTP.sendmail` raises when the server refuses something."""
+    size = f" SIZE={len(data)}" if connection.has_extn("size") else ""
+    connection.send(f"MAIL FROM:<{sender}>{size}\r\nRCPT TO:<{to}>\r\nDATA\r\n")
+    mail, rcpt, ready = connection.getreply(), connection.getreply(), connection.getreply()
+    if ready[0] == 354 and (mail[0] != 250 or rcpt[0] not in (250, 251)):
+        connection.send(b".\r\n")  # a server that took DATA anyway gets an empty message, refused
+        connection.getreply()
+    if mail[0] != 250 or rcpt[0] not in (250, 251) or ready[0] != 354:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.rset()
+        if mail[0] != 250:
+            raise smtplib.SMTPSenderRefused(mail[0], mail[1], sender)
+        if rcpt[0] not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({to: rcpt})
+        raise smtplib.SMTPDataError(*ready)
+    body = smtplib._quote_periods(data)  # type: ignore[attr-defined]  # what SMTP.data does
+    if body[-2:] != b"\r\n":
+        body += b"\r\n"
+    connection.send(body + b".\r\n")
+    code, reply = connection.getreply()
+    if code != 250:
+        raise smtplib.SMTPDataError(code, reply)
+
+
 class Mailer:
     """One SMTP connection to Cocon's server, opened when first needed, reopened after a failure."""
 
@@ -156,6 +185,7 @@ class Mailer:
                 connection.starttls(context=tls_context(True))
             if s.user and s.password:
                 connection.login(s.user, s.password)
+            connection.ehlo_or_helo_if_needed()
         except BaseException:
             self._drop(connection)
             raise
@@ -172,7 +202,10 @@ class Mailer:
         try:
             if self._connection is None:
                 self._connection = self._connect()
-            self._connection.sendmail(self.address, [to], data)
+            if self._connection.has_extn("pipelining") and self.address.isascii() and to.isascii():
+                _send_pipelined(self._connection, self.address, to, data)
+            else:
+                self._connection.sendmail(self.address, [to], data)
         except smtplib.SMTPRecipientsRefused as error:
             codes = sorted({code for code, _ in error.recipients.values()})
             return f"destinataire refusé par le serveur SMTP ({', '.join(map(str, codes))})"

@@ -112,8 +112,20 @@ def _event(item: IcsEvent, moment: datetime, method: Method | None) -> Event:
     if item.organizer is not None:
         event.add("organizer", _address(item.organizer))
     if item.attendee is not None:
-        event.add("attendee", _address(item.attendee, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"))
+        event.add("attendee", _invitee(item.attendee))
     return event
+
+
+def _invitee(who: Attendee) -> vCalAddress:
+    return _address(who, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE")
+
+
+def attendee_line(who: Attendee) -> bytes:
+    """The ``ATTENDEE`` content line (folded, with its CRLF) exactly as :func:`calendar_bytes`
+    writes it: lets a sender render an invitation once and change only its attendee."""
+    event = Event()
+    event.add("attendee", _invitee(who))
+    return event.to_ical().removeprefix(b"BEGIN:VEVENT\r\n").removesuffix(b"END:VEVENT\r\n")
 
 
 def calendar_bytes(

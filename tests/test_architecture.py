@@ -17,7 +17,7 @@ from sqlmodel import Session
 from tests.factories import make_project
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("project_templates", "planning", "store", "charters", "notifications", "accounts", "evaluation", "flows", "cocon")
+PACKAGES = ("locales", "project_templates", "planning", "store", "charters", "notifications", "accounts", "evaluation", "flows", "cocon")
 
 def cycles(edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
     """Strongly connected components of more than one module (Tarjan, iterative)."""

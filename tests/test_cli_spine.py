@@ -96,7 +96,7 @@ def test_move_shifts_dependents_keeps_baseline_and_history(cli) -> None:
     assert {h["step"] for h in history} == changed
     assert all(h["reason"] == "vacances scolaires" and h["by"] == "test" for h in history)
     assert {h["moved"] for h in history} == {"rencontre"}
-    assert "(suite au déplacement de rencontre)" in cli("plan", "history", slug).output
+    assert "(suite au déplacement de l'étape « rencontre »)" in cli("plan", "history", slug).output
     table = cli("plan", "show", slug, "--baseline")
     assert "Référence" in table.output and "+" in table.output
 
@@ -242,7 +242,7 @@ def test_french_elision_in_plan_history(cli) -> None:
                         "--start", "2027-01-04", "--end", "2027-05-28", "--json"))
     slug = created["slug"]
     assert cli("plan", "move", slug, "affichette", "--to", "2027-01-25", "--reason", "relecture").exit_code == 0
-    assert "(suite au déplacement d'affichette)" in cli("plan", "history", slug).output
+    assert "(suite au déplacement de l'étape « affichette »)" in cli("plan", "history", slug).output
 
 
 def test_alsace_moselle_structure_keeps_good_friday_off(cli) -> None:  # type: ignore[no-untyped-def]

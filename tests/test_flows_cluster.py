@@ -1,7 +1,8 @@
 """The cluster set-up of docs/deploy.md, for real: a Prefect server on PostgreSQL, a process work
 pool, two workers, ``prefect deploy --all`` from prefect.yaml, and Cocon's store on PostgreSQL.
 
-Reminders for a few hundred projects are delivered exactly once, shared by the two workers; then,
+Reminders for a few hundred people are delivered exactly once, by shard runs that the two workers
+pick up (a worker takes whatever is scheduled when it polls: the log says which); then,
 on a new day, one worker is killed with SIGKILL in the middle of the cycle: nothing is lost and
 the duplicates stay within the documented bound (one dispatch batch per killed process).
 """
@@ -33,6 +34,14 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DAY = date(2027, 3, 15)
+#: Projects of the store: enough for a cycle that lasts while a worker is killed in the middle of it
+PROJECTS = 60
+T0 = time.monotonic()
+
+
+def mark(label: str) -> None:
+    """Where the test's time goes (shown with ``pytest -s``)."""
+    print(f"[cluster {time.monotonic() - T0:6.1f} s] {label}", file=sys.stderr, flush=True)
 
 
 class SlowCollector(_Collector):
@@ -87,6 +96,7 @@ def cluster(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "PREFECT_API_DATABASE_CONNECTION_URL": f"postgresql+asyncpg://{base.rsplit('/', 1)[0]}/prefect",
         # a concurrency slot held by a run whose machine died is freed after 30 s (default 300 s)
         "PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION": "30",
+        "PREFECT_UI_ENABLED": "false",  # nobody looks at it: its files are not prepared
     }
     log = open(home / "server.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
@@ -96,16 +106,22 @@ def cluster(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    from bench.reminders import build_store
     from flows.server import healthy
 
+    cocon_url = f"postgresql+psycopg://{base.rsplit('/', 1)[0]}/cocon"
     try:
+        # Cocon's store is built while the Prefect server starts (both take seconds)
+        build_store(cocon_url, projects=PROJECTS, people=15, steps=30, today=DAY)
+        mark("store built")
         wait_for(lambda: healthy(api_url), 400, "the Prefect server on PostgreSQL")
+        mark("Prefect server up")
         env["PREFECT_API_URL"] = api_url
-        yield {"env": env, "api_url": api_url, "cocon_url": f"postgresql+psycopg://{base.rsplit('/', 1)[0]}/cocon"}
+        yield {"env": env, "api_url": api_url, "cocon_url": cocon_url}
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        os.killpg(server.pid, signal.SIGTERM)  # a throw-away server: a short grace, then killed
         try:
-            server.wait(timeout=30)
+            server.wait(timeout=5)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
@@ -117,8 +133,12 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
     return done
 
 
+def finished(process: "subprocess.Popen[str]", timeout: float = 300) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=timeout)
+    return process.returncode, out, err
+
+
 def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: dict[str, Any], tmp_path: Path) -> None:
-    from bench.reminders import build_store
     from store.db import get_engine
 
     sink = SmtpSink()
@@ -134,13 +154,15 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
         "COCON_REMINDER_SHARDS": "2",
         "COCON_SHARD_TIMEOUT": "600",
     }
-    build_store(cluster["cocon_url"], projects=200, people=15, steps=30, today=DAY)
-    # the commands of docs/deploy.md, "Cluster"
+    # the commands of docs/deploy.md, "Cluster"; the workers start while `prefect deploy` runs
     run([str(BIN / "prefect"), "work-pool", "create", "cocon", "--type", "process"], env)
-    run([str(BIN / "prefect"), "deploy", "--all"], env)
+    deploy = subprocess.Popen(
+        [str(BIN / "prefect"), "deploy", "--all"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     api = PrefectApi(cluster["api_url"])
     workers: list[subprocess.Popen[bytes]] = []
     logs: list[Any] = []
+    refusal: subprocess.Popen[str] | None = None
     try:
         for name in ("worker-a", "worker-b"):
             logs.append(open(tmp_path / f"{name}.log", "wb"))  # noqa: SIM115
@@ -154,18 +176,15 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
                     start_new_session=True,
                 )
             )
+        code, out, err = finished(deploy)
+        assert code == 0, out + err
+        mark("deployed, workers starting")
         deployed = api.deployment("reminders/cocon-reminders")
         assert deployed["entrypoint"] == "flows.reminders.reminders" and deployed["pull_steps"] == []
-
-        # `cocon serve` pointed at this server refuses, and leaves the deployments as they are
-        refused = subprocess.run(
-            [str(BIN / "cocon"), "serve", "--no-web"], env=env, capture_output=True, text=True, timeout=400
-        )
-        assert refused.returncode == 1 and "pool" in refused.stderr and "Traceback" not in refused.stderr
-        assert len(refused.stderr.strip().splitlines()) == 1
-        after = api.deployment("reminders/cocon-reminders")
-        assert (
-            after["paused"] is False and after["work_pool_name"] == "cocon" and after["updated"] == deployed["updated"]
+        # `cocon serve` pointed at this server must refuse and leave the deployments as they are:
+        # started now, checked once day one is done (it runs while the workers work)
+        refusal = subprocess.Popen(
+            [str(BIN / "cocon"), "serve", "--no-web"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
 
         engine = get_engine(cluster["cocon_url"])
@@ -178,8 +197,16 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
 
         # day one: two workers share the cycle, everyone gets their digest once
         assert api.wait(api.run("reminders/cocon-reminders"), 400) == "COMPLETED"
+        mark("day one sent")
+        code, _, err = finished(refusal)
+        assert code == 1 and "pool" in err and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1
+        after = api.deployment("reminders/cocon-reminders")
+        assert (
+            after["paused"] is False and after["work_pool_name"] == "cocon" and after["updated"] == deployed["updated"]
+        )
         shards = api.runs("reminders-shard/cocon-reminders-shard", ["COMPLETED"])
-        assert len(shards) == 4
+        assert len(shards) == 2  # one run per shard: plan, pause until both planned, send
         sent = states()
         assert set(sent) == {"SENT"} and sent["SENT"] > 100, sent
         addresses = [r.envelope_to[0] for r in sink.received]
@@ -191,7 +218,8 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
             connection.execute(text("DELETE FROM outbox_message"))
         sink.collector.received.clear()
         first = api.run("reminders/cocon-reminders")
-        wait_for(lambda: len(sink.received) > people_due // 5, 300, "the cycle to be under way")
+        # as soon as a shard is sending (a few groups already confirmed), its machine dies
+        wait_for(lambda: len(sink.received) >= 2 * BATCH_SIZE, 300, "the cycle to be under way")
         sending = {r["id"] for r in api.runs("reminders-shard/cocon-reminders-shard", ["RUNNING"])}
         victim = next((w for w in workers if set(runs_hosted_by(w.pid).values()) & sending), workers[0])
         hosted = runs_hosted_by(victim.pid)
@@ -200,11 +228,13 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
                 os.kill(pid, signal.SIGKILL)
         killed_at = len(sink.received)
         assert killed_at < people_due, "the kill came too late to test anything"
+        mark(f"worker killed after {killed_at} of {people_due} messages")
         # what Prefect's zombie automation (flow heartbeats, docs/deploy.md) does: the runs of the
         # dead machine are marked crashed, so the parent stops waiting for them
         for run_id in hosted.values():
             api.crash(run_id)
         assert api.wait(first, 400) in FINAL  # completes (its shards ran elsewhere) or fails/crashes
+        mark("day two's first run over")
         # the next run sends what is left: the dead process's claims are taken back at once (same
         # host, process gone). Unsharded, so one flow run process instead of five (what is tested
         # is the recovery, not the sharing again); a run cancelled because a slot is still held
@@ -213,6 +243,7 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
         while (states().keys() - {"SENT"} or len(sink.received) < people_due) and time.monotonic() < deadline:
             if api.wait(api.run("reminders/cocon-reminders", {"shards": 1}), 400) != "COMPLETED":
                 time.sleep(1)
+        mark("day two sent")
         final = states()
         assert set(final) == {"SENT"}, final
         received = Counter(r.envelope_to[0] for r in sink.received)
@@ -221,13 +252,17 @@ def test_two_workers_share_reminders_exactly_once_and_survive_a_kill(cluster: di
         assert duplicates <= 2 * BATCH_SIZE, duplicates  # at most one batch per killed process (shard, parent)
     finally:
         api.close()
+        for process in (deploy, refusal):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.communicate()
         for worker in workers:
             if worker.poll() is None:
                 for pid in [*descendants(worker.pid), worker.pid]:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGTERM)
                 try:
-                    worker.wait(timeout=30)
+                    worker.wait(timeout=5)
                 except subprocess.TimeoutExpired:
                     worker.kill()
         for log in logs:  # the workers' logs stay in tmp_path for whoever reads a failure

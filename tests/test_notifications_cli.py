@@ -37,10 +37,10 @@ def test_remind_prints_what_it_did(cli, session: Session, smtp_sink: SmtpSink, m
     assert "Rappels du lundi 18 janvier 2027" in result.output
     assert "rappels prévus aujourd'hui : 6, nouveaux : 6" in result.output
     assert "invitation : 5" in result.output
-    assert "envoyés : 5 message(s) (6 rappel(s))" in result.output
+    assert "envoyés : 5 messages (6 rappels)" in result.output
     assert len(smtp_sink.received) == 5
     again = cli("remind")
-    assert "nouveaux : 0" in again.output and "envoyés : 0 message(s)" in again.output
+    assert "nouveaux : 0" in again.output and "envoyés : 0 message (0 rappel)" in again.output
 
 
 def test_remind_without_smtp_says_so(cli, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,7 +83,7 @@ def test_outbox_list_and_retry(cli, session: Session, smtp_sink: SmtpSink, monke
     table = cli("outbox", "list", project.slug, "--state", "dead")
     assert table.exit_code == 0 and "abandonné" in table.output
     result = cli("outbox", "retry", project.slug)
-    assert result.exit_code == 0 and "1 notification(s) remise(s) en file d'attente." in result.output
+    assert result.exit_code == 0 and "1 notification remise en file d'attente." in result.output
     assert json.loads(cli("outbox", "list", project.slug, "--json").output)[0]["state"] == "pending"
     missing = cli("outbox", "list", "inconnu")
     assert missing.exit_code == 1 and "Traceback" not in missing.output

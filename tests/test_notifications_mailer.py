@@ -19,8 +19,14 @@ REFUSED = "parti@example.org"
 
 
 class Recorder:
-    def __init__(self) -> None:
+    def __init__(self, pipelining: bool = False) -> None:
         self.messages: list[tuple[int, list[str], EmailMessage]] = []
+        self.pipelining = pipelining
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        # what Postfix and Exim offer (RFC 2920); aiosmtpd reads pipelined commands in order anyway
+        return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.pipelining else responses
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address == REFUSED:
@@ -35,9 +41,19 @@ class Recorder:
         return "250 accepted"
 
 
-@pytest.fixture
-def recorder(monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
-    handler = Recorder()
+@pytest.fixture(params=[False, True], ids=["one-command-at-a-time", "pipelining"])
+def recorder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
+    import notifications.mailer
+
+    handler = Recorder(pipelining=request.param)
+    pipelined: list[str] = []
+    real = notifications.mailer._send_pipelined
+
+    def counted(connection: Any, sender: str, to: str, data: bytes) -> None:
+        pipelined.append(to)
+        real(connection, sender, to, data)
+
+    monkeypatch.setattr(notifications.mailer, "_send_pipelined", counted)
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
@@ -45,6 +61,8 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
     monkeypatch.setenv("COCON_MAIL_FROM", "Coordination Tilleuls <cocon@msp-tilleuls.example.org>")
     try:
         yield handler
+        # every message went pipelined when (and only when) the server offered it
+        assert bool(pipelined) is handler.pipelining
     finally:
         controller.stop()
 

@@ -286,7 +286,7 @@ def test_charter_sends_every_missing_link_at_once_and_says_who_waits(
     sent = _post(client, f"/projets/{slug}/charte/liens", {})
     assert sent.headers["location"] == f"/projets/{slug}/charte?ok=sign_links_later&n=5&plus_tard=1"
     landed = _landing(client, sent)
-    assert "5 lien(s) de signature envoyé(s), dont 1 partira plus tard" in landed
+    assert "5 liens de signature préparés, dont 1 à envoyer plus tard" in landed
     assert len(smtp_sink.to("karim@example.org")) == 1 and smtp_sink.to("awa@example.org") == []
     assert smtp_sink.to("hugo@example.org") == []
     with session_scope(db_url) as session:
@@ -403,7 +403,7 @@ def test_messages_list_without_contents_and_retry_failed_ones(
     assert "Awa Diallo" in text and "non délivré" in text and "compte rendu du point d'étape" in text
     assert "Corps secret" not in page and "awa@example.org" not in page
     retried = _post(client, f"/projets/{slug}/messages/relancer", {})
-    assert "1 message(s) remis en file d'envoi." in _landing(client, retried)
+    assert "1 message remis en file d'envoi." in _landing(client, retried)
     with session_scope(db_url) as session:
         states = session.exec(select(OutboxMessage.state).where(col(OutboxMessage.about) == "gathering:test")).all()
         assert states and OutboxState.DEAD not in states

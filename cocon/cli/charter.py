@@ -13,7 +13,7 @@ from charters.versions import (
     refresh_version,
     signing_language,
 )
-from cocon.cli.output import actor, db, emit_json, fail, lang, say
+from cocon.cli.output import actor, db, emit_json, fail, lang, t
 from planning.calendar import long_date
 from store import audit
 from store.clock import PARIS, now
@@ -75,14 +75,9 @@ def render(
         typer.echo(content, nl=False)
         return
     output.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    news = say(" (nouvelle version)", " (new version)") if refresh.created else ""
+    news = t("cli.charter.new_version") if refresh.created else ""
     typer.echo(
-        say(
-            f"Charte de « {slug} », version {version.number}{news}, écrite dans {output} "
-            f"(empreinte {version.sha256[:12]}…).",
-            f"Charter of '{slug}', version {version.number}{news}, written to {output} "
-            f"(fingerprint {version.sha256[:12]}…).",
-        )
+        t("cli.charter.written", slug=slug, number=version.number, news=news, output=output, fingerprint=version.sha256[:12])
     )
 
 
@@ -102,23 +97,14 @@ def status(
             emit_json(report.as_json())
             return
         typer.echo(
-            say(
-                f"Charte de « {project.name} » : version {report.version} (empreinte {report.sha256[:12]}…)",
-                f"Charter of '{project.name}': version {report.version} (fingerprint {report.sha256[:12]}…)",
-            )
+            t("cli.charter.status_heading", name=project.name, version=report.version, fingerprint=report.sha256[:12])
         )
         for row in report.signers:
-            optional = "" if row.required else say(" (signature facultative)", " (signature optional)")
-            typer.echo(f"n°{row.person_id} {row.name} ({', '.join(row.roles)}){optional} — {row.describe(lang())}")
+            optional = "" if row.required else t("cli.charter.signature_optional")
+            typer.echo(t("cli.charter.signer_line", id=row.person_id, name=row.name, roles=", ".join(row.roles),
+                         optional=optional, state=row.describe(lang())))
         typer.echo(
-            say(
-                "Toutes les personnes requises ont signé la version actuelle."
-                if report.complete
-                else "Des signatures manquent encore pour la version actuelle.",
-                "Every required person has signed the current version."
-                if report.complete
-                else "Signatures are still missing for the current version.",
-            )
+            t("cli.charter.status_complete") if report.complete else t("cli.charter.status_incomplete")
         )
 
 
@@ -141,17 +127,11 @@ def sign(
         sign_on_paper(session, project, person, actor=actor(), expected_version=version)
         report = charter_status(session, project, actor=actor())
         typer.echo(
-            say(
-                f"Signature de {person.name} enregistrée pour la version {report.version} (papier).",
-                f"Signature of {person.name} recorded for version {report.version} (paper).",
-            )
+            t("cli.charter.signed_on_paper", name=person.name, version=report.version)
         )
         if report.complete:
             typer.echo(
-                say(
-                    "Toutes les personnes requises ont signé : l'étape charte est faite.",
-                    "Every required person has signed: the charter step is done.",
-                )
+                t("cli.charter.step_done")
             )
 
 
@@ -175,10 +155,7 @@ def link(
     expires = long_date((now() + LINK_VALIDITY).astimezone(PARIS).date(), lang())
     typer.echo((base_url() or "") + signing_path(token))
     typer.echo(
-        say(
-            f"Lien de signature pour {name}, à usage unique, valable jusqu'au {expires}. Il ne sera plus affiché.",
-            f"Signing link for {name}, single use, valid until {expires}. It will not be shown again.",
-        ),
+        t("cli.charter.signing_link", name=name, expires=expires),
         err=True,
     )
 
@@ -200,10 +177,10 @@ def diff(
         comparison = compare_versions(session, project, actor=actor(), lang=chosen, from_number=from_number,
                                       to_number=to_number)
     if comparison.old is None:
-        typer.echo(say("Une seule version de la charte : rien à comparer.", "Only one version of the charter: nothing to compare."))
+        typer.echo(t("cli.charter.diff_single_version"))
         return
     text = comparison.changes
-    typer.echo(text or say("Les deux versions sont identiques.", "Both versions are identical."), nl=not text)
+    typer.echo(text or t("cli.charter.diff_identical"), nl=not text)
 
 
 @app.command("verify")
@@ -217,16 +194,10 @@ def verify(project_slug: str = typer.Argument(..., metavar="PROJECT", help="Proj
         problems, count = verify_charter(session, project, actor=actor())
     if problems:
         for problem in problems:
-            typer.echo(f"{problem.table} n°{problem.row_id} : {problem.message}", err=True)
+            typer.echo(t("cli.charter.problem_line", table=problem.table, id=problem.row_id, message=problem.message), err=True)
         fail(
-            say(
-                f"Charte de « {project_slug} » modifiée en dehors de Cocon : {len(problems)} problème{'s' if len(problems) > 1 else ''}.",
-                f"Charter of '{project_slug}' altered outside Cocon: {len(problems)} problem{'s' if len(problems) != 1 else ''}.",
-            )
+            t("cli.charter.verify_altered", slug=project_slug, n=len(problems))
         )
     typer.echo(
-        say(
-            f"Charte de « {project_slug} » intacte : {count} version{'s' if count > 1 else ''} et leurs signatures vérifiées.",
-            f"Charter of '{project_slug}' intact: {count} version{'s' if count != 1 else ''} and their signatures checked.",
-        )
+        t("cli.charter.verify_intact", slug=project_slug, n=count)
     )

@@ -2,7 +2,7 @@
 
 import typer
 
-from cocon.cli.output import say
+from cocon.cli.output import t
 from store.db import current_revision, head_revision, upgrade
 from store.settings import database_url
 
@@ -17,9 +17,9 @@ def db_upgrade() -> None:
     """
     before, after = upgrade()
     if before == after:
-        typer.echo(say(f"Base déjà à jour (révision {after}).", f"Database already up to date (revision {after})."))
+        typer.echo(t("cli.db.up_to_date", after=after))
     else:
-        typer.echo(say(f"Base mise à jour : {before or 'vide'} → {after}.", f"Database upgraded: {before or 'empty'} → {after}."))
+        typer.echo(t("cli.db.upgraded", before=before or t("cli.db.empty"), after=after))
 
 
 @app.command("status")
@@ -32,4 +32,4 @@ def db_status() -> None:
     if "@" in url:
         scheme, rest = url.split("://", 1)
         url = f"{scheme}://***@{rest.split('@', 1)[1]}"
-    typer.echo(f"{url}\n{say('révision', 'revision')} {current_revision() or '-'} / head {head_revision()}")
+    typer.echo(f"{url}\n" + t("cli.db.revision") + f" {current_revision() or '-'} / head {head_revision()}")

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import typer
 
-from cocon.cli.output import say
+from cocon.cli.output import t
 from cocon.cli.projects import plan_show, project_show
 from planning.calendar import add_working_days
 from project_templates import find_template
@@ -68,11 +68,11 @@ def demo() -> None:
     with session_scope(url) as session:
         meeting = get_step(session, get_project(session, slug), "rencontre").due
     later = add_working_days(meeting, 5)
-    typer.echo(say("Projet de démonstration créé dans une base neuve :", "Demo project created in a fresh database:") + f" {data_dir() / 'demo.sqlite'}\n")
+    typer.echo(t("cli.demo.created") + f" {data_dir() / 'demo.sqlite'}\n")
     plan_show(slug=slug, fmt="table", baseline=False, output=None)
     typer.echo("")
     project_show(slug=slug, as_json=False)
-    typer.echo("\n" + say("À essayer ensuite :", "Try next:"))
+    typer.echo("\n" + t("cli.demo.try_next"))
     for line in (
         f"export COCON_DATABASE_URL={url}",
         f"cocon plan move {slug} rencontre --to {later.isoformat()} --reason \"vacances scolaires\"",

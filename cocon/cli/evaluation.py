@@ -11,7 +11,7 @@ import typer
 from sqlmodel import Session
 
 from cocon.cli.numbers import decimal
-from cocon.cli.output import actor, console, db, emit_json, lang, say
+from cocon.cli.output import actor, console, db, emit_json, lang, t
 from evaluation import assessment
 from evaluation.checkpoints import (
     ActionItem,
@@ -172,10 +172,7 @@ def checkpoint_record(
         emit_json(result)
         return
     typer.echo(
-        say(
-            f"Compte rendu de « {step} » enregistré ; {queued} envoi(s) préparé(s).",
-            f"Minutes of '{step}' recorded; {queued} message(s) queued.",
-        )
+        t("cli.checkpoint.minutes_recorded", step=step, n=queued)
     )
 
 
@@ -205,7 +202,7 @@ def _cents(value: str | None) -> int:
     if value is None:
         return 0
     try:
-        amount = float(value.replace(",", ".").replace("€", "").strip())
+        amount = wording.parse_number(value.replace("€", ""))
     except ValueError:
         raise InvalidInput("error.cli.unreadable_amount", value=value) from None
     if not math.isfinite(amount) or abs(amount) > MAX_AMOUNT_EUROS:
@@ -257,10 +254,7 @@ def contribution_add(
         emit_json(result)
         return
     typer.echo(
-        say(
-            f"Contribution n°{result['id']} enregistrée pour {who.name}.",
-            f"Contribution #{result['id']} recorded for {who.name}.",
-        )
+        t("cli.contribution.recorded", id=result['id'], name=who.name)
     )
 
 
@@ -277,7 +271,7 @@ def contribution_reimburse(
     with db() as session:
         project = get_project(session, slug)
         mark_reimbursed(session, project, contribution_id, _date(on, "--date"), actor=actor())
-    typer.echo(say(f"Contribution n°{contribution_id} remboursée.", f"Contribution #{contribution_id} reimbursed."))
+    typer.echo(t("cli.contribution.reimbursed", contribution_id=contribution_id))
 
 
 @contribution_app.command("list")
@@ -329,21 +323,26 @@ def contribution_list(
         typer.echo(
             f"{r.id:>4}  {r.on}  {names.get(r.person_id, r.person_id)}  {KIND_LABELS[language][r.kind]}  {hours_text(r.hours, language)}{money}"
         )
-    for pid, t in per_person.items():
+    for pid, subtotal in per_person.items():
         typer.echo(
-            say(
-                f"{names.get(pid, pid)} : {hours_text(t.hours)}, frais {euros(t.amount_cents)}, reste dû {euros(t.owed_cents)}",
-                f"{names.get(pid, pid)}: {hours_text(t.hours, 'en')}, expenses {euros(t.amount_cents, 'en')}, owed {euros(t.owed_cents, 'en')}",
+            t(
+                "cli.contribution.person_total",
+                person=names.get(pid, pid),
+                hours=hours_text(subtotal.hours, lang()),
+                amount=euros(subtotal.amount_cents, lang()),
+                owed=euros(subtotal.owed_cents, lang()),
             )
         )
     typer.echo(
-        say(
-            f"Total : {hours_text(overall.hours)}, frais {euros(overall.amount_cents)}, reste dû {euros(overall.owed_cents)}",
-            f"Total: {hours_text(overall.hours, 'en')}, expenses {euros(overall.amount_cents, 'en')}, owed {euros(overall.owed_cents, 'en')}",
+        t(
+            "cli.contribution.total",
+            hours=hours_text(overall.hours, lang()),
+            amount=euros(overall.amount_cents, lang()),
+            owed=euros(overall.owed_cents, lang()),
         )
     )
     if csv_file is not None:
-        typer.echo(say(f"CSV écrit : {csv_file}", f"CSV written: {csv_file}"))
+        typer.echo(t("cli.contribution.csv_written", csv_file=csv_file))
 
 
 # --- proposals -----------------------------------------------------------------------------------
@@ -386,7 +385,7 @@ def proposal_add(
     if as_json:
         emit_json(result)
         return
-    typer.echo(say(f"Proposition n°{result['id']} enregistrée.", f"Proposal #{result['id']} recorded."))
+    typer.echo(t("cli.proposal.recorded", id=result['id']))
 
 
 @proposal_app.command("decide")
@@ -409,10 +408,7 @@ def proposal_decide(
         emit_json(result)
         return
     typer.echo(
-        say(
-            f"Proposition n°{proposal_id} : {STATUS_LABELS['fr'][row.status]}.",
-            f"Proposal #{proposal_id}: {STATUS_LABELS['en'][row.status]}.",
-        )
+        t("cli.proposal.decided", id=proposal_id, status=STATUS_LABELS[lang()][row.status])
     )
 
 
@@ -446,7 +442,7 @@ def proposal_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = 
         who = (
             names.get(p.person_id, "—")
             if p.person_id
-            else f"{say('sans nom', 'unsigned')}, {SOURCE_LABELS[language][p.source]}"
+            else t("cli.proposal.unsigned") + f", {SOURCE_LABELS[language][p.source]}"
         )
         typer.echo(f"{p.id:>4}  [{STATUS_LABELS[language][p.status]}] {p.text} — {who}{outcome}")
 
@@ -490,7 +486,7 @@ def indicator_choose(
         ensure_indicators(session, project)
         if code and drop:
             drop_indicator(session, project, code, actor=actor(), reason=reason)
-            typer.echo(say(f"Indicateur « {code} » retiré.", f"Indicator '{code}' removed."))
+            typer.echo(t("cli.indicator.removed", code=code))
         elif code:
             choose_indicator(
                 session,
@@ -503,16 +499,13 @@ def indicator_choose(
                 minimum=minimum,
                 baseline=baseline,
             )
-            typer.echo(say(f"Indicateur « {code} » enregistré.", f"Indicator '{code}' saved."))
+            typer.echo(t("cli.indicator.saved", code=code))
         if done:
             plans.complete_steps(session, project, (StepKind.INDICATORS,), actor=actor(), note="indicateurs choisis")
-            typer.echo(say("Choix des indicateurs noté comme fait.", "Indicator choice marked as done."))
+            typer.echo(t("cli.indicator.choice_done"))
         if not code and not done:
             typer.echo(
-                say(
-                    f"{len(ensure_indicators(session, project))} indicateurs choisis (voir `cocon indicator show {slug}`).",
-                    f"{len(ensure_indicators(session, project))} indicators chosen (see `cocon indicator show {slug}`).",
-                )
+                t("cli.indicator.chosen", n=len(ensure_indicators(session, project)), slug=slug)
             )
 
 
@@ -530,7 +523,7 @@ def indicator_record(
     with db() as session:
         project = get_project(session, slug)
         record_value(session, project, code, value, actor=actor(), note=note)
-    typer.echo(say(f"Valeur enregistrée pour « {code} ».", f"Value recorded for '{code}'."))
+    typer.echo(t("cli.indicator.value_recorded", code=code))
 
 
 @indicator_app.command("show")
@@ -563,20 +556,17 @@ def indicator_show(slug: str = typer.Argument(..., metavar="P"), as_json: bool =
         return
     if locked:
         typer.echo(
-            say(
-                "Indicateurs verrouillés (tout changement demande une raison).",
-                "Indicators locked (any change needs a reason).",
-            )
+            t("cli.indicator.locked")
         )
     for s in statuses:
         d = s.definition
         typer.echo(
             f"{d.code:<28} {d.name.get(language)} — "
-            + say("départ", "baseline")
+            + t("cli.indicator.baseline")
             + f" {format_value(d, d.baseline, language)}, "
-            + say("cible", "target")
+            + t("cli.indicator.target")
             + f" {format_value(d, d.target, language)}, "
-            + say("mesure", "value")
+            + t("cli.indicator.value")
             + f" {format_value(d, s.value, language)} "
             + f"[{VERDICT_LABELS[language][s.verdict]}]"
         )
@@ -605,10 +595,7 @@ def feedback_invite(
         emit_json({"invited": created, "total": total})
         return
     typer.echo(
-        say(
-            f"{created} invitation(s) préparée(s) ({total} au total).",
-            f"{created} invitation(s) queued ({total} in all).",
-        )
+        t("cli.feedback.invitations_queued", n=created, total=total)
     )
 
 
@@ -628,9 +615,10 @@ def feedback_status(
         emit_json(data)
         return
     typer.echo(
-        say(
-            f"{data['answered']} réponse(s) sur {data['invited']} invitation(s).",
-            f"{data['answered']} answer(s) out of {data['invited']} invitation(s).",
+        t(
+            "cli.feedback.answers",
+            answers=t("cli.feedback.answer_count", n=data["answered"]),
+            invitations=t("cli.feedback.invitation_count", n=data["invited"]),
         )
     )
 
@@ -639,8 +627,8 @@ def _ask(view: Any) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     scale = " / ".join(f"{i + 1} = {label}" for i, label in enumerate(view.scale))
     # The scale once, then a short reminder at each statement (not the whole legend twenty times).
-    typer.echo(say("Pour chaque phrase : ", "For each statement: ") + f"{scale} ; {DONT_KNOW} = {view.dont_know}.")
-    short = f"(1-5 ; {DONT_KNOW} ; " + say("Entrée pour passer", "Enter to skip") + ")"
+    typer.echo(t("cli.feedback.each_statement", scale=scale, code=DONT_KNOW, dont_know=view.dont_know))
+    short = t("cli.feedback.short_prompt", code=DONT_KNOW)
     for section in view.sections:
         console.print(f"\n[bold]{section.title.get(view.lang)}[/bold]")
         for item in section.items:
@@ -664,7 +652,7 @@ def _ask(view: Any) -> dict[str, Any]:
                 if value == DONT_KNOW:
                     answers[item.code] = None
                     break
-                typer.echo(say("Répondre de 1 à 5, ou nsp.", "Answer 1 to 5, or nsp."))
+                typer.echo(t("cli.feedback.answer_range"))
     return answers
 
 
@@ -692,19 +680,13 @@ def feedback_answer(
         with db() as session:
             view = questionnaire_for(session, token)
         typer.echo(
-            say(
-                f"Questionnaire du projet « {view.project_name} » — réponses anonymes.",
-                f"Questionnaire of the project '{view.project_name}' — anonymous answers.",
-            )
+            t("cli.feedback.questionnaire_heading", project_name=view.project_name)
         )
         answers = _ask(view)
         with db() as session:
             answer_questionnaire(session, token, answers)
     typer.echo(
-        say(
-            "Merci ! Votre réponse est enregistrée, sans votre nom.",
-            "Thank you! Your answer is stored, without your name.",
-        )
+        t("cli.feedback.thanks")
     )
 
 
@@ -735,7 +717,7 @@ def restitution_record(
             discussion=discussion,
             actor=actor(),
         )
-    typer.echo(say("Restitution enregistrée.", "Restitution recorded."))
+    typer.echo(t("cli.restitution.restitution_recorded"))
 
 
 def evaluate(
@@ -783,10 +765,10 @@ def evaluate(
             }
         )
         return
-    typer.echo(say(f"Rapport interne : {files.html}", f"Internal report: {files.html}"))
-    typer.echo(say(f"Rapport public : {files.public_html}", f"Public report: {files.public_html}"))
+    typer.echo(t("cli.evaluate.internal_report", html=files.html))
+    typer.echo(t("cli.evaluate.public_report", public_html=files.public_html))
     if files.pdf and files.public_pdf:
-        typer.echo(say(f"PDF : {files.pdf}, {files.public_pdf}", f"PDF: {files.pdf}, {files.public_pdf}"))
+        typer.echo(t("cli.evaluate.pdf", pdf=files.pdf, public_pdf=files.public_pdf))
 
 
 def _language(value: str | None) -> str:
@@ -832,10 +814,7 @@ def thank(
             typer.echo(f"--- {p.person_name} — {p.message.subject}\n{p.message.text}")
     queued = sum(p.queued for p in previews)
     typer.echo(
-        say(
-            f"{wording.counted(queued, 'remerciement préparé', 'remerciements préparés')} sur {len(previews)}.",
-            f"{wording.counted(queued, 'thank-you message', 'thank-you messages', 'en')} queued out of {len(previews)}.",
-        )
+        t("cli.thank.queued", n=queued, total=len(previews))
     )
 
 
@@ -862,4 +841,4 @@ def certificate(
         )
     path = output or Path(f"attestation-{slug}-{who.id}.pdf")
     path.write_bytes(data)
-    typer.echo(say(f"Attestation écrite : {path}", f"Certificate written: {path}"))
+    typer.echo(t("cli.certificate.written", path=path))

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from cocon.cli.output import actor, db, emit_json, lang, say
+from cocon.cli.output import actor, db, emit_json, lang, t
 from notifications.gatherings import clock
 from planning.calendar import long_date
 from store.calendars import create_feed, feed_url, revoke_feed
@@ -33,8 +33,10 @@ def _describe(view: GatheringView, language: str) -> dict[str, Any]:
         "place": where.place,
         "video": where.video,
         "sequence": view.sequence,
-        "when": long_date(view.day, language) + (
-            (" à " if language != "en" else " at ") + (clock(where.start, language) or "") if where.start else ""
+        "when": (
+            t("cli.step.day_at", day=long_date(view.day, language), time=clock(where.start, language) or "")
+            if where.start
+            else long_date(view.day, language)
         ),
     }
 
@@ -67,8 +69,8 @@ def step_where(
     if as_json:
         emit_json(data)
         return
-    where = ", ".join(part for part in (data["place"], data["video"]) if part) or say("lieu à préciser", "place to be set")
-    length = say(f"{data['minutes']} min", f"{data['minutes']} min") if data["start"] else say("toute la journée", "all day")
+    where = ", ".join(part for part in (data["place"], data["video"]) if part) or t("cli.step.place_unset")
+    length = t("cli.step.duration_minutes", minutes=data['minutes']) if data["start"] else t("cli.step.all_day")
     typer.echo(f"{data['title']} — {data['when']} ({length}) — {where}")
 
 
@@ -93,9 +95,9 @@ def step_answers(
     away = [str(r["name"]) for r in rows if r["coming"] is False]
     silent = [str(r["name"]) for r in rows if r["coming"] is None]
     typer.echo(f"{title} — {long_date(day, lang())}")
-    typer.echo(say(f"Viennent ({len(coming)}) : ", f"Coming ({len(coming)}): ") + (", ".join(coming) or "—"))
-    typer.echo(say(f"Ne viennent pas ({len(away)}) : ", f"Not coming ({len(away)}): ") + (", ".join(away) or "—"))
-    typer.echo(say(f"Sans réponse ({len(silent)}) : ", f"No answer ({len(silent)}): ") + (", ".join(silent) or "—"))
+    typer.echo(t("cli.step.coming_n", n=len(coming)) + (", ".join(coming) or "—"))
+    typer.echo(t("cli.step.not_coming_n", n=len(away)) + (", ".join(away) or "—"))
+    typer.echo(t("cli.step.no_answer_n", n=len(silent)) + (", ".join(silent) or "—"))
 
 
 def step_answer(
@@ -113,8 +115,7 @@ def step_answer(
         person = find_member(session, project, person_ref)
         record_answer(session, project, step, person, coming=coming, via="coordination", actor=actor())
         name = person.name
-    typer.echo(say(f"Réponse de {name} : {'vient' if coming else 'ne vient pas'}.",
-                   f"Answer from {name}: {'coming' if coming else 'not coming'}."))
+    typer.echo(t("cli.step.answer_coming", name=name) if coming else t("cli.step.answer_not_coming", name=name))
 
 
 #: ``cocon step …`` commands of this module.
@@ -139,8 +140,7 @@ def calendar_link(
     if as_json:
         emit_json({"url": url})
         return
-    typer.echo(say("Adresse à ajouter dans l'agenda (abonnement ; gardez-la secrète) :",
-                   "Address to add to the calendar (subscription; keep it secret):"))
+    typer.echo(t("cli.calendar.feed_address"))
     typer.echo(url)
 
 
@@ -159,4 +159,4 @@ def calendar_revoke(
         ended = revoke_feed(session, person=person, project=None if person else project, actor=actor())
     if not ended:
         raise InvalidInput("error.cli.no_feed_to_revoke")
-    typer.echo(say("Lien d'agenda révoqué.", "Calendar link revoked."))
+    typer.echo(t("cli.calendar.revoked"))

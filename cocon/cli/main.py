@@ -10,7 +10,7 @@ import os
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+from typer._click.exceptions import ClickException
 from typer.exceptions import TyperException
 
 from cocon.cli import (
@@ -26,17 +26,23 @@ from cocon.cli import (
     templates,
     users,
 )
-from cocon.cli.output import lang, say
+from cocon.cli.language import LocalGroup, localize, show_error
+from cocon.cli.output import lang, t
 from store.exceptions import CoconError
 
 
-class CoconGroup(TyperGroup):
+class CoconGroup(LocalGroup):
     """Turns the errors a user can cause into one clear sentence, never a traceback."""
 
     def invoke(self, ctx: Any) -> Any:  # a click Context, which typer re-exports only as its subclass
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, TyperException):
+        except ClickException as exc:  # a usage error: typer's English is said in the user's language
+            raise typer.Exit(show_error(exc)) from None
+        except typer.Abort:  # input ended at a question (Ctrl-D, or a script's input ran out)
+            typer.echo("\n" + t("cli.usage.aborted"), err=True)  # after the question left unanswered
+            raise typer.Exit(1) from None
+        except (typer.Exit, TyperException):
             raise
         except CoconError as exc:  # a template's problems are its message, one per line
             typer.echo(exc.message(lang()), err=True)
@@ -47,36 +53,29 @@ class CoconGroup(TyperGroup):
         except Exception as exc:  # the last net: one sentence, never a traceback (COCON_DEBUG=1 shows it)
             if os.environ.get("COCON_DEBUG"):
                 raise
-            typer.echo(say(
-                f"Cocon a rencontré une erreur inattendue ({type(exc).__name__}) : rien n'a été enregistré ; "
-                "réessayez et, si elle revient, signalez-la avec la commande tapée (COCON_DEBUG=1 affiche le détail).",
-                f"Cocon hit an unexpected error ({type(exc).__name__}): nothing was saved; try again and, if it "
-                "happens again, report it with the command you typed (COCON_DEBUG=1 shows the details).",
-            ), err=True)
+            typer.echo(t("cli.main.unexpected_error", error=type(exc).__name__), err=True)
             raise typer.Exit(1) from None
 
 
-#: What a file error means for the person who typed the path.
-_FILE_ERRORS: dict[int, tuple[str, str]] = {
-    errno.ENOENT: ("ce fichier ou son dossier n'existe pas", "this file or its folder does not exist"),
-    errno.EISDIR: ("c'est un dossier : donnez un nom de fichier", "it is a folder: give a file name"),
-    errno.ENOTDIR: ("une partie du chemin est un fichier, pas un dossier", "part of the path is a file, not a folder"),
-    errno.EACCES: ("Cocon n'a pas le droit d'y accéder", "Cocon is not allowed to access it"),
-    errno.EPERM: ("Cocon n'a pas le droit d'y accéder", "Cocon is not allowed to access it"),
-    errno.EROFS: ("le disque est en lecture seule", "the disk is read-only"),
-    errno.ENOSPC: ("le disque est plein", "the disk is full"),
-    errno.EEXIST: ("un fichier porte déjà ce nom", "a file already has that name"),
-}
+def file_reasons() -> dict[int, str]:
+    """What a file error means for the person who typed the path, in their language."""
+    return {
+        errno.ENOENT: t("cli.file.missing"),
+        errno.EISDIR: t("cli.file.is_folder"),
+        errno.ENOTDIR: t("cli.file.not_folder"),
+        errno.EACCES: t("cli.file.forbidden"),
+        errno.EPERM: t("cli.file.forbidden"),
+        errno.EROFS: t("cli.file.read_only"),
+        errno.ENOSPC: t("cli.file.disk_full"),
+        errno.EEXIST: t("cli.file.exists"),
+    }
 
 
 def file_problem(exc: OSError) -> str:
     """One sentence for a file that cannot be read or written, naming it and saying why."""
     name = exc.filename if exc.filename is not None else "?"
-    fr, en = _FILE_ERRORS.get(exc.errno or 0, (exc.strerror or type(exc).__name__, exc.strerror or type(exc).__name__))
-    return say(
-        f"Impossible d'utiliser « {name} » : {fr}. Vérifiez le chemin donné et réessayez.",
-        f"Cannot use '{name}': {en}. Check the path given and try again.",
-    )
+    reason = file_reasons().get(exc.errno or 0, exc.strerror or type(exc).__name__)
+    return t("cli.file.cannot_use", name=name, reason=reason)
 
 
 app = typer.Typer(
@@ -115,6 +114,7 @@ app.command("remind")(notify.remind)
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="user")
 app.command("web")(users.web)
+localize(app)
 
 
 def run() -> None:

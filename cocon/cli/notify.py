@@ -3,7 +3,7 @@
 import typer
 from rich.table import Table
 
-from cocon.cli.output import actor, console, db, emit_json, lang, say
+from cocon.cli.output import actor, console, db, emit_json, lang, t
 from notifications.cycle import run_cycle
 from notifications.messages import occasion_label
 from notifications.queue import list_messages, retry_messages
@@ -14,24 +14,16 @@ from store.projects import get_project
 
 outbox_app = typer.Typer(help="The outbox: every notification, sent or not; replay what failed.", no_args_is_help=True)
 
-STATES = {
-    "fr": {
-        "pending": "en attente",
-        "sending": "en cours",
-        "sent": "envoyé",
-        "failed": "échec (nouvel essai prévu)",
-        "dead": "abandonné",
-        "cancelled": "annulé",
-    },
-    "en": {
-        "pending": "pending",
-        "sending": "sending",
-        "sent": "sent",
-        "failed": "failed (will retry)",
-        "dead": "dead",
-        "cancelled": "cancelled",
-    },
-}
+def state_label(state: str) -> str:
+    """The state of an outbox message, in the terminal's language."""
+    return {
+        "pending": t("cli.outbox.state_pending"),
+        "sending": t("cli.outbox.state_sending"),
+        "sent": t("cli.outbox.state_sent"),
+        "failed": t("cli.outbox.state_failed"),
+        "dead": t("cli.outbox.state_dead"),
+        "cancelled": t("cli.outbox.state_cancelled"),
+    }[state]
 
 
 def _occasion(value: str) -> str:
@@ -56,42 +48,31 @@ def remind(
         return
     if not report.email_enabled:
         typer.echo(
-            say(
-                "COCON_SMTP_URL n'est pas défini : seuls les contacts avec une adresse Apprise sont prévenus.",
-                "COCON_SMTP_URL is not set: only people with an Apprise URL are notified.",
-            ),
+            t("cli.remind.no_smtp"),
             err=True,
         )
-    head = say(f"Rappels du {long_date(report.day)}", f"Reminders for {long_date(report.day, 'en')}")
+    head = t("cli.remind.heading", day=long_date(report.day, lang()))
     if dry_run:
-        head += say(" (simulation : rien n'est envoyé)", " (dry run: nothing is sent)")
+        head += t("cli.remind.dry_run")
     typer.echo(head)
-    typer.echo(say(f"  projets ouverts : {report.projects}", f"  open projects: {report.projects}"))
+    typer.echo(t("cli.remind.open_projects", projects=report.projects))
     typer.echo(
-        say(
-            f"  rappels prévus aujourd'hui : {report.planned}, nouveaux : {report.enqueued}",
-            f"  reminders due today: {report.planned}, new: {report.enqueued}",
-        )
+        t("cli.remind.due_today", planned=report.planned, enqueued=report.enqueued)
     )
     for occasion, count in sorted(report.by_occasion.items()):
-        typer.echo(f"    {_occasion(occasion)} : {count}" if lang() == "fr" else f"    {_occasion(occasion)}: {count}")
+        typer.echo(t("cli.remind.occasion_count", occasion=_occasion(occasion), count=count))
     if report.team_alerts:
         typer.echo(
-            say(f"  alertes au canal d'équipe : {report.team_alerts}", f"  team channel alerts: {report.team_alerts}")
+            t("cli.remind.team_alerts", team_alerts=report.team_alerts)
         )
     if report.dispatch is not None:
         d = report.dispatch
         typer.echo(
-            say(
-                f"  envoyés : {d.messages} message(s) ({d.sent} rappel(s)), en échec : {d.failed}, abandonnés : {d.dead}, "
-                f"annulés : {d.cancelled}, reportés (heures calmes, disponibilités) : {d.deferred}",
-                f"  sent: {d.messages} message(s) ({d.sent} reminder(s)), failed: {d.failed}, dead: {d.dead}, "
-                f"cancelled: {d.cancelled}, deferred (quiet hours, availability): {d.deferred}",
-            )
+            t("cli.remind.dispatch", messages=t("cli.remind.message_count", n=d.messages), reminders=t("cli.remind.reminder_count", n=d.sent), failed=d.failed, dead=d.dead, cancelled=d.cancelled, deferred=d.deferred)
         )
         if d.recovered:
             typer.echo(
-                say(f"  repris après une interruption : {d.recovered}", f"  recovered after a crash: {d.recovered}")
+                t("cli.remind.recovered", recovered=d.recovered)
             )
 
 
@@ -128,15 +109,15 @@ def outbox_list(
             )
             return
         if not rows:
-            typer.echo(say("Aucune notification pour ce projet.", "No notification for this project."))
+            typer.echo(t("cli.outbox.empty"))
             return
         table = Table(show_lines=False)
-        for column in say("n°|état|occasion|jour|essais|erreur", "#|state|occasion|day|attempts|error").split("|"):
+        for column in t("cli.outbox.columns").split("|"):
             table.add_column(column, overflow="fold")
         for r in rows:
             table.add_row(
                 str(r.id),
-                STATES[lang()][r.state.value],
+                state_label(r.state.value),
                 _occasion(r.occasion),
                 r.due_on.isoformat(),
                 str(r.attempts),
@@ -154,4 +135,4 @@ def outbox_retry(project: str = typer.Argument(..., help="Project slug.")) -> No
     with db() as session:
         found = get_project(session, project)
         count = retry_messages(session, found, actor=actor())
-    typer.echo(say(f"{count} notification(s) remise(s) en file d'attente.", f"{count} notification(s) queued again."))
+    typer.echo(t("cli.outbox.queued_again", n=count))

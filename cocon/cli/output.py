@@ -1,4 +1,4 @@
-"""How the command line speaks: French by default (``COCON_LANG=en``), tables, JSON, errors."""
+"""How the command line speaks: French by default (``COCON_LANG=en``), from the catalogue; tables, JSON, errors."""
 
 import getpass
 import json
@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from sqlmodel import Session
 
+import locales
 from store.db import ensure_schema, session_scope
 from store.settings import language
 
@@ -21,9 +22,9 @@ def lang() -> str:
     return language()
 
 
-def say(fr: str, en: str) -> str:
-    """The message in the terminal's language."""
-    return en if lang() == "en" else fr
+def t(key: str, /, **values: Any) -> str:
+    """The catalogue's message ``key`` in the terminal's language (``n=`` picks a plural form)."""
+    return locales.gettext(key, lang(), **values)
 
 
 def actor() -> str:

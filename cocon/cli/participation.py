@@ -8,7 +8,7 @@ from datetime import date
 
 import typer
 
-from cocon.cli.output import actor, db, emit_json, say
+from cocon.cli.output import actor, db, emit_json, lang, t
 from notifications.channels import check_apprise_url
 from notifications.pauses import leave_project, pause, resume, stop
 from notifications.preferences import update_preferences
@@ -46,11 +46,9 @@ def person_pause(
             emit_json({"id": person.id, "paused": True, "until": last.isoformat() if last else None, "cancelled": cancelled})
             return
         if last:
-            typer.echo(say(f"Rappels en pause pour {person.name} jusqu'au {long_date(last)} inclus.",
-                           f"Reminders paused for {person.name} until {long_date(last, 'en')} included."))
+            typer.echo(t("cli.person.paused_until", name=person.name, last=long_date(last, lang())))
         else:
-            typer.echo(say(f"Rappels en pause pour {person.name} jusqu'à sa reprise (cocon person resume).",
-                           f"Reminders paused for {person.name} until resumed (cocon person resume)."))
+            typer.echo(t("cli.person.paused", name=person.name))
 
 
 def person_resume(
@@ -69,7 +67,7 @@ def person_resume(
         if as_json:
             emit_json({"id": person.id, "paused": False, "released": held})
             return
-        typer.echo(say(f"{person.name} reçoit de nouveau les rappels.", f"{person.name} receives reminders again."))
+        typer.echo(t("cli.person.resumed", name=person.name))
 
 
 def person_stop(
@@ -89,8 +87,8 @@ def person_stop(
         if as_json:
             emit_json({"id": person.id, "scope": "all" if everywhere else slug, "cancelled": cancelled})
             return
-        where = say("tous ses projets", "all their projects") if everywhere else slug
-        typer.echo(say(f"Plus aucun rappel pour {person.name} ({where}).", f"No more reminders to {person.name} ({where})."))
+        where = t("cli.person.all_their_projects") if everywhere else slug
+        typer.echo(t("cli.person.opted_out", name=person.name, where=where))
 
 
 def person_remove(
@@ -109,8 +107,7 @@ def person_remove(
         if as_json:
             emit_json({"id": person.id, "project": slug, "roles": roles})
             return
-        typer.echo(say(f"{person.name} ne fait plus partie du projet {slug}.",
-                       f"{person.name} is no longer part of {slug}."))
+        typer.echo(t("cli.person.removed", name=person.name, slug=slug))
 
 
 def person_update(
@@ -156,15 +153,15 @@ def person_update(
         preferences: dict[str, object] = {} if digest_time == _KEEP else {"digest_time": digest_time.strip() or None}
         if channel is not None or preferences:
             fields = sorted(set(fields) | set(update_preferences(
-                session, person, actor=actor(), channel=channel, lang=say("fr", "en"), **preferences,  # type: ignore[arg-type]
+                session, person, actor=actor(), channel=channel, lang=lang(), **preferences,  # type: ignore[arg-type]
             )))
         if as_json:
             emit_json({"id": person.id, "changed": fields})
             return
         if fields:
-            typer.echo(say(f"{person.name} : modifié ({', '.join(fields)}).", f"{person.name}: changed ({', '.join(fields)})."))
+            typer.echo(t("cli.person.changed", name=person.name, fields=', '.join(fields)))
         else:
-            typer.echo(say(f"{person.name} : rien à changer.", f"{person.name}: nothing to change."))
+            typer.echo(t("cli.person.unchanged", name=person.name))
 
 
 COMMANDS: dict[str, Callable[..., None]] = {

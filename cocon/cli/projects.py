@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
-from cocon.cli.output import actor, console, db, emit_json, lang, say
+from cocon.cli.output import actor, console, db, emit_json, lang, t
 from notifications.queue import dead_messages
 from planning.calendar import HolidayZone, long_date, short_date
 from planning.ics import IcsEvent, calendar_bytes
@@ -38,9 +38,15 @@ def _date(value: str, option: str) -> date:
         raise InvalidInput("error.cli.unreadable_date", option=option, value=value) from None
 
 
-def _of(word: str) -> str:
-    """French « de » before a word, elided before a vowel: « d'affichette », « de rencontre »."""
-    return f"d'{word}" if word[:1].lower() in "aeiouyhéèêàâîôû" else f"de {word}"
+def slot_label(slot: str) -> str:
+    """A moment a person prefers (``store.people.AVAILABILITY``), in the terminal's language."""
+    return {
+        "matin": t("cli.person.slot_morning"),
+        "apres-midi": t("cli.person.slot_afternoon"),
+        "soir": t("cli.person.slot_evening"),
+        "semaine": t("cli.person.slot_weekday"),
+        "week-end": t("cli.person.slot_weekend"),
+    }.get(slot, slot)
 
 
 def _phase_label(phase: str) -> str:
@@ -84,12 +90,8 @@ def project_new(
             emit_json({"slug": project.slug, "phase": project.phase.value, "start": project.start, "end": project.end,
                        "steps": len(steps)})
             return
-        typer.echo(say(
-            f"Projet « {project.name} » créé : {project.slug} ({len(steps)} étapes, du {long_date(project.start)} au {long_date(project.end)}).",
-            f"Project '{project.name}' created: {project.slug} ({len(steps)} steps, {long_date(project.start, 'en')} to {long_date(project.end, 'en')}).",
-        ))
-        typer.echo(say(f"Ensuite : cocon person add {project.slug} --name … --role … --email …",
-                       f"Next: cocon person add {project.slug} --name … --role … --email …"))
+        typer.echo(t("cli.project.created", name=project.name, slug=project.slug, n=len(steps), start=long_date(project.start, lang()), end=long_date(project.end, lang())))
+        typer.echo(t("cli.project.next_hint", slug=project.slug))
 
 
 class ListFormat(StrEnum):
@@ -135,14 +137,13 @@ def project_list(
         return
     if not rows:
         if found.visible:
-            typer.echo(say("Aucun projet ne correspond à ces critères.", "No project matches these criteria."))
+            typer.echo(t("cli.project.none_matching"))
         else:
-            typer.echo(say("Aucun projet. Créez-en un avec `cocon project new` ou essayez `cocon demo`.",
-                           "No project yet. Create one with `cocon project new` or try `cocon demo`."))
+            typer.echo(t("cli.project.none_yet"))
         return
-    columns = [say("Projet", "Project"), say("Nom", "Name"), "Structure", "Phase", say("Fin", "End"),
-               say("Avancement", "Progress")]
-    table = Table(*columns, *([say("À surveiller", "Needs attention")] if attention else []))
+    columns = [t("cli.project.project"), t("cli.project.name"), "Structure", "Phase", t("cli.project.end"),
+               t("cli.project.progress")]
+    table = Table(*columns, *([t("cli.project.needs_attention")] if attention else []))
     _keep_whole(table, [row["slug"] for row in rows])
     for row in rows:
         cells = [row["slug"], row["name"], row["structure"], _phase_label(row["phase"]),
@@ -203,27 +204,24 @@ def project_show(slug: str = typer.Argument(..., metavar="P"), as_json: bool = t
         return
     language = lang()
     console.print(f"[bold]{summary['name']}[/bold] ({summary['slug']}) — {summary['structure']}")
-    console.print(say(f"Phase : {_phase_label(summary['phase'])} · avancement {summary['progress']['done']}/{summary['progress']['total']} étapes · "
-                      f"du {long_date(summary['start'])} au {long_date(summary['end'])}",
-                      f"Phase: {_phase_label(summary['phase'])} · progress {summary['progress']['done']}/{summary['progress']['total']} steps · "
-                      f"{long_date(summary['start'], 'en')} to {long_date(summary['end'], 'en')}"))
+    console.print(t("cli.project.summary", phase=_phase_label(summary['phase']), done=summary['progress']['done'], n=summary['progress']['total'], start=long_date(summary['start'], lang()), end=long_date(summary['end'], lang())))
     if summary["overdue"]:
-        console.print(f"\n[bold]{say('En retard', 'Overdue')}[/bold]")
+        console.print("\n[bold]" + t("cli.project.overdue") + "[/bold]")
         for item in summary["overdue"]:
             console.print(f"  ! {item['key']} — {item['title']} ({long_date(item['due'], language)})")
     if summary["next"]:
-        console.print(f"\n[bold]{say('Prochaines étapes', 'Next steps')}[/bold]")
+        console.print("\n[bold]" + t("cli.project.next_steps") + "[/bold]")
         for item in summary["next"]:
             console.print(f"  {long_date(item['due'], language)} — {item['title']} ({item['key']})")
     if summary["missing_roles"]:
-        console.print(f"\n[bold]{say('Rôles à pourvoir', 'Roles still needed')}[/bold]")
+        console.print("\n[bold]" + t("cli.project.roles_still_needed") + "[/bold]")
         for item in summary["missing_roles"]:
-            console.print(f"  {item['label']} : {item['count']}/{item['minimum']}")
+            console.print(t("cli.project.role_coverage", label=item["label"], count=item["count"], minimum=item["minimum"]))
     if summary["dead_messages"]:
-        console.print(f"\n[bold]{say('Messages non remis', 'Undelivered messages')}[/bold]: {len(summary['dead_messages'])} "
-                      + say(f"(voir `cocon outbox list {slug}`)", f"(see `cocon outbox list {slug}`)"))
+        console.print("\n[bold]" + t("cli.project.undelivered_messages") + "[/bold]"
+                      + t("cli.project.undelivered_count", n=len(summary["dead_messages"]), slug=slug))
     if summary["gate"] and summary["phase"] != ProjectPhase.CLOS:
-        console.print(f"\n[bold]{say('Pour passer à la phase suivante', 'Before the next phase')}[/bold]")
+        console.print("\n[bold]" + t("cli.project.before_next_phase") + "[/bold]")
         for item in summary["gate"]:
             console.print(f"  - {item}")
 
@@ -257,8 +255,7 @@ def person_add(
         if as_json:
             emit_json({"id": person.id, "name": person.name, "role": role})
             return
-        typer.echo(say(f"{person.name} ajouté·e au projet {slug} comme {role} (n°{person.id}).",
-                       f"{person.name} added to {slug} as {role} (#{person.id})."))
+        typer.echo(t("cli.person.added", name=person.name, slug=slug, role=role, id=person.id))
 
 
 @person_app.command("list")
@@ -279,14 +276,14 @@ def person_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = ty
     if as_json:
         emit_json({"people": rows, "missing_roles": [{"role": c.role, "missing": c.missing} for c in coverage if c.missing]})
         return
-    table = Table("n°", say("Nom", "Name"), say("Rôle", "Role"), say("Joignable par", "Reachable by"), say("Disponibilités", "Availability"))
+    table = Table(t("cli.person.number"), t("cli.person.name"), t("cli.person.role"), t("cli.person.reachable_by"), t("cli.person.availability"))
     for row in rows:
         table.add_row(str(row["id"]), row["name"], row["role_label"], ", ".join(row["channels"]),
-                      ", ".join(a.replace("apres-midi", "après-midi") for a in row["availability"]) + (f" ({say('calme', 'quiet')} {row['quiet_hours']})" if row["quiet_hours"] else ""))
+                      ", ".join(slot_label(a) for a in row["availability"]) + (" (" + t("cli.person.quiet") + f" {row['quiet_hours']})" if row["quiet_hours"] else ""))
     console.print(table)
     for c in coverage:
         if c.missing:
-            console.print(say(f"Il manque {c.missing} {c.label}.", f"Missing {c.missing} {c.label}."))
+            console.print(t("cli.person.missing_role", missing=c.missing, label=c.label))
 
 
 @person_app.command("export")
@@ -300,7 +297,7 @@ def person_export(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
         data = export_person(session, person_id)
     if output:
         output.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-        typer.echo(say(f"Données écrites dans {output}.", f"Data written to {output}."))
+        typer.echo(t("cli.person.exported", output=output))
     else:
         emit_json(data)
 
@@ -317,7 +314,7 @@ def person_erase(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
     with db() as session:
         erase_person(session, person_id, actor=actor())
     reclaim_space()
-    typer.echo(say(f"Personne n°{person_id} effacée.", f"Person #{person_id} erased."))
+    typer.echo(t("cli.person.erased", person_id=person_id))
 
 
 # --- plan ---------------------------------------------------------------------------------------
@@ -337,8 +334,7 @@ def ics_events(project: Project, steps: list[PlanStep], titles: dict[str, str], 
             uid=f"{project.slug}.{s.key}@cocon",
             day=s.due,
             title=f"{titles[s.key]} — {project.name}",
-            description=say(f"Projet « {project.name} » ({project.structure}), phase {_phase_label(s.phase)}. Étape : {s.key}.",
-                            f"Project '{project.name}' ({project.structure}), phase {_phase_label(s.phase)}. Step: {s.key}."),
+            description=t("cli.plan.ics_description", name=project.name, structure=project.structure, phase=_phase_label(s.phase), key=s.key),
         )
         for s in steps
     ]
@@ -366,7 +362,7 @@ def plan_show(
             data = calendar_bytes(project.name, events, stamp=now())
             if output:
                 output.write_bytes(data)
-                typer.echo(say(f"Calendrier écrit dans {output} ({len(steps)} événements).", f"Calendar written to {output} ({len(steps)} events)."))
+                typer.echo(t("cli.plan.ics_written", output=output, n=len(steps)))
             else:
                 typer.echo(data.decode("utf-8"), nl=False)
             return
@@ -374,11 +370,11 @@ def plan_show(
         emit_json(rows)
         return
     language = lang()
-    table = Table(say("Étape", "Step"), say("Intitulé", "Title"), "Phase", say("Échéance", "Due"), say("Statut", "Status"),
-                  title=f"{project.name} — {say('rétroplanning', 'retro-planning')}")
+    table = Table(t("cli.plan.step"), t("cli.plan.title"), "Phase", t("cli.plan.due"), t("cli.plan.status"),
+                  title=f"{project.name} — " + t("cli.plan.retro_planning"))
     if baseline:
-        table.add_column(say("Référence", "Baseline"))
-        table.add_column(say("Écart", "Shift"))
+        table.add_column(t("cli.plan.baseline"))
+        table.add_column(t("cli.plan.shift"))
     _keep_whole(table, [row["key"] for row in rows])
     for index in (3, 5) if baseline else ():
         table.columns[index].no_wrap = True  # short dates, never cut
@@ -389,7 +385,7 @@ def plan_show(
                  _status_label(StepStatus(row["status"]))]
         if baseline:
             shift = row["shift_days"]
-            cells += [day(row["baseline"], language), f"{shift:+d} {say('j', 'd')}" if shift else "="]
+            cells += [day(row["baseline"], language), f"{shift:+d} " + t("cli.plan.days_abbr") if shift else "="]
         table.add_row(*cells)
     console.print(table)
 
@@ -414,7 +410,7 @@ def plan_move(
         emit_json(data)
         return
     if not data:
-        typer.echo(say("Rien à changer : l'étape est déjà à cette date.", "Nothing to change: the step is already on that date."))
+        typer.echo(t("cli.plan.unchanged"))
     for item in data:
         typer.echo(f"{item['step']}: {long_date(item['old'], lang())} → {long_date(item['new'], lang())}")
 
@@ -433,8 +429,9 @@ def plan_history(slug: str = typer.Argument(..., metavar="P"), as_json: bool = t
         emit_json(rows)
         return
     for row in rows:
-        cause = "" if row["moved"] == row["step"] else say(f" (suite au déplacement {_of(row['moved'])})", f" (because {row['moved']} moved)")
-        typer.echo(f"{row['step']}: {long_date(row['old'], lang())} → {long_date(row['new'], lang())} — {row['by']} : {row['reason']}{cause}")
+        cause = "" if row["moved"] == row["step"] else t("cli.plan.moved_because", step=row["moved"])
+        typer.echo(t("cli.plan.history_line", step=row["step"], old=long_date(row["old"], lang()), new=long_date(row["new"], lang()),
+                     by=row["by"], reason=row["reason"], cause=cause))
 
 
 # --- steps and phases -----------------------------------------------------------------------------
@@ -448,7 +445,7 @@ def _set_status(slug: str, step: str, status: StepStatus, note: str | None, as_j
     if as_json:
         emit_json(result)
     else:
-        typer.echo(say(f"Étape « {step} » : {_status_label(status)}.", f"Step '{step}': {_status_label(status)}."))
+        typer.echo(t("cli.step.status_set", step=step, status=_status_label(status)))
 
 
 @step_app.command("done")
@@ -508,5 +505,4 @@ def phase_advance(slug: str = typer.Argument(..., metavar="P"), as_json: bool = 
     if as_json:
         emit_json({"slug": slug, "phase": new.value})
     else:
-        typer.echo(say(f"Le projet {slug} passe en phase « {_phase_label(new.value)} ».",
-                       f"Project {slug} is now in phase '{_phase_label(new.value)}'."))
+        typer.echo(t("cli.phase.moved", slug=slug, phase=_phase_label(new.value)))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 import typer
 
 from cocon.cli.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, seed_web_demo
-from cocon.cli.output import actor, say
+from cocon.cli.output import actor, t
 from store.db import ensure_schema, session_scope
 from store.publication import remember_serving_address
 
@@ -16,7 +16,7 @@ def start_web() -> Callable[[], None]:
     from cocon.web.server import start_for_serve
 
     address, stop = start_for_serve()
-    typer.echo(say(f"Application web : {address}", f"Web app: {address}"))
+    typer.echo(t("cli.serve.address", address=address))
     return stop
 
 
@@ -55,7 +55,7 @@ def serve(
         os.environ["COCON_DATABASE_URL"] = seed_web_demo()
         for email in DEMO_LOGINS:
             typer.echo(
-                say(f"Connexion de démonstration : {email} / {DEMO_PASSWORD}", f"Demo login: {email} / {DEMO_PASSWORD}")
+                t("cli.serve.demo_login", email=email, password=DEMO_PASSWORD)
             )
     ensure_schema()
     host = os.environ.get("COCON_WEB_HOST", "127.0.0.1")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from cocon.cli.output import console, emit_json, lang, say
+from cocon.cli.output import console, emit_json, lang, t
 from project_templates import TemplateError, builtin_templates, find_template, load_template
 from project_templates.loader import json_schema
 
@@ -42,23 +42,25 @@ def show(template_id: str = typer.Argument(..., metavar="ID"), as_json: bool = t
     language = lang()
     console.print(f"[bold]{tpl.title.get(language)}[/bold] ({tpl.id} v{tpl.version})")
     console.print(tpl.description.get(language))
-    console.print(f"\n[bold]{say('Rôles', 'Roles')}[/bold]")
+    console.print("\n[bold]" + t("cli.templates.roles") + "[/bold]")
     for role_id, role in tpl.roles.items():
         flags = []
         if role.min:
-            flags.append(say(f"au moins {role.min}", f"at least {role.min}"))
+            flags.append(t("cli.templates.at_least", min=role.min))
         if role.volunteer:
-            flags.append(say("bénévole", "volunteer"))
+            flags.append(t("cli.templates.volunteer"))
         if role.signer:
-            flags.append(say("signe la charte", "signs the charter"))
-        console.print(f"  {role_id}: {role.label.get(language)}" + (f" ({', '.join(flags)})" if flags else ""))
+            flags.append(t("cli.templates.signs_charter"))
+        console.print(t("cli.templates.role_line", role=role_id, label=role.label.get(language))
+                      + (f" ({', '.join(flags)})" if flags else ""))
     for phase_name, phase in tpl.phases.by_name().items():
         title = phase.title.get(language) if phase.title else phase_name.value
         console.print(f"\n[bold]{title}[/bold]")
         for step in phase.steps:
             console.print(f"  {step.id} [{step.kind.value}] {step.title.get(language)} — {step.due}")
     if tpl.indicators:
-        console.print(f"\n[bold]{say('Indicateurs', 'Indicators')}[/bold]: " + ", ".join(i.code for i in tpl.indicators))
+        console.print("\n[bold]" + t("cli.templates.indicators") + "[/bold]"
+                      + t("cli.templates.indicator_codes", codes=", ".join(i.code for i in tpl.indicators)))
 
 
 @app.command("check")
@@ -76,8 +78,7 @@ def check(files: list[Path] = typer.Argument(..., metavar="FILE...", help="Templ
             for problem in exc.problems:
                 typer.echo(problem.text(lang()))
             continue
-        typer.echo(say(f"{file}: valide ({loaded.template.id} v{loaded.template.version}, {len(loaded.template.steps())} étapes)",
-                       f"{file}: valid ({loaded.template.id} v{loaded.template.version}, {len(loaded.template.steps())} steps)"))
+        typer.echo(t("cli.templates.valid", file=file, id=loaded.template.id, version=loaded.template.version, n=len(loaded.template.steps())))
     if failed:
         raise typer.Exit(1)
 

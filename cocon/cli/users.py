@@ -11,31 +11,34 @@ import typer
 
 from accounts.staff import add_account, list_accounts, parse_kind
 from cocon.cli.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, seed_web_demo
-from cocon.cli.output import actor, db, emit_json, fail, say
+from cocon.cli.output import actor, db, emit_json, fail, t
 from store.db import ensure_schema, session_scope
 from store.models import AccountKind
 from store.publication import remember_serving_address
 
-#: Account kinds as the French interface names them (the account holder's role).
-_KIND_FR = {
-    AccountKind.COORDINATOR: "coordination",
-    AccountKind.FACILITATOR: "facilitation",
-    AccountKind.PROFESSIONAL: "professionnel ou professionnelle",
-    AccountKind.PARTNER: "partenaire",
-}
 
-app = typer.Typer(help="Comptes personnels pour l'application web.", no_args_is_help=True)
+def kind_label(kind: AccountKind) -> str:
+    """The kind of an account, as the sentence « Compte de … créé » needs it."""
+    return {
+        AccountKind.COORDINATOR: t("cli.user.kind_coordinator"),
+        AccountKind.FACILITATOR: t("cli.user.kind_facilitator"),
+        AccountKind.PROFESSIONAL: t("cli.user.kind_professional"),
+        AccountKind.PARTNER: t("cli.user.kind_partner"),
+    }[kind]
+
+
+app = typer.Typer(help="Personal accounts for the web app.", no_args_is_help=True)
 
 
 @app.command("add")
 def user_add(
-    email: str = typer.Option(..., "--email", help="Adresse e-mail (sert d'identifiant)."),
-    name: str = typer.Option(..., "--name", help="Nom affiché."),
-    kind: str = typer.Option(..., "--kind", help="coordinator, facilitator ou professional."),
+    email: str = typer.Option(..., "--email", help="Email address (the login)."),
+    name: str = typer.Option(..., "--name", help="Name shown."),
+    kind: str = typer.Option(..., "--kind", help="coordinator, facilitator or professional."),
     structure: list[str] = typer.Option(
-        [], "--structure", help="Structure suivie (répétable), ex. « MSP des Tilleuls »."
+        [], "--structure", help="Structure followed (repeatable), e.g. 'MSP des Tilleuls'."
     ),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Lire le mot de passe sur l'entrée standard."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password on standard input."),
 ) -> None:
     """Create a personal account (the first one included).
 
@@ -47,30 +50,24 @@ def user_add(
     account_kind = parse_kind(kind)
     if account_kind.value == "partner":
         fail(
-            say(
-                "Les partenaires n'ont pas besoin de compte : envoyez-leur un lien de connexion depuis la page du projet.",
-                "Partners need no account: send them a login link from the project page.",
-            )
+            t("cli.user.partner_refused")
         )
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
-            fail(say("Aucun mot de passe lu sur l'entrée standard.", "No password read on standard input."))
+            fail(t("cli.user.no_password"))
     with db() as session:
         account = add_account(
             session, email=email, name=name, kind=account_kind, structures=structure, password=password, actor=actor()
         )
         typer.echo(
-            say(
-                f"Compte de {_KIND_FR[account.kind]} créé pour {name} ({account.email}).",
-                f"{account.kind.value} account created for {name} ({account.email}).",
-            )
+            t("cli.user.created", kind=kind_label(account.kind), name=name, email=account.email)
         )
 
 
 @app.command("list")
-def user_list(as_json: bool = typer.Option(False, "--json", help="Sortie JSON.")) -> None:
+def user_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the accounts (email, kind, structures followed).
 
     Example: cocon user list
@@ -92,10 +89,7 @@ def user_list(as_json: bool = typer.Option(False, "--json", help="Sortie JSON.")
         return
     if not rows:
         typer.echo(
-            say(
-                "Aucun compte. Créez le premier avec `cocon user add`.",
-                "No account. Create the first with `cocon user add`.",
-            )
+            t("cli.user.none_yet")
         )
     for row in rows:
         structures = ", ".join(str(s) for s in row["structures"]) or "—"
@@ -103,18 +97,18 @@ def user_list(as_json: bool = typer.Option(False, "--json", help="Sortie JSON.")
 
 
 def web(
-    host: str = typer.Option("127.0.0.1", "--host", help="Adresse d'écoute."),
-    port: int = typer.Option(8000, "--port", help="Port d'écoute."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
     demo: bool = typer.Option(
-        False, "--demo", help="Créer un projet de démonstration et des comptes, dans une base à part."
+        False, "--demo", help="Create a demo project and accounts, in a separate database."
     ),
     public_url: str | None = typer.Option(
-        None, "--public-url", help="Adresse où les participants ouvrent Cocon (liens des messages)."
+        None, "--public-url", help="Address where participants open Cocon (links in messages)."
     ),
     workers: int | None = typer.Option(
         None,
         "--workers",
-        help="Processus qui servent les pages (par défaut un par cœur, au plus 4, ou COCON_WEB_WORKERS).",
+        help="Processes serving the pages (default one per core, at most 4, or COCON_WEB_WORKERS).",
     ),
 ) -> None:
     """Serve the web app (without the scheduled flows; `cocon serve` runs both).
@@ -133,8 +127,8 @@ def web(
     with session_scope(url) as session:  # messages read it from the store (store.publication.public_url)
         remember_serving_address(session, host, port, public=public_url, actor=actor())
     server = server_for(host, port, url, workers=workers)
-    typer.echo(say(f"Cocon est ouvert sur {address}", f"Cocon is open at {address}"))
+    typer.echo(t("cli.web.open_at", address=address))
     if demo:
         for email in DEMO_LOGINS:  # the coordinator and the facilitator, as `cocon serve --demo` prints them
-            typer.echo(say(f"Connexion de démonstration : {email} / {DEMO_PASSWORD}", f"Demo login: {email} / {DEMO_PASSWORD}"))
+            typer.echo(t("cli.serve.demo_login", email=email, password=DEMO_PASSWORD))
     server.run()
