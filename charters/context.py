@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from locales import gettext
 from planning.calendar import long_date
 from project_templates.schema import CharterSpec, ProjectTemplate
 
@@ -33,21 +34,6 @@ SECTION_KEYS: tuple[str, ...] = (
     "signatures",
 )
 
-#: What the charter says when the template does not state compensation or meeting rhythm.
-DEFAULT_COMPENSATION = {
-    "fr": (
-        "Toute forme d'engagement ouvre droit au moins au remboursement des frais engagés pour le "
-        "projet (déplacements, garde). La coordination précise les modalités avant la première rencontre."
-    ),
-    "en": (
-        "Any form of engagement gives at least a right to the reimbursement of expenses incurred for "
-        "the project (travel, care). The coordination explains how before the first meeting."
-    ),
-}
-DEFAULT_MEETING_RHYTHM = {
-    "fr": "Les rencontres sont peu nombreuses et fixées ensemble, à des moments qui conviennent à chacun.",
-    "en": "Meetings are few and set together, at times that suit everyone.",
-}
 
 
 class Frozen(BaseModel):
@@ -199,8 +185,8 @@ def build_context(
         partners=partners,
         signers=[p for p in partners if p.signer],
         coordinators=coordinators,
-        compensation=spec.compensation.get(lang).strip() if spec.compensation else DEFAULT_COMPENSATION[lang],
-        meeting_rhythm=(spec.meeting_rhythm.get(lang).strip() if spec.meeting_rhythm else DEFAULT_MEETING_RHYTHM[lang]),
+        compensation=spec.compensation.get(lang).strip() if spec.compensation else gettext("charter.default.compensation", lang),
+        meeting_rhythm=(spec.meeting_rhythm.get(lang).strip() if spec.meeting_rhythm else gettext("charter.default.rhythm", lang)),
         overrides=overrides,
         extra_sections=extra,
     )

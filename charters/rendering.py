@@ -8,6 +8,7 @@ the stored text. Templates use ``StrictUndefined``: a missing value is an error 
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -20,13 +21,17 @@ from markdown_it import MarkdownIt
 
 from charters.context import CharterContext
 from charters.exceptions import CharterRenderError, CharterTemplateMissing
+from locales import gettext
+from locales.catalogue import LANGUAGES
 from planning.calendar import long_date
 from store.clock import PARIS
 from store.models import CharterVersion
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 DEFAULT_TEMPLATE = "charte-engagement"
-_TEMPLATE_FILE = re.compile(r"^(?P<id>[a-z][a-z0-9-]*)\.(?P<lang>fr|en)\.md\.j2$")
+#: ``<id>.md.j2`` serves every language (its words come from the catalogue through ``t``);
+#: ``<id>.<lang>.md.j2`` serves one language and wins over the former.
+_TEMPLATE_FILE = re.compile(r"^(?P<id>[a-z][a-z0-9-]*)(\.(?P<lang>fr|en))?\.md\.j2$")
 
 
 def _md_cell(value: object) -> str:
@@ -57,7 +62,9 @@ def environment() -> jinja2.Environment:
 def available_templates() -> list[tuple[str, str]]:
     """Every charter template as ``(id, lang)``, e.g. ``("charte-engagement", "fr")``."""
     found = (_TEMPLATE_FILE.match(path.name) for path in TEMPLATES_DIR.iterdir())
-    return sorted((m.group("id"), m.group("lang")) for m in found if m)
+    return sorted(
+        {(m.group("id"), lang) for m in found if m for lang in ((m.group("lang"),) if m.group("lang") else LANGUAGES)}
+    )
 
 
 def normalise(text: str) -> str:
@@ -66,18 +73,28 @@ def normalise(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
+def _translator(lang: str) -> Callable[..., str]:
+    """The ``t(key, **values)`` of a charter template: the catalogue's ``charter.*`` words in ``lang``."""
+
+    def t(key: str, /, **values: Any) -> str:
+        return gettext(key, lang, **values)
+
+    return t
+
+
 def render_markdown(
     context: CharterContext, template_id: str = DEFAULT_TEMPLATE, *, env: jinja2.Environment | None = None
 ) -> str:
     """The charter's Markdown text for ``context`` (in ``context.lang``); ``env`` defaults to the built-in one."""
-    name = f"{template_id}.{context.lang}.md.j2"
+    names = [f"{template_id}.{context.lang}.md.j2", f"{template_id}.md.j2"]
     try:
-        template = (env or environment()).get_template(name)
+        template = (env or environment()).select_template(names)
     except jinja2.TemplateNotFound:
         raise CharterTemplateMissing("error.charters.template_missing", template=template_id, lang=context.lang,
                                      available=[f"{i} ({lang})" for i, lang in available_templates()]) from None
+    name = template.name
     try:
-        text = template.render(context.model_dump())
+        text = template.render(context.model_dump(), t=_translator(context.lang))
     except jinja2.UndefinedError as error:
         raise CharterRenderError("error.charters.render", name=name, problem=error.message) from None
     return normalise(text)
@@ -96,21 +113,6 @@ class VersionStamp:
         """The stamp of a stored version (its day of creation in Europe/Paris)."""
         return cls(version.number, version.sha256, version.created_at.astimezone(PARIS).date())
 
-
-_LABELS = {
-    "fr": {
-        "title": "Charte d'engagement",
-        "version": "Version {n} du {day}",
-        "hash": "Empreinte SHA-256 du texte :",
-        "page": "Page",
-    },
-    "en": {
-        "title": "Charter of engagement",
-        "version": "Version {n} of {day}",
-        "hash": "SHA-256 fingerprint of the text:",
-        "page": "Page",
-    },
-}
 
 _CSS = """
 @page {
@@ -156,16 +158,15 @@ def markdown_to_html(text: str) -> str:
 
 def render_html(text: str, *, lang: str, title: str, stamp: VersionStamp) -> str:
     """A standalone printable HTML page (inline CSS, no external resource) for a charter text."""
-    labels = _LABELS["en" if lang == "en" else "fr"]
-    version = labels["version"].format(n=stamp.number, day=long_date(stamp.created_on, lang))
-    css = _CSS % {"short": f"{version} · {stamp.sha256[:12]}", "page": labels["page"]}
+    version = gettext("charter.page.version", lang, number=stamp.number, day=long_date(stamp.created_on, lang))
+    css = _CSS % {"short": f"{version} · {stamp.sha256[:12]}", "page": gettext("charter.page.page", lang)}
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_text(labels['title'])} — {_text(title)}</title>\n"
+        f"<title>{_text(gettext('charter.page.title', lang))} — {_text(title)}</title>\n"
         f"<style>{css}</style>\n</head>\n<body>\n<main>\n{markdown_to_html(text)}</main>\n"
-        f'<footer class="stamp"><p>{_text(version)}<br>{_text(labels["hash"])}<br>'
+        f'<footer class="stamp"><p>{_text(version)}<br>{_text(gettext("charter.page.hash", lang))}<br>'
         f"<code>{stamp.sha256}</code></p></footer>\n</body>\n</html>\n"
     )
 

@@ -12,26 +12,10 @@ from sqlmodel import Session
 from charters.rendering import VersionStamp, render_html, render_pdf
 from charters.signing import SignerState, charter_status
 from charters.versions import refresh_version
+from locales import gettext
 from planning.calendar import long_date, long_datetime
 from store.clock import PARIS, today
 from store.models import CharterVersion, Project
-
-_WORDS = {
-    "fr": {
-        "title": "Signatures recueillies au {day}",
-        "head": "| Nom | Signé le | Manière |\n| --- | --- | --- |",
-        "count": "{signed} signature(s) sur {required} attendue(s).",
-        "link": "par lien",
-        "paper": "sur papier",
-    },
-    "en": {
-        "title": "Signatures collected as of {day}",
-        "head": "| Name | Signed on | Manner |\n| --- | --- | --- |",
-        "count": "{signed} signature(s) out of {required} expected.",
-        "link": "by link",
-        "paper": "on paper",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -48,11 +32,20 @@ def _cell(value: str) -> str:
     return value.replace("|", "\\|").replace("\n", " ")
 
 
+def _manner(method: str, lang: str) -> str:
+    """How a signature was given: ``par lien``, ``sur papier``."""
+    return gettext("charter.collected.link", lang) if method == "link" else gettext("charter.collected.paper", lang)
+
+
 def signatures_section(rows: list[tuple[str, str, str]], *, signed: int, required: int, lang: str) -> str:
     """The Markdown section listing the signatures: ``rows`` are (name, when, manner)."""
-    words = _WORDS["en" if lang == "en" else "fr"]
-    lines = [f"## {words['title'].format(day=long_date(today(), lang))}", "", words["count"].format(signed=signed, required=required), ""]
-    lines.append(words["head"])
+    count = gettext(
+        "charter.collected.count", lang,
+        signed=gettext("charter.collected.signed", lang, n=signed, count=signed),
+        expected=gettext("charter.collected.expected", lang, n=required, count=required),
+    )
+    lines = ["## " + gettext("charter.collected.title", lang, day=long_date(today(), lang)), "", count, ""]
+    lines.append(gettext("charter.collected.head", lang))
     lines += [f"| {_cell(name)} | {_cell(when)} | {_cell(manner)} |" for name, when, manner in rows]
     return "\n".join(lines) + "\n"
 
@@ -62,21 +55,19 @@ def signed_copy(session: Session, project: Project, *, actor: str) -> SignedCopy
     version = refresh_version(session, project, actor=actor).version
     status = charter_status(session, project, actor=actor)
     lang = "en" if version.language == "en" else "fr"
-    words = _WORDS[lang]
     done = sorted(
         (s for s in status.signers if s.state == SignerState.SIGNED and s.signed_at is not None),
         key=lambda s: s.signed_at,  # type: ignore[arg-type, return-value]
     )
     rows = [
-        (s.name, long_datetime(s.signed_at.astimezone(PARIS), lang), words[s.method.value] if s.method else "")  # type: ignore[union-attr]
+        (s.name, long_datetime(s.signed_at.astimezone(PARIS), lang), _manner(s.method.value, lang) if s.method else "")  # type: ignore[union-attr]
         for s in done
     ]
     required = sum(1 for s in status.signers if s.required)
     text = version.text.rstrip() + "\n\n" + signatures_section(rows, signed=len(done), required=required, lang=lang)
     page = render_html(text, lang=lang, title=project.name, stamp=VersionStamp.of(version))
-    name = "signed-charter" if lang == "en" else "charte-signee"
     return SignedCopy(
-        filename=f"{name}-{project.slug}-v{version.number}.pdf",
+        filename=gettext("charter.signed_copy.filename", lang, slug=project.slug, number=version.number),
         pdf=render_pdf(page),
         version=version,
         signed=len(done),

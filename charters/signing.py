@@ -31,6 +31,8 @@ from charters.exceptions import (
 )
 from charters.steps import complete_charter_steps
 from charters.versions import all_versions, refresh_version, signing_language
+from locales import gettext
+from locales.labels import label
 from planning.calendar import long_datetime
 from store import audit
 from store.clock import PARIS, now
@@ -288,22 +290,6 @@ class SignerState(StrEnum):
     MISSING = "missing"
 
 
-_STATE_TEXT = {
-    "fr": {
-        SignerState.SIGNED: "a signé la version {n} le {at} ({method})",
-        SignerState.OUTDATED: "a signé une version antérieure (version {n}) : doit signer à nouveau",
-        SignerState.MISSING: "n'a pas encore signé",
-    },
-    "en": {
-        SignerState.SIGNED: "signed version {n} on {at} ({method})",
-        SignerState.OUTDATED: "signed an earlier version (version {n}): must sign again",
-        SignerState.MISSING: "has not signed yet",
-    },
-}
-_METHOD_TEXT = {
-    "fr": {SignatureMethod.PAPER: "sur papier", SignatureMethod.LINK: "par lien"},
-    "en": {SignatureMethod.PAPER: "on paper", SignatureMethod.LINK: "by link"},
-}
 
 
 @dataclass(frozen=True)
@@ -318,10 +304,9 @@ class SignerStatus:
     method: SignatureMethod | None
 
     def describe(self, lang: str = "fr") -> str:
-        texts = _STATE_TEXT["en" if lang == "en" else "fr"]
-        method = _METHOD_TEXT["en" if lang == "en" else "fr"][self.method] if self.method else ""
+        method = label("signature_method", self.method, lang) if self.method else ""
         at = long_datetime(self.signed_at.astimezone(PARIS), lang) if self.signed_at else ""
-        return texts[self.state].format(n=self.version, at=at, method=method)
+        return gettext(f"label.signer_state.{self.state.value}", lang, version=self.version, at=at, method=method)
 
 
 @dataclass(frozen=True)

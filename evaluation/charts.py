@@ -15,24 +15,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from locales import gettext
+
 PARTNER_COLOUR = "#1b7f79"
 PRO_COLOUR = "#c9a227"
 VERDICT_COLOURS = {"atteint": "#2e7d32", "partiellement": "#f9a825", "non-atteint": "#c62828"}
 
 
-#: The words on the charts, in the report's language.
-WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "of-target": "% de la cible", "mean": "score moyen (1 = pas du tout d'accord, 5 = tout à fait d'accord)",
-        "partners": "partenaires", "professionals": "professionnels et professionnelles", "expected": "attendus",
-        "present": "personnes présentes", "hours": "heures", "slip": "jours de décalage par rapport au plan de départ",
-    },
-    "en": {
-        "of-target": "% of target", "mean": "mean score (1 = strongly disagree, 5 = strongly agree)",
-        "partners": "partners", "professionals": "professionals", "expected": "expected",
-        "present": "people present", "hours": "hours", "slip": "days moved from the original plan",
-    },
-}
+def _word(key: str, lang: str) -> str:
+    """A word on the charts (``report.chart.<key>``), in the report's language."""
+    return gettext(f"report.chart.{key}", lang)
 
 
 def _png(figure: Figure) -> bytes:
@@ -55,7 +47,7 @@ def indicators_chart(rows: Sequence[tuple[str, float, str]], title: str, lang: s
     axis.barh(names, values, color=colours, edgecolor="black", linewidth=0.5)
     axis.axvline(100, color="black", linestyle="--", linewidth=1)
     axis.set_xlim(0, 155)
-    axis.set_xlabel(WORDS[lang]["of-target"])
+    axis.set_xlabel(_word("of_target", lang))
     axis.set_title(title)
     return _png(figure)
 
@@ -66,7 +58,7 @@ def sections_chart(rows: Sequence[tuple[str, float]], title: str, lang: str = "f
     names = [r[0] for r in rows][::-1]
     axis.barh(names, [r[1] for r in rows][::-1], color=PARTNER_COLOUR, edgecolor="black", linewidth=0.5)
     axis.set_xlim(1, 5)
-    axis.set_xlabel(WORDS[lang]["mean"])
+    axis.set_xlabel(_word("mean", lang))
     axis.set_title(title)
     return _png(figure)
 
@@ -77,7 +69,7 @@ def participation_chart(rows: Sequence[tuple[date, int, int, int]], title: str, 
     labels = [d.strftime("%d/%m") for d, *_ in rows]
     partners = [r[1] for r in rows]
     pros = [r[2] for r in rows]
-    axis.bar(labels, partners, color=PARTNER_COLOUR, edgecolor="black", linewidth=0.5, label=WORDS[lang]["partners"])
+    axis.bar(labels, partners, color=PARTNER_COLOUR, edgecolor="black", linewidth=0.5, label=_word("partners", lang))
     axis.bar(
         labels,
         pros,
@@ -86,10 +78,10 @@ def participation_chart(rows: Sequence[tuple[date, int, int, int]], title: str, 
         edgecolor="black",
         linewidth=0.5,
         hatch="//",
-        label=WORDS[lang]["professionals"],
+        label=_word("professionals", lang),
     )
-    axis.plot(labels, [r[3] for r in rows], color="black", marker="o", linestyle=":", label=WORDS[lang]["expected"])
-    axis.set_ylabel(WORDS[lang]["present"])
+    axis.plot(labels, [r[3] for r in rows], color="black", marker="o", linestyle=":", label=_word("expected", lang))
+    axis.set_ylabel(_word("present", lang))
     axis.set_title(title)
     axis.legend(loc="upper left", fontsize=8)
     return _png(figure)
@@ -100,7 +92,7 @@ def hours_chart(rows: Sequence[tuple[str, float, float]], title: str, lang: str 
     figure, axis = plt.subplots(figsize=(7.5, 3.0))
     labels = [r[0] for r in rows]
     partners = [r[1] for r in rows]
-    axis.bar(labels, partners, color=PARTNER_COLOUR, edgecolor="black", linewidth=0.5, label=WORDS[lang]["partners"])
+    axis.bar(labels, partners, color=PARTNER_COLOUR, edgecolor="black", linewidth=0.5, label=_word("partners", lang))
     axis.bar(
         labels,
         [r[2] for r in rows],
@@ -109,9 +101,9 @@ def hours_chart(rows: Sequence[tuple[str, float, float]], title: str, lang: str 
         edgecolor="black",
         linewidth=0.5,
         hatch="//",
-        label=WORDS[lang]["professionals"],
+        label=_word("professionals", lang),
     )
-    axis.set_ylabel(WORDS[lang]["hours"])
+    axis.set_ylabel(_word("hours", lang))
     axis.set_title(title)
     axis.legend(loc="upper left", fontsize=8)
     return _png(figure)
@@ -126,6 +118,6 @@ def slips_chart(rows: Sequence[tuple[str, int]], title: str, lang: str = "fr") -
         names, values, color=["#c62828" if v > 0 else "#2e7d32" for v in values], edgecolor="black", linewidth=0.5
     )
     axis.axvline(0, color="black", linewidth=1)
-    axis.set_xlabel(WORDS[lang]["slip"])
+    axis.set_xlabel(_word("slip", lang))
     axis.set_title(title)
     return _png(figure)

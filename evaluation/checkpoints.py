@@ -17,6 +17,7 @@ from evaluation.exceptions import EvaluationError, ReasonRequired
 from evaluation.messages import AttendeeLine, MinutesContext, StepLine
 from evaluation.participants import Member, expected, group_members, is_partner
 from evaluation.rendering import render
+from locales import gettext, has
 from project_templates.schema import StepKind
 from store import audit, plans
 from store.clock import now, today
@@ -204,12 +205,6 @@ def attendance_of(session: Session, project: Project, step_key: str | None = Non
 # --- minutes ------------------------------------------------------------------------------
 
 
-STATUS_LABELS = {
-    "fr": {"planned": "prévue", "in_progress": "en cours", "done": "faite", "skipped": "abandonnée"},
-    "en": {"planned": "planned", "in_progress": "in progress", "done": "done", "skipped": "skipped"},
-}
-
-
 def minutes_context(session: Session, project: Project, gathering: Gathering, lang: str = "fr") -> MinutesContext:
     """The typed context of a checkpoint's minutes."""
     template = template_of(session, project)
@@ -229,10 +224,13 @@ def minutes_context(session: Session, project: Project, gathering: Gathering, la
             line += f" — {action['who']}"
         if action.get("due"):
             due = date.fromisoformat(str(action["due"]))
-            line += f" ({'pour le' if lang == 'fr' else 'by'} {long_date(due, lang)})"
+            line += " (" + gettext("minutes.action_due", lang, day=long_date(due, lang)) + ")"
         return line
 
-    labels = STATUS_LABELS["en" if lang == "en" else "fr"]
+    def status(value: str) -> str:
+        key = f"minutes.status.{value}"
+        return gettext(key, lang) if has(key) else value
+
     return MinutesContext(
         lang=lang,
         project_name=project.name,
@@ -250,13 +248,16 @@ def minutes_context(session: Session, project: Project, gathering: Gathering, la
             StepLine(
                 key=key,
                 title=title(key),
-                status=labels.get(status, status),
+                status=status(status_value),
                 due=long_date(steps[key].due, lang) if key in steps else "",
             )
-            for key, status in gathering.step_statuses.items()
+            for key, status_value in gathering.step_statuses.items()
         ],
         replanning=[
-            f"{title(c['step'])} : {long_date(date.fromisoformat(c['to']), lang)} — {c['reason']}"
+            gettext(
+                "minutes.replanning_line", lang,
+                step=title(c["step"]), day=long_date(date.fromisoformat(c["to"]), lang), reason=c["reason"],
+            )
             for c in gathering.replanning
         ],
         notes=gathering.notes,

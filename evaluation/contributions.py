@@ -13,31 +13,20 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from locales.labels import LabelTable, label
 from store import audit, limits, wording
 from store.exceptions import InvalidInput, NotFound, Phrase
 from store.limits import check_length
 from store.models import Contribution, ContributionKind, Person, Project
 
-KIND_LABELS: dict[str, dict[ContributionKind, str]] = {
-    "fr": {
-        ContributionKind.MEETING: "réunion",
-        ContributionKind.PREPARATION: "préparation",
-        ContributionKind.ACTION: "action",
-        ContributionKind.TRAINING: "formation",
-        ContributionKind.TRAVEL: "déplacement",
-        ContributionKind.CARE: "garde",
-        ContributionKind.OTHER: "autre",
-    },
-    "en": {
-        ContributionKind.MEETING: "meeting",
-        ContributionKind.PREPARATION: "preparation",
-        ContributionKind.ACTION: "action",
-        ContributionKind.TRAINING: "training",
-        ContributionKind.TRAVEL: "travel",
-        ContributionKind.CARE: "care",
-        ContributionKind.OTHER: "other",
-    },
-}
+
+def kind_label(kind: ContributionKind | str, lang: str = "fr") -> str:
+    """How a kind of contribution is named (``label.contribution.<value>``): ``réunion``, ``meeting``."""
+    return label("contribution", ContributionKind(kind), lang)
+
+
+#: The same labels as a table, ``KIND_LABELS[lang][kind]``, for callers not yet on :func:`kind_label`.
+KIND_LABELS = LabelTable("contribution", ContributionKind)
 
 
 def parse_kind(value: str) -> ContributionKind:

@@ -15,6 +15,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from evaluation.exceptions import IndicatorLocked, UnknownIndicator
+from locales import gettext
+from locales.labels import LabelTable, label
 from project_templates import indicator_catalogue
 from project_templates.schema import IndicatorDefinition
 from store import audit, wording
@@ -23,7 +25,14 @@ from store.models import IndicatorChange, IndicatorValue, Project, ProjectIndica
 from store.projects import template_of
 
 TUNABLE = ("baseline", "target", "minimum")
-FIELD_LABELS = {"baseline": "valeur de départ", "target": "cible", "minimum": "minimum acceptable"}
+#: The note stored with a questionnaire indicator withheld for too few respondents (kept as it is in
+#: existing stores; documents show ``report.note.too_few`` in their language instead).
+NOT_ENOUGH = "moins de 5 répondants : non publié"
+
+
+def field_label(field: str, lang: str = "fr") -> str:
+    """How a tunable value of an indicator is named (``label.indicator_field.<field>``): ``cible``."""
+    return label("indicator_field", field, lang)
 
 
 class Verdict(StrEnum):
@@ -34,27 +43,14 @@ class Verdict(StrEnum):
     UNMEASURED = "non-mesure"
 
 
-VERDICT_LABELS = {
-    "fr": {
-        Verdict.MET: "atteint",
-        Verdict.PARTLY: "partiellement atteint",
-        Verdict.NOT_MET: "non atteint",
-        Verdict.NO_TARGET: "sans cible",
-        Verdict.UNMEASURED: "non mesuré",
-    },
-    "en": {
-        Verdict.MET: "met",
-        Verdict.PARTLY: "partly met",
-        Verdict.NOT_MET: "not met",
-        Verdict.NO_TARGET: "no target",
-        Verdict.UNMEASURED: "not measured",
-    },
-}
 
-UNIT_LABELS = {
-    "fr": {"count": "", "percent": "\u202f%", "hours": "\u202fh", "score": " / 5", "yesno": ""},
-    "en": {"count": "", "percent": "%", "hours": " h", "score": " / 5", "yesno": ""},
-}
+def verdict_label(verdict: Verdict | str, lang: str = "fr") -> str:
+    """An indicator's verdict for people (``label.verdict.<value>``): ``partiellement atteint``, ``met``."""
+    return label("verdict", Verdict(verdict), lang)
+
+
+#: The same labels as a table, ``VERDICT_LABELS[lang][verdict]``, for callers not yet on :func:`verdict_label`.
+VERDICT_LABELS = LabelTable("verdict", Verdict)
 
 
 def judge(definition: IndicatorDefinition, value: float | None) -> Verdict:
@@ -79,10 +75,9 @@ def format_value(definition: IndicatorDefinition, value: float | None, lang: str
     if value is None:
         return "—"
     if definition.unit == "yesno":
-        yes, no = ("oui", "non") if lang != "en" else ("yes", "no")
-        return yes if value >= 0.5 else no
+        return gettext("label.yesno.yes", lang) if value >= 0.5 else gettext("label.yesno.no", lang)
     decimals = 0 if definition.unit in ("count", "percent") else 1
-    return wording.number(value, lang, decimals=decimals) + UNIT_LABELS["en" if lang == "en" else "fr"][definition.unit]
+    return label("unit", definition.unit, lang).format(value=wording.number(value, lang, decimals=decimals))
 
 
 def definition_of(row: ProjectIndicator) -> IndicatorDefinition:
@@ -175,7 +170,7 @@ def choose_indicator(
     row = existing.get(code)
     if row is not None and row.active:
         changes = [
-            f"{FIELD_LABELS[field]} : {_fmt(getattr(row, field))} → {_fmt(value)}"
+            f"{field_label(field)} : {_fmt(getattr(row, field))} → {_fmt(value)}"
             for field, value in values.items()
             if value is not None and value != getattr(row, field)
         ]

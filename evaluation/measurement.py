@@ -6,12 +6,10 @@ from collections.abc import Sequence
 from sqlmodel import Session
 
 from evaluation.auto_indicators import compute_auto, gather_facts
-from evaluation.indicators import definition_of, ensure_indicators, latest_values, record_value
+from evaluation.indicators import NOT_ENOUGH, definition_of, ensure_indicators, latest_values, record_value
 from evaluation.questionnaire import agreement_share, overall_mean, responses, section_mean
 from project_templates.schema import IndicatorDefinition
 from store.models import FeedbackResponse, Project, RoleGroup
-
-NOT_ENOUGH = "moins de 5 répondants : non publié"
 
 
 def questionnaire_values(rows: Sequence[FeedbackResponse]) -> dict[str, float | None]:

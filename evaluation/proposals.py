@@ -10,45 +10,27 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from evaluation.exceptions import ReasonRequired
+from locales.labels import LabelTable, label
 from store import audit, limits
 from store.clock import today
 from store.exceptions import InvalidInput, NotFound, Phrase
 from store.limits import check_length
 from store.models import Person, Project, Proposal, ProposalSource, ProposalStatus
 
-STATUS_LABELS: dict[str, dict[ProposalStatus, str]] = {
-    "fr": {
-        ProposalStatus.PENDING: "en attente",
-        ProposalStatus.ADOPTED: "adoptée",
-        ProposalStatus.ADAPTED: "adaptée",
-        ProposalStatus.NOT_RETAINED: "non retenue",
-    },
-    "en": {
-        ProposalStatus.PENDING: "pending",
-        ProposalStatus.ADOPTED: "adopted",
-        ProposalStatus.ADAPTED: "adapted",
-        ProposalStatus.NOT_RETAINED: "not retained",
-    },
-}
 
-SOURCE_LABELS: dict[str, dict[ProposalSource, str]] = {
-    "fr": {
-        ProposalSource.CHECKPOINT: "point d'étape",
-        ProposalSource.MEETING: "réunion",
-        ProposalSource.IDEA_BOX: "boîte à idées",
-        ProposalSource.MESSAGE: "message",
-        ProposalSource.QUESTIONNAIRE: "questionnaire",
-        ProposalSource.OTHER: "autre",
-    },
-    "en": {
-        ProposalSource.CHECKPOINT: "checkpoint",
-        ProposalSource.MEETING: "meeting",
-        ProposalSource.IDEA_BOX: "idea box",
-        ProposalSource.MESSAGE: "message",
-        ProposalSource.QUESTIONNAIRE: "questionnaire",
-        ProposalSource.OTHER: "other",
-    },
-}
+def status_label(status: ProposalStatus | str, lang: str = "fr") -> str:
+    """What became of a proposal (``label.proposal_status.<value>``): ``adoptée``, ``not retained``."""
+    return label("proposal_status", ProposalStatus(status), lang)
+
+
+def source_label(source: ProposalSource | str, lang: str = "fr") -> str:
+    """Where a proposal was made (``label.proposal_source.<value>``): ``point d'étape``, ``idea box``."""
+    return label("proposal_source", ProposalSource(source), lang)
+
+
+#: The same labels as tables, ``STATUS_LABELS[lang][status]``, for callers not yet on the functions.
+STATUS_LABELS = LabelTable("proposal_status", ProposalStatus)
+SOURCE_LABELS = LabelTable("proposal_source", ProposalSource)
 
 
 def parse_status(value: str) -> ProposalStatus:

@@ -10,8 +10,8 @@ Both carry the structure's identity, the conclusions the coordination wrote
 (:func:`store.publication.write_publication`), the methods and their limits.
 
 :func:`build_report` gathers a :class:`Report` section by section (plain data, charts as PNG
-data URIs); :func:`report_html` renders it as one standalone page (``report.fr.html.j2`` or
-``report.en.html.j2``), :func:`report_pdf` prints that page with WeasyPrint.
+data URIs); :func:`report_html` renders it as one standalone page (``report.html.j2``, its words
+from the catalogue's ``report.*`` entries), :func:`report_pdf` prints that page with WeasyPrint.
 """
 
 import base64
@@ -25,9 +25,17 @@ from sqlmodel import Session
 
 from evaluation.checkpoints import all_members, attendance_of
 from evaluation.contributions import contributions, totals, totals_by_person
-from evaluation.indicators import VERDICT_LABELS, Verdict, changes_after_lock, format_value, indicator_statuses
+from evaluation.indicators import (
+    NOT_ENOUGH,
+    Verdict,
+    changes_after_lock,
+    format_value,
+    indicator_statuses,
+    verdict_label,
+)
 from evaluation.participants import Member, coordinator_roles, is_partner
-from evaluation.proposals import SOURCE_LABELS, STATUS_LABELS, proposals
+from evaluation.proposals import proposals, source_label
+from evaluation.proposals import status_label as proposal_status_label
 from evaluation.questionnaire import (
     GROUP_ALL,
     MIN_GROUP,
@@ -37,14 +45,14 @@ from evaluation.questionnaire import (
     responses,
     results_by_group,
 )
-from evaluation.rendering import pdf_bytes, render
+from evaluation.rendering import pdf_bytes, render, say
 from evaluation.restitution import get_restitution
 from project_templates.schema import ProjectTemplate
 from store import wording
 from store.clock import PARIS, today
 from store.models import Attendance, Project, ProjectPhase, ProposalStatus, RoleGroup, StepStatus
-from store.plans import STATUS_LABELS as STEP_STATUS_LABELS
 from store.plans import plan_changes, plan_steps, titles
+from store.plans import status_label as step_status_label
 from store.projects import template_of
 from store.publication import actor_name, publication_of
 
@@ -199,8 +207,6 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _t(lang: Lang, fr: str, en: str) -> str:
-    return en if lang == "en" else fr
 
 
 class _Sources:
@@ -235,7 +241,7 @@ class _Sources:
         if self.public:
             return ""
         member = self.by_id.get(person_id) if person_id is not None else None
-        return member.name if member else _t(self.lang, "anonyme", "anonymous")
+        return member.name if member else say("report.anonymous", self.lang)
 
 
 def _identity(src: _Sources) -> Identity:
@@ -277,15 +283,15 @@ def _indicator_section(src: _Sources) -> tuple[list[IndicatorRow], dict[str, int
                 value=format_value(d, status.value, lang),
                 evolution=evolution,
                 verdict=status.verdict.value,
-                verdict_label=VERDICT_LABELS[lang][status.verdict],
-                note=status.note,
+                verdict_label=verdict_label(status.verdict, lang),
+                note=say("report.note.too_few", lang, min_group=MIN_GROUP) if status.note == NOT_ENOUGH else status.note,
             )
         )
         if status.value is not None and d.target and d.direction == "higher":
             chart_rows.append((d.name.get(lang), 100 * status.value / d.target, status.verdict.value))
     counts = {v.value: sum(1 for s in statuses if s.verdict == v) for v in Verdict}
     if chart_rows:
-        title = _t(lang, "Indicateurs : valeur atteinte / cible", "Indicators: value reached / target")
+        title = say("report.chart.indicators.title", lang)
         src.chart("indicators", lambda: charts.indicators_chart(chart_rows, title, lang))
     changes = [
         ChangeRow(
@@ -309,9 +315,9 @@ def _questionnaire_section(src: _Sources) -> QuestionnaireBlock:
     invited = invitations(src.session, src.project)
     answered = sum(1 for i in invited if i.answered)
     group_labels = {
-        GROUP_ALL: _t(lang, "Tous les répondants", "All respondents"),
-        RoleGroup.PARTNER.value: _t(lang, "Partenaires", "Partners"),
-        RoleGroup.PROFESSIONAL.value: _t(lang, "Professionnels et professionnelles", "Professionals"),
+        GROUP_ALL: say("report.group.all", lang),
+        RoleGroup.PARTNER.value: say("report.group.partner", lang),
+        RoleGroup.PROFESSIONAL.value: say("report.group.professional", lang),
     }
     results = results_by_group(questionnaire, rows, lang)
     groups = [
@@ -333,7 +339,7 @@ def _questionnaire_section(src: _Sources) -> QuestionnaireBlock:
     ]
     shown = [(s.title, float(s.mean)) for s in results[0].sections if s.mean is not None]
     if shown:
-        title = _t(lang, "Questionnaire : score moyen par partie", "Questionnaire: mean score per part")
+        title = say("report.chart.questionnaire.title", lang)
         src.chart("questionnaire", lambda: charts.sections_chart(shown, title, lang))
     return QuestionnaireBlock(
         invited=len(invited),
@@ -357,7 +363,7 @@ def _plan_section(src: _Sources) -> tuple[list[StepRow], list[SlipRow]]:
                 title=src.step_titles.get(s.key, s.key),
                 baseline=wording.long_date(s.baseline_due, lang),
                 due=wording.long_date(finished, lang),
-                status=STEP_STATUS_LABELS[lang][s.status],
+                status=step_status_label(s.status, lang),
                 slip_days=(finished - s.baseline_due).days if s.status != StepStatus.SKIPPED else 0,
             )
         )
@@ -374,7 +380,7 @@ def _plan_section(src: _Sources) -> tuple[list[StepRow], list[SlipRow]]:
     ]
     slipped = [(r.title, r.slip_days) for r in steps if r.slip_days != 0]
     if slipped:
-        title = _t(lang, "Plan : décalage par rapport à la référence", "Plan: shift from the baseline")
+        title = say("report.chart.plan.title", lang)
         src.chart("plan", lambda: charts.slips_chart(slipped, title, lang))
     return steps, slips
 
@@ -401,7 +407,7 @@ def _participation_section(src: _Sources) -> list[GatheringRow]:
         )
         points.append((items[0].held_on, partners, len(present) - partners, expected))
     if points:
-        title = _t(src.lang, "Participation aux rencontres", "Attendance at meetings")
+        title = say("report.chart.participation.title", src.lang)
         src.chart("participation", lambda: charts.participation_chart(points, title, src.lang))
     return rows
 
@@ -425,7 +431,7 @@ def _contribution_section(src: _Sources) -> _Money:
     rows = [
         ContributorRow(
             name=src.person(pid),
-            group=_t(lang, "partenaire", "partner") if pid in src.partner_ids else _t(lang, "professionnel", "professional"),
+            group=say("report.contributor.partner" if pid in src.partner_ids else "report.contributor.professional", lang),
             hours=wording.hours(t.hours, lang),
             expenses=wording.money(t.amount_cents, lang),
             reimbursed=wording.money(t.reimbursed_cents, lang),
@@ -440,7 +446,7 @@ def _contribution_section(src: _Sources) -> _Money:
         monthly[c.on.strftime("%Y-%m")][0 if c.person_id in src.partner_ids else 1] += c.hours
     if any(sum(v) for v in monthly.values()):
         points = [(k[5:] + "/" + k[:4], v[0], v[1]) for k, v in sorted(monthly.items())]
-        title = _t(lang, "Heures données par mois", "Hours given per month")
+        title = say("report.chart.hours.title", lang)
         src.chart("hours", lambda: charts.hours_chart(points, title, lang))
     return _Money(
         contributors=[] if src.public else rows,
@@ -454,11 +460,15 @@ def _contribution_section(src: _Sources) -> _Money:
 
 
 def _proposal_section(src: _Sources) -> tuple[list[ProposalRow], dict[str, int]]:
-    labels, sources = STATUS_LABELS[src.lang], SOURCE_LABELS[src.lang]
+    lang = src.lang
     every = proposals(src.session, src.project)
     rows = [
         ProposalRow(
-            text=p.text, by=src.person(p.person_id), source=sources[p.source], status=labels[p.status], outcome=p.outcome
+            text=p.text,
+            by=src.person(p.person_id),
+            source=source_label(p.source, lang),
+            status=proposal_status_label(p.status, lang),
+            outcome=p.outcome,
         )
         for p in every
     ]
@@ -478,19 +488,6 @@ def _restitution_section(src: _Sources) -> RestitutionBlock | None:
     )
 
 
-#: How the count of proposals of each fate is written (agreeing with « proposition »).
-_PROPOSAL_FATES: dict[str, dict[str, tuple[str, str]]] = {
-    "fr": {
-        "adoptee": ("adoptée", "adoptées"), "adaptee": ("adaptée", "adaptées"),
-        "non-retenue": ("non retenue", "non retenues"), "en-attente": ("en attente", "en attente"),
-    },
-    "en": {
-        "adoptee": ("adopted", "adopted"), "adaptee": ("adapted", "adapted"),
-        "non-retenue": ("not retained", "not retained"), "en-attente": ("pending", "pending"),
-    },
-}
-
-
 def _summary(
     lang: Lang,
     indicators: list[IndicatorRow],
@@ -501,39 +498,36 @@ def _summary(
     proposal_counts: dict[str, int],
 ) -> list[str]:
     """The "in brief" sentences, each number with its word in the right form (never "(s)")."""
-    def n(count: int, one: str, other: str, one_en: str, other_en: str) -> str:
-        return wording.counted(count, one, other, "fr") if lang == "fr" else wording.counted(count, one_en, other_en, "en")
+    def n(key: str, count: int) -> str:
+        return say(key, lang, n=count)
 
     verdicts = [
-        n(counts.get(Verdict.MET.value, 0), "atteint", "atteints", "met", "met"),
-        n(counts.get(Verdict.PARTLY.value, 0), "partiellement atteint", "partiellement atteints", "partly met", "partly met"),
-        n(counts.get(Verdict.NOT_MET.value, 0), "non atteint", "non atteints", "not met", "not met"),
-        n(counts.get(Verdict.UNMEASURED.value, 0), "non mesuré", "non mesurés", "not measured", "not measured"),
+        n("report.summary.met", counts.get(Verdict.MET.value, 0)),
+        n("report.summary.partly", counts.get(Verdict.PARTLY.value, 0)),
+        n("report.summary.not_met", counts.get(Verdict.NOT_MET.value, 0)),
+        n("report.summary.unmeasured", counts.get(Verdict.UNMEASURED.value, 0)),
     ]
     if counts.get(Verdict.NO_TARGET.value):
-        verdicts.append(n(counts[Verdict.NO_TARGET.value], "sans cible", "sans cible", "without target", "without target"))
+        verdicts.append(n("report.summary.no_target", counts[Verdict.NO_TARGET.value]))
     fates = [
-        wording.counted(count, *_PROPOSAL_FATES[lang][status], lang)
-        for status, count in proposal_counts.items() if count and status in _PROPOSAL_FATES[lang]
+        n(f"report.summary.fate.{status}", count)
+        for status, count in proposal_counts.items() if count
     ]
-    followed = n(len(indicators), "indicateur suivi", "indicateurs suivis", "indicator followed", "indicators followed")
-    answers = n(questionnaire.answered, "réponse", "réponses", "answer", "answers")
-    invited = n(questionnaire.invited, "personne invitée", "personnes invitées", "person invited", "people invited")
-    made = n(len(proposal_rows), "proposition enregistrée", "propositions enregistrées", "proposal recorded", "proposals recorded")
-    if lang == "en":
-        return [
-            f"{followed}: {', '.join(verdicts)}.",
-            f"Questionnaire: {answers} from {invited} ({questionnaire.rate}).",
-            f"Time given: {money.total_hours}, of which {money.partner_hours} by partners; expenses: "
-            f"{money.total_expenses} ({money.total_reimbursed} paid back).",
-            f"{made}" + (f": {', '.join(fates)}." if fates else "."),
-        ]
+    made = n("report.summary.made", len(proposal_rows))
     return [
-        f"{followed} : {', '.join(verdicts)}.",
-        f"Questionnaire : {answers} sur {invited} ({questionnaire.rate}).",
-        f"Temps donné : {money.total_hours}, dont {money.partner_hours} par les partenaires ; frais : "
-        f"{money.total_expenses} (dont {money.total_reimbursed} remboursés).",
-        f"{made}" + (f" : {', '.join(fates)}." if fates else "."),
+        say("report.summary.indicators", lang, followed=n("report.summary.followed", len(indicators)), verdicts=", ".join(verdicts)),
+        say(
+            "report.summary.questionnaire", lang,
+            answers=n("report.answers", questionnaire.answered), invited=n("report.invited", questionnaire.invited),
+            rate=questionnaire.rate,
+        ),
+        say(
+            "report.summary.time", lang,
+            hours=money.total_hours, partner_hours=money.partner_hours,
+            expenses=money.total_expenses, reimbursed=money.total_reimbursed,
+        ),
+        say("report.summary.proposals", lang, made=made, fates=", ".join(fates)) if fates
+        else say("report.summary.proposals_none", lang, made=made),
     ]
 
 
@@ -542,51 +536,21 @@ def _methods_and_limits(
 ) -> tuple[list[str], list[str]]:
     """How the findings were obtained, and what they cannot say."""
     methods = [
-        _t(lang, "Les indicateurs, leur valeur de départ, leur cible et leur minimum ont été choisis ensemble avant "
-                 "le début du projet ; tout changement ultérieur figure avec sa raison.",
-           "The indicators, their baseline, target and minimum were chosen together before the project began; "
-           "any later change is listed with its reason."),
-        _t(lang, "La participation est relevée à chaque rencontre ; le temps donné et les frais sont déclarés par "
-                 "chaque personne et enregistrés par la coordination.",
-           "Attendance is recorded at each meeting; time given and expenses are declared by each person and "
-           "recorded by the coordination."),
-        _t(lang, f"Le questionnaire de fin de projet est anonyme ; un résultat portant sur moins de "
-                 f"{questionnaire.min_group} répondants n'est jamais montré.",
-           f"The end-of-project questionnaire is anonymous; a result covering fewer than "
-           f"{questionnaire.min_group} respondents is never shown."),
+        say("report.method.indicators", lang),
+        say("report.method.attendance", lang),
+        say("report.method.questionnaire", lang, min_group=questionnaire.min_group),
     ]
     limits = []
     unmeasured = counts.get(Verdict.UNMEASURED.value, 0)
     if unmeasured:
-        subject_fr = wording.counted(unmeasured, "indicateur n'a", "indicateurs n'ont", "fr")
-        limits.append(_t(
-            lang,
-            f"{subject_fr} pas pu être {wording.plural(unmeasured, 'mesuré', 'mesurés', 'fr')}.",
-            f"{wording.counted(unmeasured, 'indicator', 'indicators', 'en')} could not be measured.",
-        ))
+        limits.append(say("report.limit.unmeasured", lang, n=unmeasured))
     if questionnaire.invited and questionnaire.answered < questionnaire.min_group:
-        limits.append(_t(
-            lang,
-            "Trop peu de réponses au questionnaire pour en montrer les résultats sans risquer de reconnaître quelqu'un.",
-            "Too few questionnaire answers to show results without the risk of identifying someone.",
-        ))
+        limits.append(say("report.limit.too_few", lang))
     elif questionnaire.invited:
-        limits.append(_t(
-            lang,
-            f"Taux de réponse au questionnaire : {questionnaire.rate} ; les personnes qui n'ont pas répondu "
-            "peuvent voir les choses autrement.",
-            f"Questionnaire response rate: {questionnaire.rate}; people who did not answer may see things differently.",
-        ))
-    limits.append(_t(
-        lang,
-        "Le temps donné est déclaratif et sans doute sous-estimé ; un petit nombre de participants ne permet pas "
-        "de généraliser.",
-        "Time given is self-declared and probably underestimated; a small number of participants does not allow "
-        "generalisation.",
-    ))
+        limits.append(say("report.limit.rate", lang, rate=questionnaire.rate))
+    limits.append(say("report.limit.self_declared", lang))
     if interim:
-        limits.insert(0, _t(lang, "Rapport intermédiaire : le projet n'est pas terminé, les résultats peuvent encore évoluer.",
-                            "Interim report: the project is not over and results may still change."))
+        limits.insert(0, say("report.limit.interim", lang))
     return methods, limits
 
 
@@ -620,8 +584,10 @@ def build_report(
         project_name=project.name,
         identity=_identity(src),
         template_title=src.template.title.get(language),
-        period=_t(language, "du ", "from ") + wording.long_date(project.start, language)
-        + _t(language, " au ", " to ") + wording.long_date(project.end, language),
+        period=say(
+            "report.period", language,
+            start=wording.long_date(project.start, language), end=wording.long_date(project.end, language),
+        ),
         generated_on=wording.long_date(today(), language),
         summary=_summary(language, indicators, counts, questionnaire, money, proposal_rows, proposal_counts),
         indicators=indicators,
@@ -650,7 +616,7 @@ def build_report(
 
 def report_html(report: Report) -> str:
     """The report as one standalone HTML page (charts embedded)."""
-    return render(f"report.{report.lang}.html.j2", report)
+    return render("report.html.j2", report)
 
 
 def report_pdf(report: Report) -> bytes:

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from evaluation.checkpoints import all_members, attendance_of
-from evaluation.contributions import KIND_LABELS, contributions_of, totals
+from evaluation.contributions import contributions_of, kind_label, totals
 from evaluation.messages import (
     THANKS,
     ActivityLine,
@@ -24,8 +24,8 @@ from evaluation.messages import (
     ThanksMessage,
 )
 from evaluation.participants import Member, coordinator_roles, is_partner, thanked
-from evaluation.proposals import STATUS_LABELS, proposals_of
-from evaluation.rendering import pdf_bytes, render
+from evaluation.proposals import proposals_of, status_label
+from evaluation.rendering import pdf_bytes, render, say
 from evaluation.report import build_report, report_pdf
 from notifications.attachments import Attachment
 from notifications.messages import RenderedMessage, render_message
@@ -66,17 +66,16 @@ def signers(session: Session, project: Project, template: ProjectTemplate, lang:
     ]
     if result:
         return result
-    fallback = "the coordination" if lang == "en" else "la coordination"
+    fallback = say("certificate.signatory_fallback", lang)
     return [Signatory(name=wording.capitalised(wording.structure_with_article(project.structure, lang)), role=fallback)]
 
 
 def _activities(given: list[Contribution], lang: str) -> list[ActivityLine]:
     """What the person did, beyond meetings: each action, preparation, training… with its description."""
-    labels = KIND_LABELS["en" if lang == "en" else "fr"]
     return [
         ActivityLine(
             day=c.on,
-            kind=labels[c.kind],
+            kind=kind_label(c.kind, lang),
             description=c.description,
             hours=wording.hours(c.hours, lang) if c.hours else None,
         )
@@ -86,12 +85,11 @@ def _activities(given: list[Contribution], lang: str) -> list[ActivityLine]:
 
 
 def _expenses(given: list[Contribution], lang: str) -> list[ExpenseLine]:
-    labels = KIND_LABELS["en" if lang == "en" else "fr"]
     return [
         ExpenseLine(
             day=c.on,
             amount=wording.money(c.amount_cents, lang),
-            what=c.description or labels[c.kind],
+            what=c.description or kind_label(c.kind, lang),
             reimbursed_on=c.reimbursed_on,
         )
         for c in given
@@ -116,7 +114,6 @@ def thanks_context(
     attended = [a for a in attendance_of(session, project) if a.person_id == person.id and a.present]
     given = contributions_of(session, project, person)
     sums = totals(given)
-    labels = STATUS_LABELS["en" if lang == "en" else "fr"]
     return ThanksMessage(
         person_name=person.name,
         project_name=project.name,
@@ -131,7 +128,7 @@ def thanks_context(
         proposals=[
             ProposalLine(
                 text=p.text,
-                status=labels[p.status],
+                status=status_label(p.status, lang),
                 outcome=p.outcome,
                 kept=p.status in (ProposalStatus.ADOPTED, ProposalStatus.ADAPTED),
             )
@@ -196,14 +193,17 @@ def certificate_pdf(
     town = place or (publication.place if publication else None)
     made_at = wording.structure_at(project.structure, lang)
     if town:
-        made_at = f"in {town}" if lang == "en" else f"à {town}"
+        made_at = say("certificate.place_town", lang, town=town)
     structure = wording.capitalised(wording.structure_with_article(project.structure, lang))
     html = render(
         "certificate.html.j2",
         CertificateContext(
             lang=lang,
             person_name=person.name,
-            attests=f"{structure} atteste " + wording.elided("que", person.name)[: -len(person.name)],
+            attests=say(
+                "certificate.attests_elided" if wording.elided("que", person.name).startswith("qu'") else "certificate.attests",
+                lang, structure=structure,
+            ),
             roles=[template.roles[r].label.get(lang) for r in member.roles if r in template.roles],
             project_name=project.name,
             structure=structure,
@@ -260,12 +260,12 @@ def send_thanks(
         if attach_report and not dry_run:
             if lang not in public_reports:
                 public_reports[lang] = report_pdf(build_report(session, project, lang, audience="public"))
-            name = f"evaluation-report-{project.slug}.pdf" if lang == "en" else f"rapport-evaluation-{project.slug}.pdf"
+            name = say("report.filename", lang, slug=project.slug)
             attachments.append(Attachment(name, public_reports[lang], "application/pdf"))
         if volunteer and not dry_run:
             attachments.append(
                 Attachment(
-                    f"attestation-{project.slug}.pdf",
+                    say("certificate.filename", lang, slug=project.slug),
                     certificate_pdf(session, project, member.person, lang),
                     "application/pdf",
                 )
@@ -300,9 +300,9 @@ def send_thanks(
         names = tuple(a.filename for a in attachments)
         if dry_run:
             if attach_report:
-                names += (f"evaluation-report-{project.slug}.pdf" if lang == "en" else f"rapport-evaluation-{project.slug}.pdf",)
+                names += (say("report.filename", lang, slug=project.slug),)
             if volunteer:
-                names += (f"attestation-{project.slug}.pdf",)
+                names += (say("certificate.filename", lang, slug=project.slug),)
         result.append(ThanksPreview(member.id, member.name, message, names, queued))
     if not dry_run:
         plans.complete_steps(session, project, (StepKind.THANKS,), actor=actor, note="remerciements envoyés")

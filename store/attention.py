@@ -31,7 +31,7 @@ from sqlmodel import Session, col, select
 from planning.calendar import long_date, short_date
 from project_templates.schema import StepKind
 from store.models import ContentVersion, OutboxMessage, OutboxState, PlanStep, Project, ProjectPhase, StepStatus
-from store.phases import PHASE_LABELS
+from store.phases import phase_label
 from store.plans import overdue_condition, step_title
 from store.projects import template_of_record
 
@@ -517,7 +517,7 @@ def board_csv(rows: Iterable[BoardRow], lang: str = "fr") -> str:
             row.name,
             row.slug,
             row.structure,
-            PHASE_LABELS[key][row.phase],
+            phase_label(row.phase, key),
             short_date(row.end, key),
             row.next_step.title if row.next_step else "",
             short_date(row.next_step.due, key) if row.next_step else "",

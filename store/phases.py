@@ -2,6 +2,7 @@
 
 from sqlmodel import Session
 
+from locales.labels import LabelTable, label
 from project_templates.phases import NEXT_PHASE
 from project_templates.phrases import in_language
 from project_templates.schema import StepKind
@@ -12,11 +13,14 @@ from store.models import PlanStep, Project, ProjectPhase, StepStatus
 from store.people import role_coverage
 from store.plans import plan_steps, titles
 
-#: How each phase is named for people (the CLI and the web read it from here).
-PHASE_LABELS: dict[str, dict[ProjectPhase, str]] = {
-    "fr": {ProjectPhase.AVANT: "Avant", ProjectPhase.PENDANT: "Pendant", ProjectPhase.APRES: "Après", ProjectPhase.CLOS: "Clos"},
-    "en": {ProjectPhase.AVANT: "Before", ProjectPhase.PENDANT: "During", ProjectPhase.APRES: "After", ProjectPhase.CLOS: "Closed"},
-}
+
+def phase_label(phase: ProjectPhase | str, lang: str = "fr") -> str:
+    """How a phase is named for people (``label.phase.<value>`` in the catalogue): ``Avant``, ``Before``."""
+    return label("phase", ProjectPhase(phase), lang)
+
+
+#: The same labels as a table, ``PHASE_LABELS[lang][phase]``, for callers not yet on :func:`phase_label`.
+PHASE_LABELS = LabelTable("phase", ProjectPhase)
 
 _FINISHED = (StepStatus.DONE, StepStatus.SKIPPED)
 

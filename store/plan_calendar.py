@@ -6,8 +6,8 @@ from sqlmodel import Session
 from planning.ics import IcsEvent, calendar_bytes
 from store.calendars import with_gathering_times
 from store.clock import now
-from store.models import Project, ProjectPhase
-from store.phases import PHASE_LABELS
+from store.models import Project
+from store.phases import phase_label
 from store.plans import plan_steps, step_title
 from store.projects import template_of
 
@@ -15,11 +15,10 @@ from store.projects import template_of
 def plan_events(session: Session, project: Project, lang: str = "fr") -> list[IcsEvent]:
     """One event per step of the plan, titled in ``lang``, with a UID stable across downloads."""
     template = template_of(session, project)
-    labels = PHASE_LABELS["en" if lang == "en" else "fr"]
     events = []
     for step in plan_steps(session, project):
         title = step_title(template.step(step.template_step).title.get(lang), step, lang)
-        phase = labels[ProjectPhase(step.phase)]
+        phase = phase_label(step.phase, lang)
         description = (
             f"Project '{project.name}' ({project.structure}), phase {phase}. Step: {step.key}."
             if lang == "en"

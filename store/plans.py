@@ -8,6 +8,8 @@ from sqlalchemy import ColumnElement, and_, case, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from locales import gettext
+from locales.labels import LabelTable, label
 from planning.planner import Attendee, PlanError, PlannedStep, avoid_unavailability, replan
 from project_templates.phases import ProjectPhase
 from project_templates.phrases import from_table
@@ -20,10 +22,14 @@ from store.members import members, unavailable_days
 from store.models import OPEN_STATUSES, STEP_TRANSITIONS, PlanChange, PlanStep, Project, StepStatus
 from store.projects import template_of
 
-STATUS_LABELS = {
-    "fr": {StepStatus.PLANNED: "à venir", StepStatus.IN_PROGRESS: "en cours", StepStatus.DONE: "faite", StepStatus.SKIPPED: "abandonnée"},  # une étape,
-    "en": {StepStatus.PLANNED: "planned", StepStatus.IN_PROGRESS: "in progress", StepStatus.DONE: "done", StepStatus.SKIPPED: "skipped"},
-}
+
+def status_label(status: StepStatus | str, lang: str = "fr") -> str:
+    """How a step's status is named (``label.step_status.<value>``): ``à venir``, ``faite`` (une étape)."""
+    return label("step_status", StepStatus(status), lang)
+
+
+#: The same labels as a table, ``STATUS_LABELS[lang][status]``, for callers not yet on :func:`status_label`.
+STATUS_LABELS = LabelTable("step_status", StepStatus)
 
 
 def plan_steps(session: Session, project: Project) -> list[PlanStep]:
@@ -254,7 +260,7 @@ def step_title(template_step_title: str, step: PlanStep, lang: str = "fr") -> st
     """A step's title for people; a recurring occurrence gets its number."""
     if step.occurrence is None:
         return template_step_title
-    return f"{template_step_title} n°{step.occurrence}" if lang != "en" else f"{template_step_title} #{step.occurrence}"
+    return gettext("label.step_occurrence", lang, title=template_step_title, occurrence=step.occurrence)
 
 
 def titles(session: Session, project: Project, lang: str = "fr") -> dict[str, str]:

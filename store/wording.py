@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Literal
 from babel import Locale
 from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
 
+from planning import calendar
+
 if TYPE_CHECKING:
     from jinja2 import Environment
 
@@ -88,21 +90,9 @@ def parse_number(text: str) -> float:
 # --- dates --------------------------------------------------------------------------------------
 
 
-@cache
-def _calendar_words(lang: Lang) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Babel's day and month names, read once (formatting each date through Babel costs ~15 ms)."""
-    locale = _locale(lang)
-    days = tuple(locale.days["format"]["wide"][i] for i in range(7))
-    months = tuple(locale.months["format"]["wide"][i] for i in range(1, 13))
-    return days, months
-
-
 def long_date(day: date, lang: str = "fr") -> str:
     """``mardi 1er décembre 2026`` / ``Tuesday 1 December 2026``."""
-    language = lang_of(lang)
-    days, months = _calendar_words(language)
-    number = "1er" if language == "fr" and day.day == 1 else str(day.day)
-    return f"{days[day.weekday()]} {number} {months[day.month - 1]} {day.year}"
+    return calendar.long_date(day, lang_of(lang))
 
 
 def long_datetime(moment: datetime, lang: str = "fr") -> str:

@@ -50,7 +50,7 @@ def test_signing_by_link_then_by_account_sends_the_signed_copy_listing_the_signa
     collected = text.split("Signatures recueillies")[1]  # the charter's own table names every signer
     assert "Awa Diallo" in collected and "Karim Benali" in collected and "Sophie Leroy" not in collected
     assert "par lien" in collected and "sur papier" in collected
-    assert "2 signature(s) sur 5 attendue(s)" in collected
+    assert "2 signatures sur 5 attendues" in collected
     assert "@" not in collected  # no email address in the list
 
     # Claire signs while logged in: her copy lists the three signatures.
@@ -60,7 +60,7 @@ def test_signing_by_link_then_by_account_sends_the_signed_copy_listing_the_signa
     assert response.status_code == 303
     [claire] = smtp_sink.to(COORDINATOR)
     later = pdf_text(next(iter(claire.attachments().values())), tmp_path)
-    assert "3 signature(s) sur 5 attendue(s)" in later
+    assert "3 signatures sur 5 attendues" in later
     later = later.split("Signatures recueillies")[1]
     assert all(name in later for name in ("Awa Diallo", "Karim Benali", "Claire Martin"))
     assert "Sophie Leroy" not in later

@@ -27,7 +27,7 @@ from store.clock import today
 from store.exceptions import CoconError, InvalidInput, Phrase
 from store.models import OPEN_STATUSES, Gathering, Project, StepStatus
 from store.people import members
-from store.plans import STATUS_LABELS, plan_steps, titles
+from store.plans import plan_steps, status_label, titles
 
 router = APIRouter()
 
@@ -52,7 +52,7 @@ def _checkpoints_context(session: Session, project: Project, lang: str) -> dict[
             s for s in steps if s.kind in RECORDED_KINDS and s.status in OPEN_STATUSES and s.key not in recorded
         ],
         "open_steps": [s for s in steps if s.status in OPEN_STATUSES],
-        "status_labels": STATUS_LABELS["en" if lang == "en" else "fr"],
+        "status_labels": {s: status_label(s, lang) for s in StepStatus},
         "statuses": [StepStatus.IN_PROGRESS, StepStatus.DONE, StepStatus.SKIPPED],
         "people": sorted(people.items(), key=lambda item: item[1]),
         "today": today(),

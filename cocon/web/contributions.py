@@ -12,8 +12,8 @@ from cocon.web.access import may_manage, visibility_clause
 from cocon.web.pages import DB, LoggedIn, language_of, render
 from evaluation.contributions import euros, hours_text
 from evaluation.personal import personal_account
-from evaluation.proposals import STATUS_LABELS
-from store.models import Project
+from evaluation.proposals import status_label
+from store.models import Project, ProposalStatus
 
 router = APIRouter()
 
@@ -38,5 +38,5 @@ def my_contributions(request: Request, session: DB, viewer: LoggedIn) -> Respons
         managed_slugs={p.slug for p in managed},
         euros=lambda cents: euros(cents, lang),
         hours=lambda value: hours_text(value, lang),
-        status_labels=STATUS_LABELS["en" if lang == "en" else "fr"],
+        status_labels={s: status_label(s, lang) for s in ProposalStatus},
     )

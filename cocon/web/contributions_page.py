@@ -12,12 +12,12 @@ from cocon.web.pages import DB, LoggedIn, finish, language_of, redirect, said
 from cocon.web.project_frame import reloaded
 from cocon.web.project_parts import names_of, people_of, show_part, typed_cents, typed_day, typed_number
 from evaluation.contributions import (
-    KIND_LABELS,
     add_contribution,
     contributions,
     contributions_csv,
     euros,
     hours_text,
+    kind_label,
     mark_reimbursed,
     parse_kind,
     totals,
@@ -25,7 +25,7 @@ from evaluation.contributions import (
 )
 from store.clock import today
 from store.exceptions import CoconError, InvalidInput, Phrase
-from store.models import Project
+from store.models import ContributionKind, Project
 
 router = APIRouter()
 
@@ -52,7 +52,7 @@ def _page(
         names=names,
         per_person=totals_by_person(rows),
         overall=totals(rows),
-        kinds=KIND_LABELS["en" if lang == "en" else "fr"],
+        kinds={k: kind_label(k, lang) for k in ContributionKind},
         euros=lambda cents: euros(cents, lang),
         hours=lambda value: hours_text(value, lang),
         today=today(),

@@ -21,7 +21,7 @@ from cocon.web.pauses import reminder_state
 from cocon.web.security import LANG_COOKIE
 from evaluation.contributions import euros, hours_text
 from evaluation.personal import personal_account
-from evaluation.proposals import STATUS_LABELS, add_proposal
+from evaluation.proposals import add_proposal, status_label
 from notifications.gatherings import clock
 from notifications.pauses import stopped_projects
 from notifications.preferences import update_own_preferences
@@ -30,7 +30,7 @@ from store import limits
 from store.agenda import upcoming_for
 from store.clock import today
 from store.exceptions import CoconError
-from store.models import Person, Project, ProposalSource
+from store.models import Person, Project, ProposalSource, ProposalStatus
 
 router = APIRouter()
 
@@ -73,7 +73,7 @@ def _home(request: Request, session: DB, viewer: LoggedIn, *, error: str | None 
         text_limit=limits.TEXT,
         euros=lambda cents: euros(cents, lang),
         hours=lambda value: hours_text(value, lang),
-        status_labels=STATUS_LABELS["en" if lang == "en" else "fr"],
+        status_labels={s: status_label(s, lang) for s in ProposalStatus},
     )
 
 

@@ -21,13 +21,13 @@ from store.exceptions import CoconError, InvalidInput, Phrase
 from store.models import OPEN_STATUSES, PlanChange, Project, StepStatus
 from store.plan_calendar import plan_ics
 from store.plans import (
-    STATUS_LABELS,
     is_overdue,
     mark_done,
     move_step,
     plan_changes,
     plan_steps,
     set_status,
+    status_label,
     step_title,
 )
 from store.projects import template_of
@@ -71,7 +71,7 @@ def _plan_context(session: Session, project: Project, lang: str) -> dict[str, An
         "steps": steps,
         "titles": names,
         "late_keys": {s.key for s in steps if is_overdue(s, on)},
-        "status_labels": STATUS_LABELS["en" if lang == "en" else "fr"],
+        "status_labels": {s: status_label(s, lang) for s in StepStatus},
         "timeline": timeline_svg(rows, start=project.start, end=project.end, today=on, lang=lang),
         "open_steps": [s for s in steps if s.status in OPEN_STATUSES],
         "gathering_steps": [s for s in steps if s.kind in GATHERING_KINDS and s.status in OPEN_STATUSES],

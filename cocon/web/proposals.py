@@ -12,17 +12,17 @@ from cocon.web.pages import DB, LoggedIn, language_of, redirect, said
 from cocon.web.project_frame import reloaded
 from cocon.web.project_parts import names_of, people_of, show_part, typed_day
 from evaluation.proposals import (
-    SOURCE_LABELS,
-    STATUS_LABELS,
     add_proposal,
     decide_proposal,
     parse_source,
     parse_status,
     proposals,
+    source_label,
+    status_label,
 )
 from store.clock import today
 from store.exceptions import CoconError, Phrase
-from store.models import Project
+from store.models import Project, ProposalSource, ProposalStatus
 
 router = APIRouter()
 
@@ -45,8 +45,8 @@ def _page(
         rows=rows,
         people=people_of(session, project),
         names=names_of(session, [r.person_id for r in rows if r.person_id is not None]),
-        statuses=STATUS_LABELS[lang],
-        sources=SOURCE_LABELS[lang],
+        statuses={s: status_label(s, lang) for s in ProposalStatus},
+        sources={s: source_label(s, lang) for s in ProposalSource},
         today=today(),
     )
 
