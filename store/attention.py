@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from locales import gettext
 from planning.calendar import long_date, short_date
 from project_templates.schema import StepKind
 from store.models import ContentVersion, OutboxMessage, OutboxState, PlanStep, Project, ProjectPhase, StepStatus
@@ -437,29 +438,10 @@ class Titles:
         return title
 
 
-_TEXT = {
-    "fr": {
-        "late_one": "1 étape en retard : « {title} », prévue le {due}.",
-        "late_many": "{n} étapes en retard, la plus ancienne : « {title} », prévue le {due}.",
-        "unsigned": "La charte n'est pas encore signée par tous.",
-        "undelivered_one": "1 message n'a pas pu être remis.",
-        "undelivered_many": "{n} messages n'ont pas pu être remis.",
-        "past_end": "La date de fin ({end}) est passée et le projet n'est pas clos.",
-    },
-    "en": {
-        "late_one": "1 step late: “{title}”, due on {due}.",
-        "late_many": "{n} steps late, the oldest: “{title}”, due on {due}.",
-        "unsigned": "The charter is not signed by everyone yet.",
-        "undelivered_one": "1 message could not be delivered.",
-        "undelivered_many": "{n} messages could not be delivered.",
-        "past_end": "The end date ({end}) has passed and the project is not closed.",
-    },
-}
 
 
 def describe(facts: Iterable[Facts], today: date, lang: str, titles: Titles) -> list[BoardRow]:
     """Rows for people: step titles (never internal ids), dates in words, reasons in sentences."""
-    text = _TEXT["en" if lang == "en" else "fr"]
     rows = []
     for f in facts:
         next_step = None
@@ -468,14 +450,14 @@ def describe(facts: Iterable[Facts], today: date, lang: str, titles: Titles) -> 
         concerns = []
         for reason in f.reasons:
             if reason == Reason.LATE and next_step is not None:
-                key = "late_one" if f.late_steps == 1 else "late_many"
-                sentence = text[key].format(n=f.late_steps, title=next_step.title, due=long_date(next_step.due, lang))
+                sentence = gettext("dashboard.reason.late", lang, n=f.late_steps, title=next_step.title,
+                                   due=long_date(next_step.due, lang))
             elif reason == Reason.UNDELIVERED:
-                sentence = text["undelivered_one" if f.undelivered == 1 else "undelivered_many"].format(n=f.undelivered)
+                sentence = gettext("dashboard.reason.undelivered", lang, n=f.undelivered)
             elif reason == Reason.PAST_END:
-                sentence = text["past_end"].format(end=long_date(f.end, lang))
+                sentence = gettext("dashboard.reason.past_end", lang, end=long_date(f.end, lang))
             else:
-                sentence = text["unsigned"]
+                sentence = gettext("dashboard.reason.unsigned", lang)
             concerns.append(Concern(reason, sentence))
         rows.append(
             BoardRow(
@@ -489,12 +471,9 @@ def describe(facts: Iterable[Facts], today: date, lang: str, titles: Titles) -> 
 
 # --- CSV ---------------------------------------------------------------------------------------
 
-_HEADERS = {
-    "fr": ["Projet", "Identifiant", "Structure", "Phase", "Fin", "Prochaine étape", "Échéance",
-           "Étapes en retard", "Charte à signer", "Messages non remis", "À surveiller"],
-    "en": ["Project", "Id", "Structure", "Phase", "End", "Next step", "Due",
-           "Late steps", "Charter to sign", "Undelivered messages", "Needs attention"],
-}
+#: The CSV's columns, their headings from the catalogue (``dashboard.csv.<column>``).
+_COLUMNS = ("project", "id", "structure", "phase", "end", "next_step", "due", "late_steps", "charter_to_sign",
+            "undelivered", "attention")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -507,11 +486,11 @@ def board_csv(rows: Iterable[BoardRow], lang: str = "fr") -> str:
     """The rows as CSV for a spreadsheet: UTF-8 with a BOM (Excel then reads the accents), ``;``
     between cells in French (the decimal comma), dates as 24/11/2026."""
     key = "en" if lang == "en" else "fr"
-    yes, no = ("oui", "non") if key == "fr" else ("yes", "no")
+    yes, no = gettext("dashboard.csv.yes", key), gettext("dashboard.csv.no", key)
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";" if key == "fr" else ",", lineterminator="\r\n")
-    writer.writerow(_HEADERS[key])
+    writer.writerow([gettext(f"dashboard.csv.{column}", key) for column in _COLUMNS])
     for row in rows:
         cells = [
             row.name,

@@ -2,6 +2,7 @@
 
 from sqlmodel import Session
 
+from locales import gettext
 from locales.labels import LabelTable, label
 from project_templates.phases import NEXT_PHASE
 from project_templates.phrases import in_language
@@ -33,11 +34,11 @@ def _open_steps(steps: list[PlanStep], phase: ProjectPhase, *, recurring: bool) 
 
 
 #: Steps of *avant* that must be done (not skipped) before the project starts, and why.
-_REQUIRED_BEFORE: dict[str, tuple[str, str]] = {
-    StepKind.ACTOR_MAPPING.value: ("acteurs repérés", "actors mapped"),
-    StepKind.MEETING.value: ("première rencontre tenue", "first meeting held"),
-    StepKind.CHARTER.value: ("charte signée", "charter signed"),
-    StepKind.INDICATORS.value: ("indicateurs choisis", "indicators chosen"),
+_REQUIRED_BEFORE: dict[str, str] = {
+    StepKind.ACTOR_MAPPING.value: "gate.required.actor_mapping",
+    StepKind.MEETING.value: "gate.required.meeting",
+    StepKind.CHARTER.value: "gate.required.charter",
+    StepKind.INDICATORS.value: "gate.required.indicators",
 }
 
 
@@ -48,35 +49,29 @@ def gate_problems(session: Session, project: Project, lang: str = "fr") -> list[
     indicators chosen (each done, not skipped), and every other step of *avant* — the method —
     done or skipped; leaving a later phase needs each of its steps done or skipped.
     """
-    en = lang == "en"
     if project.phase == ProjectPhase.CLOS:
-        return ["the project is closed" if en else "le projet est clos"]
+        return [gettext("gate.closed", lang)]
     steps = plan_steps(session, project)
     names = titles(session, project, lang)
     missing: list[str] = []
     if project.phase == ProjectPhase.AVANT:
         for coverage in role_coverage(session, project, lang):
             if coverage.missing:
-                missing.append(
-                    f"role '{coverage.label}': {coverage.count} of at least {coverage.minimum}" if en
-                    else f"rôle « {coverage.label} » : {coverage.count} sur {coverage.minimum} au minimum"
-                )
+                missing.append(gettext("gate.role_missing", lang, role=coverage.label, count=coverage.count,
+                                       minimum=coverage.minimum))
         for step in steps:
             if step.phase != ProjectPhase.AVANT.value or step.occurrence is not None:
                 continue
             title = names.get(step.key, step.key)
             required = _REQUIRED_BEFORE.get(step.kind)
             if required and step.status != StepStatus.DONE:
-                missing.append(f"step '{title}' ({required[1]}) not done yet" if en
-                               else f"étape « {title} » ({required[0]}) pas encore faite")
+                missing.append(gettext("gate.step_not_done", lang, title=title, required=gettext(required, lang)))
             elif not required and step.status not in _FINISHED:
-                missing.append(f"step '{title}' neither done nor skipped" if en
-                               else f"étape « {title} » ni faite ni abandonnée")
+                missing.append(gettext("gate.step_not_finished", lang, title=title))
     else:
         for step in _open_steps(steps, project.phase, recurring=False):
             title = names.get(step.key, step.key)
-            missing.append(f"step '{title}' neither done nor skipped" if en
-                           else f"étape « {title} » ni faite ni abandonnée")
+            missing.append(gettext("gate.step_not_finished", lang, title=title))
     return missing
 
 

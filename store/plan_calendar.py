@@ -3,6 +3,7 @@
 
 from sqlmodel import Session
 
+from locales import gettext
 from planning.ics import IcsEvent, calendar_bytes
 from store.calendars import with_gathering_times
 from store.clock import now
@@ -19,11 +20,8 @@ def plan_events(session: Session, project: Project, lang: str = "fr") -> list[Ic
     for step in plan_steps(session, project):
         title = step_title(template.step(step.template_step).title.get(lang), step, lang)
         phase = phase_label(step.phase, lang)
-        description = (
-            f"Project '{project.name}' ({project.structure}), phase {phase}. Step: {step.key}."
-            if lang == "en"
-            else f"Projet « {project.name} » ({project.structure}), phase {phase}. Étape : {step.key}."
-        )
+        description = gettext("calendar.plan.step_description", lang, name=project.name,
+                              structure=project.structure, phase=phase, key=step.key)
         events.append(
             IcsEvent(uid=f"{project.slug}.{step.key}@cocon", day=step.due, title=f"{title} — {project.name}",
                      description=description)

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
+from locales import gettext
 from planning.calendar import HolidayZone, long_date
 from planning.planner import PlanError, schedule
 from project_templates import LoadedTemplate, ProjectTemplate, parse_template
@@ -211,6 +212,4 @@ def template_of_record(session: Session, record_id: int) -> ProjectTemplate:
 
 
 def describe_dates(project: Project, lang: str = "fr") -> str:
-    if lang == "en":
-        return f"from {long_date(project.start, 'en')} to {long_date(project.end, 'en')}"
-    return f"du {long_date(project.start)} au {long_date(project.end)}"
+    return gettext("project.dates", lang, start=long_date(project.start, lang), end=long_date(project.end, lang))

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session
 
+from locales import gettext
 from store import audit
 from store.clock import now
 from store.exceptions import InvalidInput, Phrase
@@ -124,5 +125,5 @@ def actor_name(session: Session, actor: str, lang: str = "fr") -> str:
     if not ident and " " in kind.strip():  # COCON_ACTOR="Claire Martin": a name given on purpose
         return " ".join(actor.split())
     if kind == "cocon":
-        return "Cocon (automatic)" if lang == "en" else "Cocon (automatique)"
-    return "the coordination" if lang == "en" else "la coordination"
+        return gettext("actor.cocon", lang)
+    return gettext("actor.coordination", lang)

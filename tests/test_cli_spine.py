@@ -75,7 +75,7 @@ def test_cocon_now_drives_overdue_and_next_steps(cli) -> None:
     assert "En retard" in text.output and "lundi 18 janvier 2027" in text.output
     english = cli("project", "show", slug, env={"COCON_NOW": "2027-02-22T09:00", "COCON_LANG": "en"})
     assert "Overdue" in english.output and "Monday 18 January 2027" in english.output
-    assert "step 'Sign the charter of engagement' (charter signed) not done yet" in english.output and "pas encore" not in english.output
+    assert 'step "Sign the charter of engagement" (charter signed) not done yet' in english.output and "pas encore" not in english.output
     refused = cli("phase", "advance", slug, env={"COCON_LANG": "en"})
     assert refused.exit_code == 1 and 'cannot move to phase "pendant"' in refused.output
 

@@ -13,16 +13,15 @@ from sqlmodel import Session
 from cocon.cli.output import actor, console, db, emit_json, lang, t
 from notifications.queue import dead_messages
 from planning.calendar import HolidayZone, long_date, short_date
-from planning.ics import IcsEvent, calendar_bytes
 from project_templates import find_template
 from store import phases, plans
 from store.attention import ANY, Filters, SortKey, board, board_csv
-from store.calendars import with_gathering_times
-from store.clock import now, today
+from store.clock import today
 from store.erasure import reclaim_space
 from store.exceptions import InvalidInput
-from store.models import OPEN_STATUSES, PlanStep, Project, ProjectPhase, StepStatus
+from store.models import OPEN_STATUSES, Project, ProjectPhase, StepStatus
 from store.people import add_person, erase_person, export_person, members, role_coverage
+from store.plan_calendar import plan_ics
 from store.projects import create_project, get_project, template_of
 
 project_app = typer.Typer(help="Create, list and follow projects.", no_args_is_help=True)
@@ -328,18 +327,6 @@ def _step_rows(session: Session, project: Project) -> list[dict[str, Any]]:
             for s in plans.plan_steps(session, project)]
 
 
-def ics_events(project: Project, steps: list[PlanStep], titles: dict[str, str], language: str) -> list[IcsEvent]:
-    return [
-        IcsEvent(
-            uid=f"{project.slug}.{s.key}@cocon",
-            day=s.due,
-            title=f"{titles[s.key]} — {project.name}",
-            description=t("cli.plan.ics_description", name=project.name, structure=project.structure, phase=_phase_label(s.phase), key=s.key),
-        )
-        for s in steps
-    ]
-
-
 @plan_app.command("show")
 def plan_show(
     slug: str = typer.Argument(..., metavar="P"),
@@ -357,12 +344,10 @@ def plan_show(
         project = get_project(session, slug)
         rows = _step_rows(session, project)
         if fmt == "ics":
-            steps = plans.plan_steps(session, project)
-            events = with_gathering_times(session, project, ics_events(project, steps, plans.titles(session, project, lang()), lang()), lang())
-            data = calendar_bytes(project.name, events, stamp=now())
+            data = plan_ics(session, project, lang())  # the same file as the web's download
             if output:
                 output.write_bytes(data)
-                typer.echo(t("cli.plan.ics_written", output=output, n=len(steps)))
+                typer.echo(t("cli.plan.ics_written", output=output, n=len(plans.plan_steps(session, project))))
             else:
                 typer.echo(data.decode("utf-8"), nl=False)
             return

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+from babel.dates import get_month_names
 from markupsafe import Markup
 
+from cocon.web.i18n import translate
 from planning.calendar import long_date
 from store.models import StepStatus
 from store.plans import is_overdue
@@ -23,30 +25,8 @@ ROW = 24
 TOP = 40
 RIGHT_PAD = 24
 
-_MONTHS = {
-    "fr": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."],
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-}
-_TEXT = {
-    "fr": {
-        "today": "aujourd'hui",
-        "baseline": "date prévue au départ",
-        "current": "date actuelle",
-        "done": "fait",
-        "late": "en retard",
-        "moved": "déplacée",
-        "title": "Calendrier du projet : date actuelle de chaque étape et date prévue au départ",
-    },
-    "en": {
-        "today": "today",
-        "baseline": "first planned date",
-        "current": "current date",
-        "done": "done",
-        "late": "late",
-        "moved": "moved",
-        "title": "Project timeline: each step's current date and first planned date",
-    },
-}
+#: The timeline's words, from the catalogue (``timeline_<word>``).
+_WORDS = ("today", "baseline", "current", "done", "late", "moved", "title")
 
 INK = "#1b1b1f"
 MUTED = "#4a4a55"
@@ -116,7 +96,8 @@ def _row(
 
 def timeline_svg(rows: Sequence[TimelineRow], *, start: date, end: date, today: date, lang: str = "fr") -> Markup:
     """An accessible SVG (role ``img`` with a title) of the plan against its baseline."""
-    text = _TEXT["en" if lang == "en" else "fr"]
+    text = {word: translate(f"timeline_{word}", lang) for word in _WORDS}
+    months = get_month_names("abbreviated", locale="en_GB" if lang == "en" else "fr_FR")
     dates = [start, end, *(r.due for r in rows), *(r.baseline for r in rows)]
     first, last = min(dates), max(dates)
     span = max((last - first).days, 1)
@@ -132,7 +113,7 @@ def timeline_svg(rows: Sequence[TimelineRow], *, start: date, end: date, today: 
         f'<title id="timeline-title">{escape(text["title"])}</title>',
     ]
     for month in _months(first, last):
-        label = f"{_MONTHS['en' if lang == 'en' else 'fr'][month.month - 1]} {month.year}"
+        label = f"{months[month.month]} {month.year}"
         parts.append(
             f'<line x1="{x(month)}" y1="{TOP - 14}" x2="{x(month)}" y2="{height - 30}" stroke="#c9ccd6"/>'
             f'<text x="{x(month) + 3}" y="{TOP - 18}" fill="{MUTED}">{escape(label)}</text>'
