@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from cocon.web.access import Viewer, managed_project, member_or_404
 from cocon.web.pages import DB, LoggedIn, finish, language_of, redirect, said
-from cocon.web.project_frame import reloaded
-from cocon.web.project_parts import names_of, people_of, show_part, typed_cents, typed_day, typed_number
+from cocon.web.project_frame import project_page, reloaded
+from cocon.web.project_parts import names_of, people_of, typed_cents, typed_day, typed_number
 from evaluation.contributions import (
     add_contribution,
     contributions,
@@ -37,7 +37,7 @@ def _page(
     rows = contributions(session, project)
     people = people_of(session, project)
     names = names_of(session, [r.person_id for r in rows])
-    return show_part(
+    return project_page(
         request,
         session,
         viewer,

@@ -14,8 +14,8 @@ from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project, may_manage, member_or_404, visible_project
 from cocon.web.mail import dispatch_soon
 from cocon.web.pages import DB, LoggedIn, language_of, redirect, said, settings_of
-from cocon.web.project_frame import reloaded
-from cocon.web.project_parts import people_of, show_part, typed_day
+from cocon.web.project_frame import project_page, reloaded
+from cocon.web.project_parts import people_of, typed_day
 from evaluation import assessment
 from evaluation.checkpoints import all_members
 from evaluation.participants import is_partner
@@ -70,7 +70,7 @@ def _page(
     manager = may_manage(session, viewer, project)
     data = _evaluation_data(session, project, lang, manager)
     report, publication, volunteers = data.report, data.publication, data.volunteers
-    return show_part(
+    return project_page(
         request,
         session,
         viewer,
@@ -202,7 +202,7 @@ def thanks_preview(request: Request, session: DB, viewer: LoggedIn, slug: str, r
         project = reloaded(session, viewer, project)
         return _page(request, session, viewer, project, error=said(error, request), status_code=400)
     session.rollback()  # a preview leaves nothing behind
-    return show_part(
+    return project_page(
         request, session, viewer, project, "thanks_preview.html", section="evaluation_nav",
         title_key="thanks_preview_title", previews=previews,
     )

@@ -11,8 +11,8 @@ from sqlmodel import Session
 from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project, visible_project
 from cocon.web.pages import DB, LoggedIn, language_of, redirect, said
-from cocon.web.project_frame import reloaded
-from cocon.web.project_parts import show_part, typed_number
+from cocon.web.project_frame import project_page, reloaded
+from cocon.web.project_parts import typed_number
 from evaluation.indicators import (
     choose_indicator,
     drop_indicator,
@@ -42,7 +42,7 @@ def _page(
     statuses = indicator_statuses(session, project)
     chosen = {s.definition.code for s in statuses}
     catalogue = indicator_catalogue()
-    return show_part(
+    return project_page(
         request,
         session,
         viewer,

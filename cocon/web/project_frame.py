@@ -26,25 +26,28 @@ def project_page(
     template: str,
     *,
     section: str,
+    title_key: str | None = None,
     error: str | None = None,
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    """Render one part of the project (``section`` is its key in ``_project_nav.html``)."""
+    """Render one part of the project (``section`` is its key in ``_project_nav.html``), titled
+    by the part's name or by ``title_key``; a confirmation shows unless the form was refused."""
     lang = language_of(request)
     section_title = i18n.translate(f"section_{section}", lang)
+    heading = i18n.translate(title_key, lang) if title_key else section_title
     return render(
         request,
         template,
         viewer,
-        title_key="project_title",
+        title_key=title_key or "project_title",
         status_code=status_code,
-        page_title=f"{section_title} · {project.name}",
+        page_title=f"{heading} · {project.name}",
         project=project,
         section=section,
         section_title=section_title,
         manager=may_manage(session, viewer, project),
-        notice=confirmation(request, lang),
+        notice=None if error else confirmation(request, lang),
         error=error,
         **context,
     )

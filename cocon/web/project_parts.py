@@ -1,20 +1,14 @@
-"""What the pages of a project's parts share (contributions, proposals, indicators,
-questionnaire, evaluation): drawing the page with its sub-navigation, the confirmation after a
-redirect, the error in one sentence, and reading the numbers and days a coordinator types."""
+"""What the forms of a project's parts share (contributions, proposals, indicators,
+questionnaire, evaluation): the people to choose from, and reading the numbers and days a
+coordinator types. The page itself is drawn by :func:`cocon.web.project_frame.project_page`."""
 
 import math
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
-from fastapi import Request
-from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
-from cocon.web import i18n
-from cocon.web.access import Viewer, may_manage
-from cocon.web.pages import language_of, render
-from cocon.web.project_frame import confirmation, parse_date
+from cocon.web.project_frame import parse_date
 from store import wording
 from store.exceptions import InvalidInput, Phrase
 from store.models import Person, Project
@@ -22,37 +16,6 @@ from store.people import members
 
 #: Above this an amount is a typing mistake, not an expense to reimburse (as on the command line).
 MAX_AMOUNT_EUROS = 1_000_000
-
-
-def show_part(
-    request: Request,
-    session: Session,
-    viewer: Viewer,
-    project: Project,
-    template: str,
-    *,
-    section: str,
-    title_key: str,
-    error: str | None = None,
-    status_code: int = 200,
-    **context: Any,
-) -> Response:
-    lang = language_of(request)
-    return render(
-        request,
-        template,
-        viewer,
-        title_key=title_key,
-        status_code=status_code,
-        page_title=f"{i18n.translate(title_key, lang)} — {project.name}",
-        project=project,
-        section=section,
-        section_title=i18n.translate(f"section_{section}", lang),
-        manager=may_manage(session, viewer, project),
-        error=error,
-        notice=None if error else confirmation(request, lang),
-        **context,
-    )
 
 
 def people_of(session: Session, project: Project) -> list[Person]:

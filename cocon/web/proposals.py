@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from cocon.web.access import Viewer, managed_project, member_or_404, visible_project
 from cocon.web.pages import DB, LoggedIn, language_of, redirect, said
-from cocon.web.project_frame import reloaded
-from cocon.web.project_parts import names_of, people_of, show_part, typed_day
+from cocon.web.project_frame import project_page, reloaded
+from cocon.web.project_parts import names_of, people_of, typed_day
 from evaluation.proposals import (
     add_proposal,
     decide_proposal,
@@ -32,7 +32,7 @@ def _page(
 ) -> Response:
     lang = "en" if language_of(request) == "en" else "fr"
     rows = proposals(session, project)
-    return show_part(
+    return project_page(
         request,
         session,
         viewer,

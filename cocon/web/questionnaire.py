@@ -15,8 +15,7 @@ from cocon.web import i18n
 from cocon.web.access import Viewer, managed_project
 from cocon.web.mail import dispatch_soon
 from cocon.web.pages import DB, LoggedIn, MaybeViewer, language_of, redirect, render, said, settings_of
-from cocon.web.project_frame import reloaded
-from cocon.web.project_parts import show_part
+from cocon.web.project_frame import project_page, reloaded
 from evaluation.assessment import open_questionnaire
 from evaluation.exceptions import InvitationUnusable
 from evaluation.feedback import feedback_people, relaunch_unanswered
@@ -111,7 +110,7 @@ def _status_page(
     rows = invitations(session, project)
     answered = sum(1 for r in rows if r.answered)
     waiting = sum(1 for r in rows if still_waiting(r))
-    return show_part(
+    return project_page(
         request,
         session,
         viewer,
