@@ -41,7 +41,7 @@ from cocon.web.pages import (
     said,
     settings_of,
 )
-from cocon.web.project_frame import project_page, refused
+from cocon.web.project_frame import project_page, refused, reloaded
 from notifications.charter_confirmation import queue_signature_confirmation
 from notifications.timing import waits
 from store.attention import Memo, data_stamp
@@ -112,6 +112,12 @@ def _confirm(session: Session, project: Project, person: Person, signature: Char
         return False
 
 
+def _charter_refused(request: Request, session: Session, viewer: Viewer, project: Project, error: CoconError) -> Response:
+    """The charter page again, its data read afresh after the refused action, with the sentence."""
+    return _charter_page(request, session, viewer, reloaded(session, viewer, project), error=refused(error, request),
+                         status_code=400)
+
+
 def _charter_page(
     request: Request,
     session: Session,
@@ -163,10 +169,7 @@ def sign_charter(
     try:
         signature = record_signature(session, project, viewer.person, method=SignatureMethod.LINK, actor=viewer.actor)
     except CoconError as error:
-        session.rollback()
-        return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=refused(error, request), status_code=400
-        )
+        return _charter_refused(request, session, viewer, project, error)
     if _confirm(session, project, viewer.person, signature):
         dispatch_soon(background, settings_of(request).database_url)
     return redirect(request, f"/projets/{slug}/charte?ok=signed")
@@ -226,10 +229,7 @@ def send_signing_link_action(
     try:
         _send_link(request, session, viewer, project, person)
     except CoconError as error:
-        session.rollback()
-        return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=refused(error, request), status_code=400
-        )
+        return _charter_refused(request, session, viewer, project, error)
     dispatch_soon(background, settings_of(request).database_url)
     return redirect(request, f"/projets/{slug}/charte?ok=sign_link")
 
@@ -267,10 +267,7 @@ def send_all_links_action(
             sent += 1
             later += waits(session, person, project_id=project.id, occasion=Occasion.CHARTER_LINK)
     except CoconError as error:
-        session.rollback()
-        return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=refused(error, request), status_code=400
-        )
+        return _charter_refused(request, session, viewer, project, error)
     if sent:
         dispatch_soon(background, settings_of(request).database_url)
     key = "sign_links_none" if not sent else "sign_links_later" if later else "sign_links"
@@ -285,10 +282,7 @@ def paper_signature_action(request: Request, session: DB, viewer: LoggedIn, slug
     try:
         sign_on_paper(session, project, person, actor=viewer.actor)
     except CoconError as error:
-        session.rollback()
-        return _charter_page(
-            request, session, viewer, visible_project(session, viewer, slug), error=refused(error, request), status_code=400
-        )
+        return _charter_refused(request, session, viewer, project, error)
     return redirect(request, f"/projets/{slug}/charte?ok=paper")
 
 

@@ -244,8 +244,7 @@ def erase_person_action(
             raise InvalidInput("erase_not_confirmed")
         erase_person(session, _owned(session, project, person, lang).id or 0, actor=viewer.actor)
     except CoconError as error:
-        session.rollback()
-        project = visible_project(session, viewer, slug)
+        project = reloaded(session, viewer, project)
         return project_page(
             request, session, viewer, project, "project_person_erase.html", section="people",
             error=refused(error, request), status_code=400, person=member_or_404(session, project, person_id),
