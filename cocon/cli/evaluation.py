@@ -659,7 +659,7 @@ def _ask(view: Any) -> dict[str, Any]:
 @feedback_app.command("answer")
 def feedback_answer(
     token: str = typer.Argument(..., metavar="TOKEN", help="The code from the invitation."),
-    answers_file: Path | None = typer.Option(None, "--answers", help='JSON file {question code: 1-5, "nsp" or text}.'),
+    answers_file: Path | None = typer.Option(None, "--answers", help='JSON file giving each question code its answer: 1-5, "nsp" or a text.'),
 ) -> None:
     """Answer the questionnaire with an invitation's code (interactively, or from a JSON file).
 

@@ -5,9 +5,18 @@ gettext calls, so no gettext domain can translate them. Cocon therefore builds t
 itself, from the catalogue (``cli.usage.*`` keys), out of the fields of typer's exceptions (which
 option, which value, which command) and gives every command of the ``cocon`` tree a usage line, a
 help option and help headings that speak French by default and English with ``COCON_LANG=en``.
+
+The help texts themselves (a command's description, its line in the « Commandes : » list, each
+option's and argument's help) come from the catalogue too, under a key derived from the command
+path: ``cli.help.project.new`` for ``cocon project new``, ``cli.help.project.new.start`` for its
+``--start`` option (the parameter's python name), ``cli.help.cocon`` for ``cocon`` itself. The
+English texts written in the code (``help=``, docstrings) are the English catalogue's values; the
+tests hold both equal, so changing one without the other (and without the French) fails.
 """
 
 import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -23,7 +32,9 @@ from typer._click.exceptions import (
 )
 from typer.core import TyperCommand, TyperGroup
 
+import locales
 from cocon.cli.output import lang, t
+from store.wording import typeset
 
 
 def quoted(text: str) -> str:
@@ -160,8 +171,42 @@ def _localized_extras(help_text: str) -> str:
     return help_text[: match.start()] + "[" + separator.join(parts) + "]"
 
 
+HELP_ROOT = "cocon"
+
+
+def help_key(path: Sequence[str], param: str | None = None) -> str:
+    """The catalogue key of a command's help (``cli.help.project.new``) or of its option ``param``."""
+    return ".".join(["cli.help", *(path or [HELP_ROOT]), *([param] if param else [])])
+
+
+def command_path(ctx: _click.Context) -> list[str]:
+    """The names from ``cocon`` down to ``ctx``'s command, ``cocon`` left out: ``["project", "new"]``."""
+    names: list[str] = []
+    while ctx.parent is not None:
+        names.append(ctx.command.name or "")
+        ctx = ctx.parent
+    return names[::-1]
+
+
+@contextmanager
+def _catalogue_help(item: Any, key: str) -> Iterator[None]:
+    """``item.help`` (a command's or a parameter's) from the catalogue while click formats it (typeset in
+    French); the code's own text when the catalogue has no ``key``."""
+    original = item.help
+    if locales.has(key):
+        item.help = typeset(t(key), lang())
+    try:
+        yield
+    finally:
+        item.help = original
+
+
 class _Localized:
-    """Help pages in the terminal's language: usage line, help option, headings, defaults."""
+    """Help pages in the terminal's language: usage line, help option, headings, defaults, texts."""
+
+    def format_help_text(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        with _catalogue_help(self, help_key(command_path(ctx))):
+            super().format_help_text(ctx, formatter)  # type: ignore[misc]
 
     def format_usage(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
         pieces = ctx.command.collect_usage_pieces(ctx)
@@ -176,8 +221,10 @@ class _Localized:
     def format_options(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
         args: list[tuple[str, str]] = []
         opts: list[tuple[str, str]] = []
+        path = command_path(ctx)
         for param in ctx.command.get_params(ctx):
-            record = param.get_help_record(ctx)
+            with _catalogue_help(param, help_key(path, param.name)):
+                record = param.get_help_record(ctx)
             if record is not None:
                 record = (record[0], _localized_extras(record[1]))
                 (args if param.param_type_name == "argument" else opts).append(record)
@@ -195,7 +242,11 @@ class _Localized:
         visible = [(name, cmd) for name, cmd in commands if cmd is not None and not cmd.hidden]
         if visible:
             limit = formatter.width - 6 - max(len(name) for name, _cmd in visible)
-            _section(formatter, t("cli.usage.commands"), [(name, cmd.get_short_help_str(limit)) for name, cmd in visible])
+            path, rows = command_path(ctx), []
+            for name, cmd in visible:
+                with _catalogue_help(cmd, help_key([*path, name])):  # shortened after its spaces are split:
+                    rows.append((name, typeset(cmd.get_short_help_str(limit), lang())))  # typeset again
+            _section(formatter, t("cli.usage.commands"), rows)
 
 
 def _section(formatter: _click.HelpFormatter, heading: str, rows: list[tuple[str, str]]) -> None:
