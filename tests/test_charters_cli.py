@@ -194,9 +194,11 @@ def test_every_charter_command_is_documented_with_an_example(cli):
     commands = {c.name for c in charter_app.registered_commands}
     assert commands == {"render", "status", "sign", "link", "diff", "verify"}
     for command in sorted(commands):
-        result = cli("charter", command, "--help")
+        result = cli("charter", command, "--help")  # French by default
         assert result.exit_code == 0
-        assert "Example: cocon charter " + command in " ".join(result.output.split()), command
+        assert "Exemple : cocon charter " + command in " ".join(result.output.split()), command
+        english = cli("charter", command, "--help", env={"COCON_LANG": "en"})
+        assert "Example: cocon charter " + command in " ".join(english.output.split()), command
 
 
 def test_charter_cli_actions_reach_the_audit_log(cli, session):

@@ -37,9 +37,11 @@ def test_readme_mentions_every_command_group() -> None:
 
 def test_help_runs_for_every_command(cli) -> None:
     for name, _ in _commands():
-        result = cli(*name.split(), "--help")
+        result = cli(*name.split(), "--help")  # French by default
         assert result.exit_code == 0, name
-        assert "Example:" in result.output, name
+        assert "Exemple\u202f: " in result.output, name
+        english = cli(*name.split(), "--help", env={"COCON_LANG": "en"})
+        assert english.exit_code == 0 and "Example:" in english.output, name
 
 
 def test_typer_app_is_the_entry_point() -> None:
