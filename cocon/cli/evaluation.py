@@ -122,7 +122,7 @@ def _parse_move(text: str) -> Replanning:
 
 @checkpoint_app.command("record")
 def checkpoint_record(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     step: str = typer.Argument(..., metavar="STEP", help="Checkpoint or meeting step, e.g. point-etape-1."),
     held_on: str | None = typer.Option(None, "--date", help="Day it was held, YYYY-MM-DD (default: today)."),
     attendees: list[str] = typer.Option([], "--attendee", "-a", help="Who came (id, email or name); repeat."),
@@ -130,9 +130,9 @@ def checkpoint_record(
     actions: list[str] = typer.Option([], "--action", help="'what | who | YYYY-MM-DD'; repeat."),
     statuses: list[str] = typer.Option([], "--status", help="STEP=planned|in_progress|done|skipped; repeat."),
     moves: list[str] = typer.Option([], "--move", help="STEP=YYYY-MM-DD:reason, a re-planning decided; repeat."),
-    notes: str | None = typer.Option(None, "--notes"),
+    notes: str | None = typer.Option(None, "--notes", help="Free notes for the minutes."),
     send: bool = typer.Option(True, "--send/--no-send", help="Send the minutes to the participants now."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Record a checkpoint that was held: who came, decisions, actions, step statuses, re-planning.
 
@@ -178,9 +178,9 @@ def checkpoint_record(
 
 @checkpoint_app.command("show")
 def checkpoint_show(
-    slug: str = typer.Argument(..., metavar="P"),
-    step: str = typer.Argument(..., metavar="STEP"),
-    as_json: bool = typer.Option(False, "--json"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    step: str = typer.Argument(..., metavar="STEP", help="Checkpoint or meeting step, e.g. point-etape-1."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Show the minutes of a checkpoint or meeting.
 
@@ -216,7 +216,7 @@ MAX_AMOUNT_EUROS = 1_000_000
 
 @contribution_app.command("add")
 def contribution_add(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     person: str = typer.Option(..., "--person", "-p", help="Id, email or name of the member."),
     on: str | None = typer.Option(None, "--date", help="Day, YYYY-MM-DD (default: today)."),
     kind: str = typer.Option(
@@ -225,9 +225,9 @@ def contribution_add(
     hours: float = typer.Option(0.0, "--hours", help="Hours given, e.g. 2,5.", parser=decimal),
     amount: str | None = typer.Option(None, "--amount", help="Expense in euros, e.g. 12,50."),
     receipt: str | None = typer.Option(None, "--receipt", help="Receipt reference."),
-    description: str | None = typer.Option(None, "--description"),
+    description: str | None = typer.Option(None, "--description", help="What was done or paid for."),
     reimbursed_on: str | None = typer.Option(None, "--reimbursed-on", help="Day the expense was paid back."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Record time given and/or an expense to reimburse.
 
@@ -260,8 +260,8 @@ def contribution_add(
 
 @contribution_app.command("reimburse")
 def contribution_reimburse(
-    slug: str = typer.Argument(..., metavar="P"),
-    contribution_id: int = typer.Argument(..., metavar="ID"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    contribution_id: int = typer.Argument(..., metavar="ID", help="Contribution number (see `cocon contribution list`)."),
     on: str | None = typer.Option(None, "--date", help="Day it was paid back (default: today)."),
 ) -> None:
     """Note that an expense was paid back.
@@ -276,10 +276,10 @@ def contribution_reimburse(
 
 @contribution_app.command("list")
 def contribution_list(
-    slug: str = typer.Argument(..., metavar="P"),
-    person: str | None = typer.Option(None, "--person", "-p"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    person: str | None = typer.Option(None, "--person", "-p", help="Only this member (id, email or name)."),
     csv_file: Path | None = typer.Option(None, "--csv", help="Write a CSV for the accounts (';' and decimal comma)."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """List contributions with totals per person and for the project.
 
@@ -350,7 +350,7 @@ def contribution_list(
 
 @proposal_app.command("add")
 def proposal_add(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     text: str = typer.Option(..., "--text", help="The proposal, in the person's words."),
     person: str | None = typer.Option(
         None, "--person", "-p", help="Who proposed it (omit for an unsigned idea-box note)."
@@ -359,8 +359,8 @@ def proposal_add(
         "point-etape", "--source", help="point-etape, reunion, boite-a-idees, message, questionnaire, autre."
     ),
     step: str | None = typer.Option(None, "--step", help="Checkpoint where it was proposed."),
-    on: str | None = typer.Option(None, "--date"),
-    as_json: bool = typer.Option(False, "--json"),
+    on: str | None = typer.Option(None, "--date", help="Day it was proposed, YYYY-MM-DD (default: today)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Record a participant's proposal.
 
@@ -390,11 +390,11 @@ def proposal_add(
 
 @proposal_app.command("decide")
 def proposal_decide(
-    slug: str = typer.Argument(..., metavar="P"),
-    proposal_id: int = typer.Argument(..., metavar="ID"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    proposal_id: int = typer.Argument(..., metavar="ID", help="Proposal number (see `cocon proposal list`)."),
     status: str = typer.Option(..., "--status", help="adoptee, adaptee, non-retenue or en-attente."),
     reason: str | None = typer.Option(None, "--reason", help="Why not retained, or how it was adapted."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Say what became of a proposal (a proposal not retained needs its reason).
 
@@ -413,7 +413,10 @@ def proposal_decide(
 
 
 @proposal_app.command("list")
-def proposal_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = typer.Option(False, "--json")) -> None:
+def proposal_list(
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
+) -> None:
     """List proposals and what became of them.
 
     Example: cocon proposal list accueil-msp --json
@@ -452,11 +455,11 @@ def proposal_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = 
 
 @indicator_app.command("choose")
 def indicator_choose(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     code: str | None = typer.Argument(None, metavar="CODE", help="Catalogue code or a new project-specific code."),
-    target: float | None = typer.Option(None, "--target", parser=decimal),
-    minimum: float | None = typer.Option(None, "--minimum", parser=decimal),
-    baseline: float | None = typer.Option(None, "--baseline", parser=decimal),
+    target: float | None = typer.Option(None, "--target", parser=decimal, help="Value aimed at (2,5 or 2.5)."),
+    minimum: float | None = typer.Option(None, "--minimum", parser=decimal, help="Minimum to reach: between it and the target, the indicator is partly met."),
+    baseline: float | None = typer.Option(None, "--baseline", parser=decimal, help="Value before the project, if already known."),
     name: str | None = typer.Option(None, "--name", help="Project-specific indicator: its name."),
     definition: str | None = typer.Option(None, "--definition", help="Project-specific indicator: what is counted."),
     unit: str | None = typer.Option(None, "--unit", help="count, percent, hours, score or yesno."),
@@ -511,10 +514,10 @@ def indicator_choose(
 
 @indicator_app.command("record")
 def indicator_record(
-    slug: str = typer.Argument(..., metavar="P"),
-    code: str = typer.Argument(..., metavar="CODE"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    code: str = typer.Argument(..., metavar="CODE", help="Indicator code (see `cocon indicator show`)."),
     value: float = typer.Argument(..., metavar="VALUE", help="Number (2,5 or 2.5); for yes/no, 1 or 0.", parser=decimal),
-    note: str | None = typer.Option(None, "--note"),
+    note: str | None = typer.Option(None, "--note", help="A note on the measure, e.g. its source."),
 ) -> None:
     """Record a measured value (a first value during 'avant' becomes the baseline).
 
@@ -527,7 +530,10 @@ def indicator_record(
 
 
 @indicator_app.command("show")
-def indicator_show(slug: str = typer.Argument(..., metavar="P"), as_json: bool = typer.Option(False, "--json")) -> None:
+def indicator_show(
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
+) -> None:
     """Show the chosen indicators with baseline, target, minimum, latest value and verdict.
 
     Example: cocon indicator show accueil-msp
@@ -577,9 +583,9 @@ def indicator_show(slug: str = typer.Argument(..., metavar="P"), as_json: bool =
 
 @feedback_app.command("invite")
 def feedback_invite(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     send: bool = typer.Option(True, "--send/--queue-only", help="Send the invitations now (default)."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Invite every participant to the anonymous questionnaire (reminders on day 7 and 14).
 
@@ -601,7 +607,8 @@ def feedback_invite(
 
 @feedback_app.command("status")
 def feedback_status(
-    slug: str = typer.Argument(..., metavar="P"), as_json: bool = typer.Option(False, "--json")
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """How many were invited and how many answered (never who answered what).
 
@@ -695,8 +702,8 @@ def feedback_answer(
 
 @restitution_app.command("record")
 def restitution_record(
-    slug: str = typer.Argument(..., metavar="P"),
-    held_on: str | None = typer.Option(None, "--date"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    held_on: str | None = typer.Option(None, "--date", help="Day it was held, YYYY-MM-DD (default: today)."),
     attendees: list[str] = typer.Option([], "--attendee", "-a", help="Who came (id, email or name); repeat."),
     presented: str = typer.Option(..., "--presented", help="What was presented."),
     discussion: str = typer.Option("", "--discussion", help="What was said."),
@@ -721,11 +728,11 @@ def restitution_record(
 
 
 def evaluate(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Folder for the reports (default: Cocon's data folder)."
     ),
-    pdf: bool = typer.Option(True, "--pdf/--no-pdf"),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write the reports as PDF (--no-pdf: HTML only)."),
     conclusions: str | None = typer.Option(
         None, "--conclusions", help="The coordination's conclusions, kept for every later report ('' clears them)."
     ),
@@ -734,7 +741,7 @@ def evaluate(
     ),
     place: str | None = typer.Option(None, "--place", help="Town the documents are made at (Fait à …)."),
     report_lang: str | None = typer.Option(None, "--lang", help="fr or en (default: the terminal's language)."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Measure the indicators and write the internal and the public evaluation report (HTML and PDF).
 
@@ -780,11 +787,11 @@ def _language(value: str | None) -> str:
 
 
 def thank(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show each message without queuing anything."),
     attach_report: bool = typer.Option(True, "--report/--no-report", help="Attach the evaluation report (PDF)."),
     send: bool = typer.Option(True, "--send/--queue-only", help="Send now (default) or leave it to `cocon remind`."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Send each participant a personal thank-you naming what they gave and what became of it.
 
@@ -819,7 +826,7 @@ def thank(
 
 
 def certificate(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     person: str = typer.Option(..., "--person", "-p", help="Id, email or name of a volunteer partner."),
     output: Path | None = typer.Option(None, "--output", "-o", help="PDF file (default: attestation-P-ID.pdf)."),
     cert_lang: str | None = typer.Option(None, "--lang", help="fr or en (default: the person's language)."),

@@ -42,13 +42,13 @@ def _describe(view: GatheringView, language: str) -> dict[str, Any]:
 
 
 def step_where(
-    slug: str = typer.Argument(..., metavar="P"),
-    step: str = typer.Argument(..., metavar="STEP"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    step: str = typer.Argument(..., metavar="STEP", help="Step id (see `cocon plan show`)."),
     start: str | None = typer.Option(None, "--time", help="Start time, local, e.g. 18:30 ('' for the whole day)."),
     duration: str | None = typer.Option(None, "--duration", help="e.g. 2h, 1h30, 90min."),
     place: str | None = typer.Option(None, "--place", help="An address ('' removes it)."),
     video: str | None = typer.Option(None, "--video", help="A video-conference link, https://… ('' removes it)."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Set (or show, without options) when and where a gathering takes place; invitees who were
     already invited get the change in their calendar at the next `cocon remind`.
@@ -75,9 +75,9 @@ def step_where(
 
 
 def step_answers(
-    slug: str = typer.Argument(..., metavar="P"),
-    step: str = typer.Argument(..., metavar="STEP"),
-    as_json: bool = typer.Option(False, "--json"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    step: str = typer.Argument(..., metavar="STEP", help="Step id (see `cocon plan show`)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Who comes to a gathering: every invitee with their answer.
 
@@ -101,8 +101,8 @@ def step_answers(
 
 
 def step_answer(
-    slug: str = typer.Argument(..., metavar="P"),
-    step: str = typer.Argument(..., metavar="STEP"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    step: str = typer.Argument(..., metavar="STEP", help="Step id (see `cocon plan show`)."),
     person_ref: str = typer.Argument(..., metavar="PERSON", help="Number, email or exact name."),
     coming: bool = typer.Option(..., "--yes/--no", help="Whether they come."),
 ) -> None:
@@ -124,9 +124,9 @@ STEP_COMMANDS: dict[str, Callable[..., None]] = {"where": step_where, "answers":
 
 @calendar_app.command("link")
 def calendar_link(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     person_ref: str | None = typer.Option(None, "--person", help="Number, email or exact name; without it: the team's calendar."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Make a calendar subscription link (an earlier one for the same person or team stops working).
 
@@ -146,7 +146,7 @@ def calendar_link(
 
 @calendar_app.command("revoke")
 def calendar_revoke(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     person_ref: str | None = typer.Option(None, "--person", help="Number, email or exact name; without it: the team's calendar."),
 ) -> None:
     """Stop a calendar subscription link at once (it answers "not found" from now on).

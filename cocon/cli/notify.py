@@ -80,7 +80,7 @@ def remind(
 def outbox_list(
     project: str = typer.Argument(..., help="Project slug."),
     state: list[OutboxState] | None = typer.Option(None, "--state", help="Only these states (repeatable)."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """List the project's notifications: what was sent, is waiting, failed or was given up.
 

@@ -29,10 +29,10 @@ def _day(value: str) -> date:
 
 
 def person_pause(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     person_ref: str = typer.Argument(..., metavar="PERSON", help="Number, email or exact name."),
     until: str | None = typer.Option(None, "--until", help="Last day of the pause (default: until resumed)."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Pause every reminder to a person (all their projects), until a date or until resumed.
 
@@ -52,10 +52,10 @@ def person_pause(
 
 
 def person_resume(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     person_ref: str = typer.Argument(..., metavar="PERSON", help="Number, email or exact name."),
     restart: bool = typer.Option(False, "--restart-reminders", help="Also restart reminders they stopped (only if they ask)."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """End a person's pause (messages held by it leave at the next `cocon remind`).
 
@@ -71,10 +71,10 @@ def person_resume(
 
 
 def person_stop(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     person_ref: str = typer.Argument(..., metavar="PERSON", help="Number, email or exact name."),
     everywhere: bool = typer.Option(False, "--all", help="Stop reminders of all their projects."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Stop reminders to a person for this project (or, with --all, for all their projects).
 
@@ -92,9 +92,9 @@ def person_stop(
 
 
 def person_remove(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     person_ref: str = typer.Argument(..., metavar="PERSON", help="Number, email or exact name."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Take a person out of a project; their history stays and what still waited for them is cancelled.
 
@@ -111,9 +111,9 @@ def person_remove(
 
 
 def person_update(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     person_ref: str = typer.Argument(..., metavar="PERSON", help="Number, email or exact name."),
-    name: str | None = typer.Option(None, "--name"),
+    name: str | None = typer.Option(None, "--name", help="New name."),
     email: str = typer.Option(_KEEP, "--email", show_default=False, help="New email ('' to remove)."),
     phone: str = typer.Option(_KEEP, "--phone", show_default=False, help="New phone ('' to remove)."),
     apprise_url: str = typer.Option(_KEEP, "--apprise-url", show_default=False, help="New Apprise URL ('' to remove)."),
@@ -125,7 +125,7 @@ def person_update(
                                     help="Daily digest at or after this time, 08:00-19:59 ('' for the default)."),
     channel: str | None = typer.Option(None, "--channel",
                                        help="email, both, sms:+33612345678 or an Apprise URL the coordination allows."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Change a person's name, contact, language, availability, quiet hours, absences or preferences.
 

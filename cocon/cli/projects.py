@@ -71,7 +71,7 @@ def project_new(
     alsace_moselle: bool = typer.Option(
         False, "--alsace-moselle", help="The structure is in Alsace-Moselle: Good Friday and 26 December are holidays too."
     ),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Create a project from a template; its plan is computed backwards from the end date.
 
@@ -190,7 +190,10 @@ def _dead_messages(session: Session, project: Project) -> list[dict[str, Any]]:
 
 
 @project_app.command("show")
-def project_show(slug: str = typer.Argument(..., metavar="P"), as_json: bool = typer.Option(False, "--json")) -> None:
+def project_show(
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
+) -> None:
     """Show a project: phase, progress, next steps, overdue steps, missing roles.
 
     Example: COCON_NOW=2027-03-01T09:00 cocon project show accueil-msp
@@ -230,17 +233,17 @@ def project_show(slug: str = typer.Argument(..., metavar="P"), as_json: bool = t
 
 @person_app.command("add")
 def person_add(
-    slug: str = typer.Argument(..., metavar="P"),
-    name: str = typer.Option(..., "--name"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    name: str = typer.Option(..., "--name", help="Full name, as messages will say it."),
     role: str = typer.Option(..., "--role", help="Role id from the template, e.g. patient-partenaire."),
-    email: str | None = typer.Option(None, "--email"),
-    phone: str | None = typer.Option(None, "--phone"),
+    email: str | None = typer.Option(None, "--email", help="Email address."),
+    phone: str | None = typer.Option(None, "--phone", help="Phone number."),
     apprise_url: str | None = typer.Option(None, "--apprise-url", help="Any Apprise URL (SMS gateway, Signal, Matrix…)."),
     language: str = typer.Option("fr", "--lang", help="fr or en."),
     availability: list[str] = typer.Option([], "--availability", help="matin, après-midi, soir, semaine, week-end."),
     quiet_hours: str | None = typer.Option(None, "--quiet-hours", help="No messages in this local time range, e.g. 21:00-08:00."),
     unavailable: list[str] = typer.Option([], "--unavailable", help="Dates or ranges: 2027-03-01..2027-03-15."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Add a person to a project with a role.
 
@@ -258,7 +261,10 @@ def person_add(
 
 
 @person_app.command("list")
-def person_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = typer.Option(False, "--json")) -> None:
+def person_list(
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
+) -> None:
     """List a project's people, their roles and how to reach them, and which roles are missing.
 
     Example: cocon person list accueil-msp
@@ -286,8 +292,10 @@ def person_list(slug: str = typer.Argument(..., metavar="P"), as_json: bool = ty
 
 
 @person_app.command("export")
-def person_export(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
-                  output: Path | None = typer.Option(None, "--output", "-o")) -> None:
+def person_export(
+    person_id: int = typer.Argument(..., metavar="PERSON_ID", help="Person number (see `cocon person list`)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="JSON file to write (default: the terminal)."),
+) -> None:
     """Export everything Cocon holds about one person (JSON), for a subject access request.
 
     Example: cocon person export 5 -o awa.json
@@ -302,8 +310,10 @@ def person_export(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
 
 
 @person_app.command("erase")
-def person_erase(person_id: int = typer.Argument(..., metavar="PERSON_ID"),
-                 yes: bool = typer.Option(False, "--yes", help="Confirm the erasure.")) -> None:
+def person_erase(
+    person_id: int = typer.Argument(..., metavar="PERSON_ID", help="Person number (see `cocon person list`)."),
+    yes: bool = typer.Option(False, "--yes", help="Confirm the erasure."),
+) -> None:
     """Erase a person's name and contact details everywhere (right to erasure); history stays anonymous.
 
     Example: cocon person erase 5 --yes
@@ -329,7 +339,7 @@ def _step_rows(session: Session, project: Project) -> list[dict[str, Any]]:
 
 @plan_app.command("show")
 def plan_show(
-    slug: str = typer.Argument(..., metavar="P"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     fmt: str = typer.Option("table", "--format", help="table, json or ics."),
     baseline: bool = typer.Option(False, "--baseline", help="Compare with the original plan."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of the terminal."),
@@ -377,11 +387,11 @@ def plan_show(
 
 @plan_app.command("move")
 def plan_move(
-    slug: str = typer.Argument(..., metavar="P"),
-    step: str = typer.Argument(..., metavar="STEP"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    step: str = typer.Argument(..., metavar="STEP", help="Step id (see `cocon plan show`)."),
     to: str = typer.Option(..., "--to", help="New date, YYYY-MM-DD (a working day)."),
     reason: str = typer.Option(..., "--reason", help="Why; kept in the plan history."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Move a step; the steps that depend on it shift too, nothing else moves.
 
@@ -401,7 +411,10 @@ def plan_move(
 
 
 @plan_app.command("history")
-def plan_history(slug: str = typer.Argument(..., metavar="P"), as_json: bool = typer.Option(False, "--json")) -> None:
+def plan_history(
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
+) -> None:
     """Show every change made to the plan: old date, new date, who, why.
 
     Example: cocon plan history accueil-msp
@@ -435,10 +448,10 @@ def _set_status(slug: str, step: str, status: StepStatus, note: str | None, as_j
 
 @step_app.command("done")
 def step_done(
-    slug: str = typer.Argument(..., metavar="P"),
-    step: str = typer.Argument(..., metavar="STEP"),
-    note: str | None = typer.Option(None, "--note"),
-    as_json: bool = typer.Option(False, "--json"),
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    step: str = typer.Argument(..., metavar="STEP", help="Step id (see `cocon plan show`)."),
+    note: str | None = typer.Option(None, "--note", help="A note kept with the step."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Mark a step as done.
 
@@ -448,8 +461,11 @@ def step_done(
 
 
 @step_app.command("start")
-def step_start(slug: str = typer.Argument(..., metavar="P"), step: str = typer.Argument(..., metavar="STEP"),
-               as_json: bool = typer.Option(False, "--json")) -> None:
+def step_start(
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    step: str = typer.Argument(..., metavar="STEP", help="Step id (see `cocon plan show`)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
+) -> None:
     """Mark a step as in progress.
 
     Example: cocon step start accueil-msp cartographie
@@ -458,9 +474,12 @@ def step_start(slug: str = typer.Argument(..., metavar="P"), step: str = typer.A
 
 
 @step_app.command("skip")
-def step_skip(slug: str = typer.Argument(..., metavar="P"), step: str = typer.Argument(..., metavar="STEP"),
-              note: str | None = typer.Option(None, "--note", help="Why it is dropped."),
-              as_json: bool = typer.Option(False, "--json")) -> None:
+def step_skip(
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    step: str = typer.Argument(..., metavar="STEP", help="Step id (see `cocon plan show`)."),
+    note: str | None = typer.Option(None, "--note", help="Why it is dropped."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
+) -> None:
     """Drop a step (it no longer blocks the phase).
 
     Example: cocon step skip accueil-msp convivialite --note "remplacé par un café au point d'étape"
@@ -469,8 +488,11 @@ def step_skip(slug: str = typer.Argument(..., metavar="P"), step: str = typer.Ar
 
 
 @step_app.command("reopen")
-def step_reopen(slug: str = typer.Argument(..., metavar="P"), step: str = typer.Argument(..., metavar="STEP"),
-                as_json: bool = typer.Option(False, "--json")) -> None:
+def step_reopen(
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    step: str = typer.Argument(..., metavar="STEP", help="Step id (see `cocon plan show`)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
+) -> None:
     """Put a done or skipped step back to planned.
 
     Example: cocon step reopen accueil-msp charte
@@ -479,7 +501,10 @@ def step_reopen(slug: str = typer.Argument(..., metavar="P"), step: str = typer.
 
 
 @phase_app.command("advance")
-def phase_advance(slug: str = typer.Argument(..., metavar="P"), as_json: bool = typer.Option(False, "--json")) -> None:
+def phase_advance(
+    slug: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
+) -> None:
     """Move the project to its next phase; refused with the list of what is missing.
 
     Example: cocon phase advance accueil-msp

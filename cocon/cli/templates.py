@@ -29,7 +29,10 @@ def list_templates(as_json: bool = typer.Option(False, "--json", help="Machine-r
 
 
 @app.command("show")
-def show(template_id: str = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
+def show(
+    template_id: str = typer.Argument(..., metavar="ID", help="Template id (see `cocon templates list`) or YAML file."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
+) -> None:
     """Describe a template in plain words: roles, phases and steps, indicators.
 
     Example: cocon templates show partenariat-msp
