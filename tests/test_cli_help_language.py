@@ -82,6 +82,7 @@ def test_project_new_help_is_french_by_default(cli: Cli) -> None:
     assert "Créer un projet à partir d'un modèle" in result.output
     assert f"Date de début (par défaut{NNBSP}: aujourd'hui)." in result.output  # typeset, and never wrapped before « : »
     assert f"modèle{NNBSP};" in result.output
+    assert "--template <texte>" in result.output and "<str>" not in result.output  # typer's type names too
     for english in ("Create a project", "Start date", "Template id", "Good Friday", "Example:"):
         assert english not in result.output, english
 
@@ -93,6 +94,7 @@ def test_project_new_help_is_english_with_cocon_lang_en(cli: Cli) -> None:
     for key in ("cli.help.project.new", "cli.help.project.new.start", "cli.help.project.new.alsace_moselle"):
         assert _flat(locales.gettext(key, "en")) in flat, key
     assert "Start date (default: today)." in result.output and NNBSP not in result.output
+    assert "--template <str>" in result.output
     for french in ("Créer", "Date de début", "Exemple", "fériés"):
         assert french not in result.output, french
 
@@ -103,6 +105,12 @@ def test_arguments_and_nested_commands_speak_the_users_language(cli: Cli) -> Non
     assert "Project short id." not in french
     english = _flat(cli("charter", "render", "--help", env=EN).output)
     assert "Project short id." in english and "Identifiant court" not in english
+
+
+def test_type_names_of_repeated_options_are_french(cli: Cli) -> None:
+    assert "--state <liste[pending|sending|sent|failed|dead|cancelled]>" in cli("outbox", "list", "--help").output
+    assert "FILE... <liste[chemin]>" in cli("templates", "check", "--help").output
+    assert "--state <list[pending|" in cli("outbox", "list", "--help", env=EN).output
 
 
 def test_the_command_lists_give_french_short_help(cli: Cli) -> None:

@@ -151,6 +151,17 @@ def show_error(exc: ClickException) -> int:
 
 
 _EXTRAS = re.compile(r"\[(?P<extras>[^\[\]]*)\]$")
+_TYPE = re.compile(r"<(?P<list>list\[)?(?P<inner>str|int|float|path|Path|file)(?(list)\])>")
+_LIST = re.compile(r"<list\[")
+
+
+def _localized_types(names: str) -> str:
+    """``--end <str>`` → ``--end <texte>``, ``<list[str]>`` → ``<liste[texte]>`` (typer names python's types)."""
+    def word(match: re.Match[str]) -> str:
+        inner = t(f"cli.usage.type_{match['inner'].lower()}")
+        return f"<{t('cli.usage.type_list')}[{inner}]>" if match["list"] else f"<{inner}>"
+
+    return _LIST.sub("<" + t("cli.usage.type_list") + "[", _TYPE.sub(word, names))
 
 
 def _localized_extras(help_text: str) -> str:
@@ -226,7 +237,7 @@ class _Localized:
             with _catalogue_help(param, help_key(path, param.name)):
                 record = param.get_help_record(ctx)
             if record is not None:
-                record = (record[0], _localized_extras(record[1]))
+                record = (_localized_types(record[0]), _localized_extras(record[1]))
                 (args if param.param_type_name == "argument" else opts).append(record)
         if args:
             _section(formatter, t("cli.usage.arguments"), args)
