@@ -101,10 +101,10 @@ def test_project_new_help_is_english_with_cocon_lang_en(cli: Cli) -> None:
 
 def test_arguments_and_nested_commands_speak_the_users_language(cli: Cli) -> None:
     french = _flat(cli("charter", "render", "--help").output)
-    assert _flat(locales.gettext("cli.help.charter.render.project_slug", "fr")) in french  # an argument's help
-    assert "Project short id." not in french
+    assert "Identifiant court du projet, par exemple accueil-msp." in french  # an argument's help
+    assert "Project short id" not in french
     english = _flat(cli("charter", "render", "--help", env=EN).output)
-    assert "Project short id." in english and "Identifiant court" not in english
+    assert "Project short id, e.g. accueil-msp." in english and "Identifiant court" not in english
 
 
 def test_type_names_of_repeated_options_are_french(cli: Cli) -> None:

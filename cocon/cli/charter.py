@@ -37,7 +37,7 @@ def _charter_lang(value: str | None) -> Literal["fr", "en"] | None:
 
 @app.command("render")
 def render(
-    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id."),
+    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id, e.g. accueil-msp."),
     fmt: str = typer.Option("md", "--format", help="md, html (printable page) or pdf."),
     charter_lang: str | None = typer.Option(None, "--lang", help="fr or en (default: the project's language)."),
     output: Path | None = typer.Option(
@@ -83,8 +83,8 @@ def render(
 
 @app.command("status")
 def status(
-    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id."),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id, e.g. accueil-msp."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
     """Who signed the current version, who signed an earlier one, who has not signed yet.
 
@@ -110,7 +110,7 @@ def status(
 
 @app.command("sign")
 def sign(
-    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id."),
+    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id, e.g. accueil-msp."),
     person_ref: str = typer.Option(..., "--person", help="Person number, email or exact name."),
     method: str = typer.Option("paper", "--method", help="paper: signed on the printed charter, recorded by you."),
     version: int | None = typer.Option(None, "--version", help="Version number printed on the signed copy."),
@@ -137,7 +137,7 @@ def sign(
 
 @app.command("link")
 def link(
-    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id."),
+    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id, e.g. accueil-msp."),
     person_ref: str = typer.Option(..., "--person", help="Person number, email or exact name."),
 ) -> None:
     """Create a single-use signing link (valid 30 days) and print it once; it is not kept.
@@ -162,7 +162,7 @@ def link(
 
 @app.command("diff")
 def diff(
-    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id."),
+    project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id, e.g. accueil-msp."),
     from_number: int | None = typer.Option(None, "--from", help="Older version number (default: the one before --to)."),
     to_number: int | None = typer.Option(None, "--to", help="Newer version number (default: the current one)."),
     charter_lang: str | None = typer.Option(None, "--lang", help="fr or en (default: the project's language)."),
@@ -184,7 +184,7 @@ def diff(
 
 
 @app.command("verify")
-def verify(project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id.")) -> None:
+def verify(project_slug: str = typer.Argument(..., metavar="PROJECT", help="Project short id, e.g. accueil-msp.")) -> None:
     """Recompute every stored charter hash; exit 1 naming any text or signature altered since.
 
     Example: cocon charter verify accueil-msp

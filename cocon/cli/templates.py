@@ -13,7 +13,7 @@ app = typer.Typer(help="Project templates: the method, declared in YAML.", no_ar
 
 
 @app.command("list")
-def list_templates(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+def list_templates(as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts.")) -> None:
     """List the built-in templates.
 
     Example: cocon templates list

@@ -67,7 +67,7 @@ def user_add(
 
 
 @app.command("list")
-def user_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def user_list(as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts.")) -> None:
     """List the accounts (email, kind, structures followed).
 
     Example: cocon user list
