@@ -78,7 +78,7 @@ def remind(
 
 @outbox_app.command("list")
 def outbox_list(
-    project: str = typer.Argument(..., help="Project short id, e.g. accueil-msp."),
+    project: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp."),
     state: list[OutboxState] | None = typer.Option(None, "--state", help="Only these states (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON, for scripts."),
 ) -> None:
@@ -127,7 +127,7 @@ def outbox_list(
 
 
 @outbox_app.command("retry")
-def outbox_retry(project: str = typer.Argument(..., help="Project short id, e.g. accueil-msp.")) -> None:
+def outbox_retry(project: str = typer.Argument(..., metavar="P", help="Project short id, e.g. accueil-msp.")) -> None:
     """Queue the project's failed and abandoned notifications again, due now (sent at the next `cocon remind`).
 
     Example: cocon outbox retry accueil-msp && cocon remind
