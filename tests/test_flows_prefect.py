@@ -1,20 +1,12 @@
 """The Prefect flows, run for real on one session-scoped test harness (few tests: ~1 s each)."""
 
-import os
-import re
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 from sqlmodel import Session, select
 
 from store.models import OutboxMessage, OutboxState, Project, ProjectPhase
 from store.plans import mark_done
 from tests.factories import make_project
-from tests.fixtures_notifications import SmtpSink, free_port
+from tests.fixtures_notifications import SmtpSink
 
 
 def test_reminders_flow_plans_enqueues_and_delivers(
@@ -53,38 +45,3 @@ def test_lifecycle_flow_advances_open_gates_and_tells_everyone(
     assert len(notices) == 5 and all(n.state == OutboxState.SENT for n in notices)
     assert all("nouvelle phase" in m.subject or "Vos rappels" in m.subject for m in smtp_sink.received)
     assert lifecycle()["notices"] is None  # nothing moved: nothing announced
-
-
-@pytest.mark.slow
-def test_cocon_serve_starts_prefect_and_stops_quietly(db_url: str, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(
-        COCON_DATABASE_URL=db_url,
-        COCON_HOME=str(tmp_path / "home"),
-        COCON_WEB_PORT=str(free_port()),  # the web app starts with `cocon serve` too
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-    )
-    cocon = str(Path(sys.executable).parent / "cocon")
-    process = subprocess.Popen([cocon, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        deadline = time.monotonic() + 120
-        lines = []
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            lines.append(line)
-            if "Ctrl-C" in line:
-                break
-        assert any("Cocon sert les flux" in line for line in lines), lines
-        assert (tmp_path / "home" / "prefect" / "prefect.db").exists()
-        time.sleep(2)
-    finally:
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
-    assert process.returncode == 0, err
-    assert "Traceback" not in out + err and "CancelledError" not in out + err, err
-    assert "Cocon arrêté." in out
-    from flows.server import healthy
-
-    api_url = re.search(r"\((http://127\.0\.0\.1:\d+/api)\)", "".join(lines))
-    assert api_url is not None and not healthy(api_url.group(1))  # the server went with it

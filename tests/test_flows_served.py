@@ -3,6 +3,7 @@
 The reminders deployment is scheduled every few seconds (``--reminders-cron 15``) and must fire by
 itself and deliver its mail; then each of the three scheduled deployments is triggered through
 Prefect's API and must reach *Completed* (the issue: they all crashed on import when served).
+The web app it serves alongside answers; Ctrl-C stops everything quietly, Prefect's server too.
 """
 
 import os
@@ -20,7 +21,7 @@ import pytest
 from sqlmodel import Session
 
 from tests.factories import make_project
-from tests.fixtures_notifications import SmtpSink
+from tests.fixtures_notifications import SmtpSink, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -124,10 +125,11 @@ def served(
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_RUNNER_POLL_FREQUENCY="2",
         COCON_PREFECT_START_TIMEOUT="600",
+        COCON_WEB_PORT=str(free_port()),  # the web app starts with `cocon serve` too
     )
     cocon = str(Path(sys.executable).parent / "cocon")
     process = subprocess.Popen(
-        [cocon, "serve", "--no-web", "--reminders-cron", "15"],
+        [cocon, "serve", "--reminders-cron", "15"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -150,13 +152,13 @@ def served(
     finally:
         if api is not None:
             api.close()
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=90)
-        lines.append(out + err)
+        if process.poll() is None:  # the test stops it itself; this is for a failure on the way
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=90)
 
 
 def test_cocon_serve_runs_every_deployment_and_its_schedule(
-    served: tuple[subprocess.Popen[str], PrefectApi, list[str]], session: Session, smtp_sink: SmtpSink
+    served: tuple[subprocess.Popen[str], PrefectApi, list[str]], session: Session, smtp_sink: SmtpSink, tmp_path: Path
 ) -> None:
     process, api, lines = served
     assert "« reminders » (15)" in "".join(lines)
@@ -182,7 +184,8 @@ def test_cocon_serve_runs_every_deployment_and_its_schedule(
         ("evaluation-cycle/cocon-evaluation", {}),
         ("reminders/cocon-reminders", {"shards": 2}),
     ):
-        for _attempt in range(3):  # a scheduled reminders run going at that moment cancels ours (CANCEL_NEW)
+        for _attempt in range(10):  # a scheduled reminders run going at that moment cancels ours (CANCEL_NEW)
+            wait_for(lambda name=name: not api.runs(name, ["RUNNING", "PENDING"]), 120, f"{name} to be idle")
             state = api.wait(api.run(name, parameters))
             if state != "CANCELLED":
                 break
@@ -191,3 +194,19 @@ def test_cocon_serve_runs_every_deployment_and_its_schedule(
     time.sleep(1)
     assert len(smtp_sink.received) == 5  # sent once, however many runs
     assert process.poll() is None
+
+    # the web app came up with the flows, on the address it announced
+    web = re.search(r"Application web : (http://127\.0\.0\.1:\d+)", "".join(lines))
+    assert web is not None, lines
+    assert httpx.get(f"{web.group(1)}/connexion", timeout=30).status_code == 200
+
+    # Ctrl-C: everything stops, quietly, the Prefect server it started too
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=90)
+    assert process.returncode == 0, err
+    assert "Traceback" not in out + err and "CancelledError" not in out + err, err
+    assert "Cocon arrêté." in out
+    assert (tmp_path / "home" / "prefect" / "prefect.db").exists()  # its database under COCON_HOME
+    from flows.server import healthy
+
+    assert not healthy(str(api.client.base_url).rstrip("/"))
