@@ -15,6 +15,7 @@ from charters.context import CharterContext, CharterLang, MemberRow, build_conte
 from charters.exceptions import CharterTampered, VersionNotFound
 from charters.rendering import render_markdown
 from charters.steps import reopen_charter_steps
+from locales.stored import written
 from store import audit
 from store.models import CharterVersion, Project
 from store.people import members
@@ -128,7 +129,7 @@ def refresh_version(session: Session, project: Project, *, actor: str, lang: Cha
     )
     if latest is not None and lang == signing_language(project):
         reopen_charter_steps(
-            session, project, actor=actor, reason=f"nouvelle version {version.number} de la charte à signer"
+            session, project, actor=actor, reason=written("stored.charter.new_version", number=version.number)
         )
     return Refresh(version, created=True)
 

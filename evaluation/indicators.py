@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from evaluation.exceptions import IndicatorLocked, UnknownIndicator
 from locales import gettext
 from locales.labels import LabelTable, label
+from locales.stored import amount, fact, written
 from project_templates import indicator_catalogue
 from project_templates.schema import IndicatorDefinition
 from store import audit, wording
@@ -170,7 +171,12 @@ def choose_indicator(
     row = existing.get(code)
     if row is not None and row.active:
         changes = [
-            f"{field_label(field)} : {_fmt(getattr(row, field))} → {_fmt(value)}"
+            fact(
+                "stored.indicator.field_changed",
+                field=fact(f"label.indicator_field.{field}"),
+                old=amount(getattr(row, field)),
+                new=amount(value),
+            )
             for field, value in values.items()
             if value is not None and value != getattr(row, field)
         ]
@@ -183,9 +189,9 @@ def choose_indicator(
         if custom:
             merged = IndicatorDefinition.model_validate({**row.definition, **custom, "code": code})
             row.definition = merged.model_dump(mode="json", exclude={"baseline", "target", "minimum"})
-            changes.append("définition modifiée")
+            changes.append(fact("stored.indicator.definition_changed"))
         session.add(row)
-        _log(session, project, code, "; ".join(changes), why, actor)
+        _log(session, project, code, written("stored.indicator.changed", changes=changes), why, actor)
         return row
     catalogue = indicator_catalogue()
     if code not in catalogue and not custom:
@@ -204,7 +210,7 @@ def choose_indicator(
         session.flush()
     row = _new_row(project, definition)
     session.add(row)
-    _log(session, project, code, "ajouté", why, actor)
+    _log(session, project, code, written("stored.indicator.added"), why, actor)
     session.flush()
     return row
 
@@ -214,7 +220,7 @@ def drop_indicator(session: Session, project: Project, code: str, *, actor: str,
     why = _check_reason(project, code, reason)
     row.active = False
     session.add(row)
-    _log(session, project, code, "retiré", why, actor)
+    _log(session, project, code, written("stored.indicator.removed"), why, actor)
 
 
 def get_indicator(session: Session, project: Project, code: str) -> ProjectIndicator:
@@ -305,12 +311,6 @@ def indicator_statuses(session: Session, project: Project) -> list[IndicatorStat
         value = latest.value if latest else None
         result.append(IndicatorStatus(definition, value, latest.note if latest else None, judge(definition, value)))
     return result
-
-
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:g}"
 
 
 def _first_error(error: ValueError) -> str:

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from evaluation.exceptions import InvalidAnswers, InvitationUnusable
+from locales.stored import written
 from notifications.queue import cancel_waiting
 from project_templates.schema import Text
 from store import audit
@@ -225,7 +226,7 @@ def about(invitation: FeedbackInvitation) -> str:
 def cancel_reminders(session: Session, invitation: FeedbackInvitation) -> int:
     """The questionnaire is answered: its reminders still waiting are cancelled."""
     return cancel_waiting(
-        session, about=about(invitation), occasions=[Occasion.FEEDBACK_REMINDER], reason="questionnaire rempli"
+        session, about=about(invitation), occasions=[Occasion.FEEDBACK_REMINDER], reason=written("stored.outbox.questionnaire_answered")
     )
 
 

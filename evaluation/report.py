@@ -47,6 +47,7 @@ from evaluation.questionnaire import (
 )
 from evaluation.rendering import pdf_bytes, render, say
 from evaluation.restitution import get_restitution
+from locales.stored import spoken
 from project_templates.schema import ProjectTemplate
 from store import wording
 from store.clock import PARIS, today
@@ -81,6 +82,7 @@ class IndicatorRow(_Model):
 
 class ChangeRow(_Model):
     code: str
+    indicator: str  # its name in the report's language (the code for one no longer in the project)
     change: str
     reason: str
     by: str
@@ -293,11 +295,13 @@ def _indicator_section(src: _Sources) -> tuple[list[IndicatorRow], dict[str, int
     if chart_rows:
         title = say("report.chart.indicators.title", lang)
         src.chart("indicators", lambda: charts.indicators_chart(chart_rows, title, lang))
+    names = {s.definition.code: s.definition.name.get(lang) for s in statuses}
     changes = [
         ChangeRow(
             code=c.code,
-            change=c.change,
-            reason=c.reason or "—",
+            indicator=names.get(c.code, c.code),
+            change=spoken(c.change, lang),
+            reason=spoken(c.reason, lang) or "—",
             by="" if src.public else src.actor(c.changed_by),
             at=wording.long_datetime(c.at.astimezone(PARIS), lang),
         )
@@ -372,7 +376,7 @@ def _plan_section(src: _Sources) -> tuple[list[StepRow], list[SlipRow]]:
             title=src.step_titles.get(c.step_key, c.step_key),
             old=wording.long_date(c.old_due, lang),
             new=wording.long_date(c.new_due, lang),
-            reason=c.reason,
+            reason=spoken(c.reason, lang),
             by="" if src.public else src.actor(c.changed_by),
             moved_step=src.step_titles.get(c.moved_step, c.moved_step),
         )

@@ -33,6 +33,7 @@ from apprise.exception import AppriseException
 from apprise.plugins.email import base as email_base
 from apprise.plugins.email.smtp import SMTP_EXCEPTIONS, SMTP_SECURE_MODES, AppriseSMTPController, SMTPSecureMode
 
+from locales.stored import fact, written
 from notifications.attachments import Attachment
 from notifications.channels import SmtpSettings, Target, smtp_settings
 from notifications.mailer import Mailer, tls_context
@@ -97,7 +98,7 @@ class _LastReason(logging.Handler):
         try:
             self.local.reason = scrub(record.getMessage())[:200]
         except Exception:
-            self.local.reason = "erreur inconnue"
+            self.local.reason = written("stored.delivery.unknown")
 
     def take(self) -> str | None:
         reason: str | None = getattr(self.local, "reason", None)
@@ -213,16 +214,20 @@ class Postman:
     @staticmethod
     def _result(envelope: Envelope, outcome: dict[int, str | None]) -> DeliveryResult:
         if not envelope.targets:
-            return DeliveryResult(False, error="aucun moyen de contact pour ce destinataire")
+            return DeliveryResult(False, error=written("stored.delivery.no_contact"))
         delivered = [envelope.targets[t].name for t in sorted(outcome) if outcome[t] is None]
-        errors = [f"{envelope.targets[t].name} : {outcome[t]}" for t in sorted(outcome) if outcome[t] is not None]
-        return DeliveryResult(not errors, delivered, "; ".join(errors) or None)
+        errors = [
+            fact("stored.delivery.target_failed", target=envelope.targets[t].name, reason=outcome[t])
+            for t in sorted(outcome)
+            if outcome[t] is not None
+        ]
+        return DeliveryResult(not errors, delivered, written("stored.delivery.failures", failures=errors) if errors else None)
 
     def _apprise(self, envelope: Envelope, target: Target) -> str | None:
         """Send to one target through Apprise; ``None`` when sent, else a scrubbed reason."""
         if self._send(envelope, target):
             return None
-        return _REASONS.take() or "échec"
+        return _REASONS.take() or written("stored.delivery.failed")
 
     def _send(self, envelope: Envelope, target: Target) -> bool:
         _REASONS.take()
@@ -234,7 +239,7 @@ class Postman:
         except Exception:
             plugin = None
         if plugin is None:
-            _REASONS.local.reason = "adresse Apprise invalide"
+            _REASONS.local.reason = written("stored.delivery.invalid_apprise_url")
             return False
         plugin.request_rate_per_sec = 0
         if target.format == "short":

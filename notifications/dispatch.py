@@ -26,6 +26,7 @@ from typing import Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from locales.stored import spoken, written
 from notifications.dead_letters import alert_dead
 from notifications.delivery import DeliveryResult, Envelope, Postman
 from notifications.envelopes import Batch, prepare_batch
@@ -160,7 +161,7 @@ def _confirm(
             continue
         rows = list(session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(envelope.row_ids))))
         for row in rows:
-            record_failure(session, row, result.error or "échec d'envoi", result.delivered, policy, report)
+            record_failure(session, row, result.error or written("stored.outbox.send_failed"), result.delivered, policy, report)
 
 
 def record_failure(
@@ -173,7 +174,7 @@ def record_failure(
 ) -> None:
     """A failed attempt: try again after the back-off, or give up (dead) and alert the coordination."""
     row.facts = {**row.facts, "delivered": sorted(set(row.facts.get("delivered", [])) | set(delivered))}
-    row.last_error = error[:300]
+    row.last_error = error if len(error) <= 300 else spoken(error)[:300]  # a long one is kept in words
     row.claimed_by = None
     if row.attempts >= policy.max_attempts:
         row.state = OutboxState.DEAD

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 import locales
+from locales.stored import written
 from notifications.attachments import Attachment, unpack_attachments
 from notifications.channels import Target, channel_target, person_targets, smtp_settings
 from notifications.delivery import Envelope
@@ -278,7 +279,7 @@ def prepare_batch(session: Session, rows: Sequence[OutboxMessage], *, moment: da
         try:
             _sort_row(row, person, known, today, moment, settings, batch, digests)
         except Exception as error:
-            batch.broken.append((row, f"erreur interne ({type(error).__name__})"))
+            batch.broken.append((row, written("stored.delivery.internal_error", kind=type(error).__name__)))
             continue
         session.add(row)
         if row.state == OutboxState.CANCELLED:
@@ -300,7 +301,7 @@ def prepare_batch(session: Session, rows: Sequence[OutboxMessage], *, moment: da
         try:
             batch.envelopes.append(_digest(known, who, items, today, settings, moment))
         except Exception as error:
-            batch.broken.extend((row, f"erreur interne ({type(error).__name__})") for row in items)
+            batch.broken.extend((row, written("stored.delivery.internal_error", kind=type(error).__name__)) for row in items)
     return batch
 
 
@@ -333,11 +334,11 @@ def _sort_row(
             day=today,
         )
     if row.person_id is not None and who is None:
-        _cancel(row, "destinataire supprimé")
+        _cancel(row, written("stored.outbox.recipient_erased"))
     elif decision == "cancel" or (row.digest and who is None):
-        _cancel(row, "rappels en pause ou arrêtés")
+        _cancel(row, written("stored.outbox.paused_or_stopped"))
     elif _past_drop_day(row, today) or (row.digest and not digest_item_relevant(known, row, today)):
-        _cancel(row, "plus d'actualité")
+        _cancel(row, written("stored.outbox.outdated"))
     elif decision == "hold" and who is not None:
         # held by a pause: until its end (then at a good moment), or checked again tomorrow
         after = datetime.combine(until, time(0), tzinfo=PARIS) if until else moment + timedelta(days=1)

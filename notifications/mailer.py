@@ -24,6 +24,7 @@ from functools import cache
 from typing import Protocol
 from urllib.parse import quote
 
+from locales.stored import written
 from notifications.attachments import Attachment
 from notifications.channels import SmtpSettings
 
@@ -198,7 +199,7 @@ class Mailer:
         try:
             data = compose(envelope, self.sender, to, now_text=format_datetime(datetime.now().astimezone()))
         except Exception as error:
-            return f"message illisible ({type(error).__name__})"
+            return written("stored.delivery.unreadable", kind=type(error).__name__)
         try:
             if self._connection is None:
                 self._connection = self._connect()
@@ -208,13 +209,13 @@ class Mailer:
                 self._connection.sendmail(self.address, [to], data)
         except smtplib.SMTPRecipientsRefused as error:
             codes = sorted({code for code, _ in error.recipients.values()})
-            return f"destinataire refusé par le serveur SMTP ({', '.join(map(str, codes))})"
+            return written("stored.delivery.recipient_refused", codes=", ".join(map(str, codes)))
         except smtplib.SMTPResponseException as error:
             self.close()
-            return f"refusé par le serveur SMTP ({error.smtp_code})"
+            return written("stored.delivery.refused", code=error.smtp_code)
         except (OSError, smtplib.SMTPException) as error:
             self.close()  # the connection is in an unknown state: a new one for the next message
-            return f"serveur SMTP injoignable ({type(error).__name__})"
+            return written("stored.delivery.unreachable", kind=type(error).__name__)
         return None
 
     @staticmethod

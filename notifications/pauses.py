@@ -25,6 +25,7 @@ from typing import Literal
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from locales.stored import written
 from notifications.exceptions import NotificationError
 from notifications.queue import forget_content
 from planning.calendar import add_months
@@ -154,7 +155,7 @@ def pause(session: Session, person: Person, *, until: date | None, actor: str) -
         row.paused_until = until
         session.add(row)
     cancelled = cancel_pending(
-        session, _owner_ids(session, person), reason="rappels en pause", reminders_only=True, until=until
+        session, _owner_ids(session, person), reason=written("stored.outbox.paused"), reminders_only=True, until=until
     )
     audit.record(
         session, actor=actor, action="person.paused", person_id=person.id,
@@ -199,7 +200,7 @@ def stop(session: Session, person: Person, *, project: Project | None, actor: st
         for row in same_owner(session, person):
             row.opted_out = True
             session.add(row)
-        cancelled = cancel_pending(session, ids, reason="rappels arrêtés")
+        cancelled = cancel_pending(session, ids, reason=written("stored.outbox.stopped"))
     else:
         assert project.id is not None
         member_ids = set(
@@ -213,7 +214,7 @@ def stop(session: Session, person: Person, *, project: Project | None, actor: st
         for person_id in sorted(member_ids):
             if (person_id, project.id) not in known:
                 session.add(ReminderStop(person_id=person_id, project_id=project.id))
-        cancelled = cancel_pending(session, ids, reason="rappels arrêtés", project_id=project.id)
+        cancelled = cancel_pending(session, ids, reason=written("stored.outbox.stopped"), project_id=project.id)
     audit.record(
         session, actor=actor, action="person.stopped", person_id=person.id,
         project_id=project.id if project else None, scope="project" if project else "all", cancelled=cancelled,
@@ -280,5 +281,5 @@ def leave_project(session: Session, project: Project, person: Person, *, actor: 
     still waiting for them in this project are cancelled. Returns the roles they left."""
     roles = remove_member(session, project, person, actor=actor)
     assert person.id is not None
-    cancel_pending(session, [person.id], reason="a quitté le projet", project_id=project.id)
+    cancel_pending(session, [person.id], reason=written("stored.outbox.left_project"), project_id=project.id)
     return roles

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, SQLModel, col, select
 
+from locales.stored import written
 from store import audit
 from store.db import get_engine
 from store.models import (
@@ -83,7 +84,7 @@ def redact_texts(session: Session, *, person_id: int, values: Sequence[str], rep
                 version=version.number,
                 language=version.language,
                 sha256=hashlib.sha256(redacted.encode("utf-8")).hexdigest(),
-                reason="effacement d'une personne",
+                reason=written("stored.erasure.reason"),
             )
             changed += 1
     for table, columns in _TEXT_COLUMNS.items():

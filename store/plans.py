@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from locales import gettext
 from locales.labels import LabelTable, label
+from locales.stored import written
 from planning.planner import Attendee, PlanError, PlannedStep, avoid_unavailability, replan
 from project_templates.phases import ProjectPhase
 from project_templates.phrases import from_table
@@ -165,7 +166,7 @@ def refresh_gatherings(session: Session, project: Project, *, actor: str = "coco
             continue
         for key, due in new_dates.items():
             change = PlanChange(project_id=project.id or 0, step_key=key, old_due=rows[key].due, new_due=due, changed_by=actor,
-                                reason="indisponibilité de la plupart des participants", moved_step=step.key)
+                                reason=written("stored.plan.most_away"), moved_step=step.key)
             rows[key].due = due
             session.add(rows[key])
             session.add(change)

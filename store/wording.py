@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from babel import Locale
 from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
 
+from locales.stored import spoken
 from planning import calendar
 
 if TYPE_CHECKING:
@@ -219,5 +220,6 @@ def install(env: "Environment") -> None:
         with_article=structure_with_article,
         structure_of=structure_of,
         capitalised=capitalised,
+        spoken=spoken,
     )
     env.globals.update(counted=counted, plural=plural)

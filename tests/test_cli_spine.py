@@ -201,6 +201,8 @@ def test_absences_move_upcoming_meeting_and_privacy_commands(cli, tmp_path: Path
     assert after["charte"]["due"] > after["rencontre"]["due"]
     reasons = {h["reason"] for h in _json(cli("plan", "history", slug, "--json"))}
     assert reasons == {"indisponibilité de la plupart des participants"}
+    english = {h["reason"] for h in _json(cli("plan", "history", slug, "--json", env={**env, "COCON_LANG": "en"}))}
+    assert english == {"most participants unavailable"}  # Cocon's own words follow the reader's language
 
     people = _json(cli("person", "list", slug, "--json"))["people"]
     person_id = str(people[2]["id"])

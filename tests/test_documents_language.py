@@ -27,7 +27,7 @@ from evaluation.checkpoints import (
     record_checkpoint,
 )
 from evaluation.contributions import add_contribution, kind_label
-from evaluation.indicators import TUNABLE, Verdict, field_label, record_value, verdict_label
+from evaluation.indicators import TUNABLE, Verdict, choose_indicator, field_label, record_value, verdict_label
 from evaluation.measurement import measure
 from evaluation.proposals import add_proposal, decide_proposal, source_label, status_label
 from evaluation.report import build_report, report_html
@@ -49,10 +49,12 @@ FRENCH = re.compile(
     r"partenaires|Personnes?|Groupe|Heures|Frais|Remboursés|Restant|Propositions?|Suite|Précision|"
     r"Restitution|Méthode|limites|Graphique|Conclusions|bref|Compte|rendu|présentes|excusées|Décisions|"
     r"notée|échéance|Changements|Attestation|atteste|participé|rencontres?|suivies?|dont|Fait|le|du|au|"
-    r"sur|Charte|Pourquoi|valeurs|Signatures recueillies|semaine|atteints?|mesurés?)\b"
+    r"sur|Charte|Pourquoi|valeurs|Signatures recueillies|semaine|atteints?|mesurés?|cible|ajouté|retiré|"
+    r"modifiée|indisponibilité)\b"
 )
 USER_DATA = ("Point d'étape", "vacances de Pâques", "Affiche en gros caractères", "Relancer la mairie",
-             "Accueil en salle d'attente", "MSP des Tilleuls", "Plutôt en fin de journée", "Diallo")
+             "Accueil en salle d'attente", "MSP des Tilleuls", "Plutôt en fin de journée", "Diallo",
+             "Objectif revu")
 
 
 def _words(html: str) -> str:
@@ -86,6 +88,8 @@ def _history(session: Session, project: Project, clock: Callable[[str], None]) -
     decide_proposal(session, project, row.id or 0, ProposalStatus.ADOPTED, actor="claire")
     clock("2027-04-20T10:00")
     record_value(session, project, "partenaires-impliques", 2, actor="claire")
+    # after the method is locked: what Cocon writes of the change speaks the reader's language
+    choose_indicator(session, project, "partenaires-impliques", target=2.5, actor="claire", reason="Objectif revu")
     measure(session, project, actor="claire")
     session.commit()
 
@@ -112,10 +116,14 @@ def test_the_english_report_is_wholly_english_and_the_french_one_wholly_french(
         english = report_html(build_report(session, eval_running, "en", audience=audience))  # type: ignore[arg-type]
         assert '<html lang="en">' in english and "Evaluation report" in english and "In brief" in english
         assert not FRENCH.findall(_words(english)), FRENCH.findall(_words(english))
-        assert "report." not in english and "label." not in english  # no key leaks
+        assert "report." not in english and "label." not in english and "stored." not in english  # no key leaks
+        if audience == "internal":
+            assert "target: 2 → 2.5" in english, english
         french = report_html(build_report(session, eval_running, "fr", audience=audience))  # type: ignore[arg-type]
         assert "Rapport d'évaluation" in french and "Evaluation report" not in french and "In brief" not in french
-        assert "report." not in french and "label." not in french
+        assert "report." not in french and "label." not in french and "stored." not in french
+        if audience == "internal":
+            assert "cible\u202f: 2 → 2,5" in french, french
 
 
 def test_minutes_and_certificate_in_english_hold_no_french(

@@ -18,6 +18,7 @@ from evaluation.indicators import (
     record_value,
 )
 from evaluation.report import build_report, report_html
+from locales.stored import spoken
 from project_templates import indicator_catalogue
 from project_templates.schema import IndicatorDefinition
 from store.exceptions import InvalidInput
@@ -99,7 +100,7 @@ def test_locked_after_avant_change_needs_a_reason_that_the_report_shows(
     )
     session.commit()
     changes = changes_after_lock(session, eval_running)
-    assert [(c.code, c.change, c.reason) for c in changes] == [
+    assert [(c.code, spoken(c.change), c.reason) for c in changes] == [
         ("presence-partenaires", "cible : 75 → 60", "deux partenaires hospitalisés au printemps")
     ]
     html = report_html(build_report(session, eval_running, with_charts=False))

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from locales.stored import spoken
 from notifications.attachments import Attachment
 from notifications.cycle import run_cycle
 from notifications.dispatch import RetryPolicy, dispatch
@@ -194,6 +195,9 @@ def test_smtp_down_for_a_while_then_everything_is_delivered(
     assert report.dispatch is not None and report.dispatch.failed == 6 and report.dispatch.messages == 0
     failed = [r for r in rows(session) if r.state == OutboxState.FAILED]
     assert len(failed) == 6 and all(r.last_error and "@" not in r.last_error for r in failed)
+    # why, in the reader's language (the CLI's `outbox list`): Cocon's own words are never stored in French
+    assert {spoken(r.last_error, "fr") for r in failed} == {"email : serveur SMTP injoignable (ConnectionRefusedError)"}
+    assert {spoken(r.last_error, "en") for r in failed} == {"email: SMTP server unreachable (ConnectionRefusedError)"}
     # back-off: nothing is tried before the delay…
     at(monkeypatch, "2027-01-18T10:01")
     assert dispatch().claimed == 0
@@ -399,5 +403,6 @@ def test_a_row_that_cannot_be_prepared_fails_alone_and_not_the_queue(
     assert (report.messages, report.failed) == (1, 1)
     broken = session.exec(select(OutboxMessage).where(OutboxMessage.occasion == "test-broken")).one()
     session.refresh(broken)
-    assert broken.state == OutboxState.FAILED and broken.last_error == "erreur interne (ValueError)"
+    assert broken.state == OutboxState.FAILED and spoken(broken.last_error) == "erreur interne (ValueError)"
+    assert spoken(broken.last_error, "en") == "internal error (ValueError)"
     assert [m.subject for m in smtp_sink.received] == ["questionnaire"]

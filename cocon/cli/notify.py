@@ -4,6 +4,7 @@ import typer
 from rich.table import Table
 
 from cocon.cli.output import actor, console, db, emit_json, lang, t
+from locales.stored import spoken
 from notifications.cycle import run_cycle
 from notifications.messages import occasion_label
 from notifications.queue import list_messages, retry_messages
@@ -102,7 +103,7 @@ def outbox_list(
                         "attempts": r.attempts,
                         "next_attempt_at": r.next_attempt_at,
                         "sent_at": r.sent_at,
-                        "last_error": r.last_error,
+                        "last_error": spoken(r.last_error, lang()) or None,
                     }
                     for r in rows
                 ]
@@ -121,7 +122,7 @@ def outbox_list(
                 _occasion(r.occasion),
                 r.due_on.isoformat(),
                 str(r.attempts),
-                r.last_error or "",
+                spoken(r.last_error, lang()),
             )
         console.print(table)
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from cocon.cli.output import actor, console, db, emit_json, lang, t
+from locales.stored import spoken
 from notifications.queue import dead_messages
 from planning.calendar import HolidayZone, long_date, short_date
 from project_templates import find_template
@@ -421,7 +422,7 @@ def plan_history(
     """
     with db() as session:
         project = get_project(session, slug)
-        rows: list[dict[str, Any]] = [{"step": c.step_key, "old": c.old_due, "new": c.new_due, "by": c.changed_by, "reason": c.reason,
+        rows: list[dict[str, Any]] = [{"step": c.step_key, "old": c.old_due, "new": c.new_due, "by": c.changed_by, "reason": spoken(c.reason, lang()),
                  "moved": c.moved_step, "at": c.at} for c in plans.plan_changes(session, project)]
     if as_json:
         emit_json(rows)

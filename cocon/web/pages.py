@@ -23,6 +23,7 @@ from cocon.web.security import (
     csrf_token,
     csrf_valid,
 )
+from locales.stored import spoken
 from notifications.messages import occasion_label
 from planning.calendar import long_date, long_datetime
 from project_templates.exceptions import CoconError
@@ -153,6 +154,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["long_date"] = long_date
+    env.filters["spoken"] = spoken
     env.filters["long_datetime"] = long_datetime
     env.filters["occasion_label"] = occasion_label
     return env
