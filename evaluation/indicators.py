@@ -96,6 +96,13 @@ def _rows(session: Session, project: Project) -> list[ProjectIndicator]:
     )
 
 
+def indicator_names(session: Session, project: Project, lang: str = "fr") -> dict[str, str]:
+    """The name of every indicator the project has had (removed ones too), by code, in ``lang``."""
+    names = {code: d.name.get(lang) for code, d in indicator_catalogue().items()}
+    names.update({row.code: definition_of(row).name.get(lang) for row in _rows(session, project)})
+    return names
+
+
 def _new_row(project: Project, definition: IndicatorDefinition) -> ProjectIndicator:
     assert project.id is not None
     data = definition.model_dump(mode="json", exclude={"baseline", "target", "minimum"})

@@ -30,6 +30,7 @@ from evaluation.indicators import (
     Verdict,
     changes_after_lock,
     format_value,
+    indicator_names,
     indicator_statuses,
     verdict_label,
 )
@@ -295,7 +296,7 @@ def _indicator_section(src: _Sources) -> tuple[list[IndicatorRow], dict[str, int
     if chart_rows:
         title = say("report.chart.indicators.title", lang)
         src.chart("indicators", lambda: charts.indicators_chart(chart_rows, title, lang))
-    names = {s.definition.code: s.definition.name.get(lang) for s in statuses}
+    names = indicator_names(src.session, src.project, lang)
     changes = [
         ChangeRow(
             code=c.code,

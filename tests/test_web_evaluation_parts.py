@@ -172,7 +172,14 @@ def test_indicators_chosen_recorded_and_locked_after_avant(client: TestClient, w
     with session_scope(db_url) as session:
         reasons = [c.reason for c in session.exec(select(IndicatorChange)) if c.phase == "pendant"]
     assert reasons == ["le groupe vise plus haut", "plus d'affichage"]
-    assert "plus d'affichage" in unescape(client.get(page).text)
+    history = unescape(client.get(page).text)
+    assert "plus d'affichage" in history and "Affiches posées : retiré" in history
+    assert "§" not in history and "stored." not in history
+    # Cocon's own words of the history follow the page's language; the reasons stay as typed
+    _post(client, "/langue", {"lang": "en", "next": page}, page)
+    english = unescape(client.get(page).text)
+    assert "Affiches posées: removed — plus d'affichage" in english.replace(" :", ":")
+    assert "target: 80 → 90 — le groupe vise plus haut" in english
 
 
 def test_questionnaire_invites_everyone_and_relaunches_with_counts_only(
