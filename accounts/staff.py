@@ -96,7 +96,6 @@ def change_password(
     new: str,
     confirm: str,
     keep_session_id: int | None,
-    lang: str = "fr",
 ) -> Account:
     """Set or change a person's password and end their other sessions.
 

@@ -51,7 +51,7 @@ class ChannelChoice:
     phone: str | None = None
 
 
-def parse_channel(value: str, *, lang: str = "fr") -> ChannelChoice:
+def parse_channel(value: str) -> ChannelChoice:
     """``email`` | ``both`` | ``sms:+33612345678`` | an allowed Apprise URL → what to store."""
     text = value.strip()
     if text in ("email", "both"):
@@ -82,13 +82,12 @@ def update_preferences(
     channel: str | None = None,
     digest_time: str | None = _KEEP,
     language: str | None = None,
-    lang: str = "fr",
 ) -> list[str]:
     """Apply a person's preferences (``channel`` as :func:`parse_channel` reads it); the fields changed."""
     extra: dict[str, object] = {}
     changed: list[str] = []
     if channel is not None:
-        choice = parse_channel(channel, lang=lang)
+        choice = parse_channel(channel)
         extra["channel"] = choice.channel
         if choice.apprise_url is not _KEEP:
             extra["apprise_url"] = choice.apprise_url
@@ -97,7 +96,7 @@ def update_preferences(
             changed.append("phone")
     if digest_time is not _KEEP:
         extra["digest_time"] = digest_time
-    changed += set_preferences(session, person, actor=actor, language=language, lang=lang, **extra)  # type: ignore[arg-type]
+    changed += set_preferences(session, person, actor=actor, language=language, **extra)  # type: ignore[arg-type]
     return sorted(set(changed))
 
 
@@ -109,13 +108,12 @@ def update_own_preferences(
     channel: str | None = None,
     digest_time: str | None = _KEEP,
     language: str | None = None,
-    lang: str = "fr",
 ) -> list[str]:
     """The person's own choice (from "Mon compte"): applied to every record of them (same email),
     as their pause is — it is one human choosing, whichever project added them."""
     changed: set[str] = set()
     for row in same_owner(session, person):
         changed |= set(update_preferences(
-            session, row, actor=actor, channel=channel, digest_time=digest_time, language=language, lang=lang
+            session, row, actor=actor, channel=channel, digest_time=digest_time, language=language
         ))
     return sorted(changed)

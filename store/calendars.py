@@ -76,9 +76,9 @@ def create_feed(session: Session, *, person: Person | None = None, project: Proj
     return token
 
 
-def feed_url(session: Session, token: str, lang: str = "fr") -> str:
+def feed_url(session: Session, token: str) -> str:
     """The https address to paste into a calendar application (without a public address, a refusal
-    the face writes in the reader's language: ``lang`` is no longer needed here)."""
+    the face writes in the reader's language)."""
     what = Phrase("error.what.calendar_link")
     return f"{require_public_url(session, what)}{FEED_PATH}{token}{FEED_SUFFIX}"
 

@@ -49,7 +49,6 @@ def set_preferences(
     apprise_url: str | None = _UNSET,
     digest_time: str | None = _UNSET,
     language: str | None = None,
-    lang: str = "fr",
 ) -> list[str]:
     """Change the preferences given (``digest_time=None`` clears it); returns the fields changed.
 

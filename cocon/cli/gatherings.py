@@ -136,7 +136,7 @@ def calendar_link(
         project = get_project(session, slug)
         person = find_member(session, project, person_ref) if person_ref else None
         token = create_feed(session, person=person, project=None if person else project, actor=actor())
-        url = feed_url(session, token, lang())
+        url = feed_url(session, token)
     if as_json:
         emit_json({"url": url})
         return

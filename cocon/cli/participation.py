@@ -153,7 +153,7 @@ def person_update(
         preferences: dict[str, object] = {} if digest_time == _KEEP else {"digest_time": digest_time.strip() or None}
         if channel is not None or preferences:
             fields = sorted(set(fields) | set(update_preferences(
-                session, person, actor=actor(), channel=channel, lang=lang(), **preferences,  # type: ignore[arg-type]
+                session, person, actor=actor(), channel=channel, **preferences,  # type: ignore[arg-type]
             )))
         if as_json:
             emit_json({"id": person.id, "changed": fields})

@@ -255,7 +255,6 @@ def set_password(
             new=password,
             confirm=confirm,
             keep_session_id=viewer.session_id,
-            lang=lang,
         )
     except AccountError as problem:
         return render(

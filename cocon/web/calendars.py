@@ -245,10 +245,9 @@ def _managed(session: Session, viewer: LoggedIn, slug: str) -> Project:
 
 def _feed_change(request: Request, session: Session, viewer: LoggedIn, project: Project | None, choice: str, action: str) -> Response:
     person = viewer.person if project is None else None
-    lang = language_of(request)
     if choice == "link":
         token = create_feed(session, person=person, project=project, actor=viewer.actor)
-        return _feed_page(request, session, viewer, project=project, url=feed_url(session, token, lang), action=action)
+        return _feed_page(request, session, viewer, project=project, url=feed_url(session, token), action=action)
     if choice == "revoke":
         revoke_feed(session, person=person, project=project, actor=viewer.actor)
         return redirect(request, action)

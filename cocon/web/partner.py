@@ -124,7 +124,6 @@ def save_preferences(
             channel=wanted or None,
             digest_time=digest_time.strip() or None,
             language=language or None,
-            lang=lang,
         )
     except CoconError as problem:
         session.rollback()

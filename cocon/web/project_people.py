@@ -65,7 +65,7 @@ def show_people(
     )
 
 
-def _owned(session: Session, project: Project, person: Person, lang: str) -> Person:
+def _owned(session: Session, project: Project, person: Person) -> Person:
     """The person if this project may change their details; else the refusal in one sentence."""
     if not identity_owned_by(session, person, project):
         raise InvalidInput("person_not_ours", name=person.name)
@@ -170,7 +170,7 @@ def update_person_action(
     try:
         update_person(
             session,
-            _owned(session, project, person, language_of(request)),
+            _owned(session, project, person),
             actor=viewer.actor,
             name=name,
             email=email.strip() or None,
@@ -205,7 +205,7 @@ def export_person_action(request: Request, session: DB, viewer: LoggedIn, slug: 
     project = managed_project(session, viewer, slug)
     person = member_or_404(session, project, person_id)
     try:
-        data = export_person(session, _owned(session, project, person, language_of(request)).id or 0)
+        data = export_person(session, _owned(session, project, person).id or 0)
     except CoconError as error:
         return show_person(request, session, viewer, project, person, error=refused(error, request))
     return Response(
@@ -238,11 +238,10 @@ def erase_person_action(
     """Erase the person's name and contact details everywhere (as ``cocon person erase --yes``)."""
     project = managed_project(session, viewer, slug)
     person = member_or_404(session, project, person_id)
-    lang = language_of(request)
     try:
         if confirm != "oui":
             raise InvalidInput("erase_not_confirmed")
-        erase_person(session, _owned(session, project, person, lang).id or 0, actor=viewer.actor)
+        erase_person(session, _owned(session, project, person).id or 0, actor=viewer.actor)
     except CoconError as error:
         project = reloaded(session, viewer, project)
         return project_page(
