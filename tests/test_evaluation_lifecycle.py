@@ -31,7 +31,8 @@ from store.models import ContributionKind, Project, ProjectPhase, ProposalSource
 from tests.factories import make_project
 from tests.fixtures_evaluation import ids, people
 
-pytestmark = pytest.mark.slow
+# one temporary Prefect server per test worker: the tests that need it share one worker (--dist loadgroup)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
 
 
 def test_a_project_from_avant_to_clos(

@@ -8,6 +8,9 @@ from store.plans import mark_done
 from tests.factories import make_project
 from tests.fixtures_notifications import SmtpSink
 
+# one temporary Prefect server per test worker: the tests that need it share one worker (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("prefect")
+
 
 def test_reminders_flow_plans_enqueues_and_delivers(
     prefect_harness: None, session: Session, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
