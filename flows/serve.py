@@ -5,7 +5,10 @@ shared server (``PREFECT_API_URL``) that already has them on a work pool, `cocon
 start rather than replace and, at exit, pause them.
 
 Nothing from Prefect's shutdown reaches the terminal: its loggers are at WARNING, and Ctrl-C or
-SIGTERM stop the runner, then the server, quietly.
+SIGTERM stop the runner, then the server, quietly. A stop is bounded: if the runner, a service or
+the interpreter's exit still holds the process :data:`STOP_GRACE_SECONDS` after the signal, Cocon
+stops the Prefect server it started and exits anyway (a run cut short is resumed by the next one:
+the outbox takes back the claims of a process that is gone).
 """
 
 import contextlib
@@ -13,15 +16,48 @@ import io
 import logging
 import os
 import signal
+import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 from typing import Any, cast
 
 from flows.deployments import DEPLOYMENTS, TIMEZONE, schedule_of
 from flows.server import PrefectServer, quiet_prefect_environment
+from locales import gettext, lang_of
 
 #: Flow runs a served Cocon runs at once: a reminder cycle with its shards, and another flow.
 SERVE_LIMIT = 4
+#: How long Ctrl-C or SIGTERM may take before Cocon exits without waiting any longer.
+STOP_GRACE_SECONDS = 45.0
+
+
+def _say(key: str, **values: Any) -> str:
+    return gettext(key, lang_of(os.environ.get("COCON_LANG")), **values)
+
+
+class _StopWatch:
+    """Armed by the first Ctrl-C or SIGTERM: past the grace, stop the Prefect server and exit."""
+
+    def __init__(self, server: PrefectServer, announce: Callable[[str], None]) -> None:
+        self.server = server
+        self.announce = announce
+        self.timer: threading.Timer | None = None
+
+    def arm(self) -> None:
+        if self.timer is None:
+            self.timer = threading.Timer(STOP_GRACE_SECONDS, self._force)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def _force(self) -> None:
+        with contextlib.suppress(Exception):
+            self.server.stop(grace=3)
+        with contextlib.suppress(Exception):
+            self.announce(_say("serve.forced_stop", seconds=round(STOP_GRACE_SECONDS)))
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(0)
 
 
 def runner_deployments(overrides: dict[str, str] | None = None) -> list[Any]:
@@ -130,13 +166,16 @@ def serve_forever(
     """Start the Prefect server (unless PREFECT_API_URL), serve the flows until Ctrl-C/SIGTERM."""
     os.environ.update({k: v for k, v in quiet_prefect_environment().items() if k not in os.environ})
 
+    server = PrefectServer()
+    watch = _StopWatch(server, announce)
+
     def _on_signal(signum: int, frame: FrameType | None) -> None:
+        watch.arm()  # whatever holds the process after this, it ends within the grace
         raise KeyboardInterrupt  # SIGTERM stops `cocon serve` the way Ctrl-C does
 
-    previous = signal.signal(signal.SIGTERM, _on_signal)
-    server = PrefectServer()
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        announce("Démarrage du serveur Prefect…" if not server.external else f"Serveur Prefect : {server.external}")
+        announce(_say("serve.prefect_starting") if not server.external else _say("serve.prefect_external", url=server.external))
         with server:
             from prefect import serve
 
@@ -148,7 +187,7 @@ def serve_forever(
             to_serve = runner_deployments(schedules)
             stops = start_extra_services(extra_services)
             served = ", ".join(f"« {d.flow} » ({schedule_of(d, (schedules or {}).get(d.name))})" for d in SCHEDULED)
-            announce(f"Cocon sert les flux {served} avec Prefect ({server.api_url}). Ctrl-C pour arrêter.")
+            announce(_say("serve.serving", flows=served, url=server.api_url))
             try:
                 serve(*to_serve, print_starting_message=False, limit=SERVE_LIMIT)
             except (KeyboardInterrupt, SystemExit):
@@ -161,5 +200,8 @@ def serve_forever(
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
-    announce("Cocon arrêté.")
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    announce(_say("serve.stopped"))
+    # the watch stays armed until the process is gone: a thread that holds the interpreter's exit
+    # (a background worker of Prefect's) cannot keep `cocon serve` alive past the grace
