@@ -171,7 +171,7 @@ def serve_forever(
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
         watch.arm()  # whatever holds the process after this, it ends within the grace
-        raise KeyboardInterrupt  # SIGTERM stops `cocon serve` the way Ctrl-C does
+        raise KeyboardInterrupt  # Ctrl-C and SIGTERM stop `cocon serve` the same way
 
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
